@@ -1,0 +1,54 @@
+# The two commands: `make run` and `make test`. Both create .venv, install, compile the
+# catalogs and migrate the database before they do anything else.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SOURCES := bot handlers conversations storage
+MO := locales/ar/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
+
+.PHONY: run test setup catalogs catalogs-compile migrate lint bench demo clean
+
+run: setup migrate
+	$(PY) -m bot run
+
+demo: setup migrate
+	$(PY) -m bot demo
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest -W error -q
+
+setup: $(STAMP) catalogs-compile
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Compile the .po files into the .mo files the bot loads (they are not committed).
+catalogs-compile: $(STAMP)
+	$(PY) -m babel.messages.frontend compile --domain messages --directory locales --statistics
+
+# After changing user-facing text: extract the messages and merge them into ar and en.
+catalogs: $(STAMP)
+	$(PY) -m babel.messages.frontend extract --mapping babel.cfg --keywords N_ \
+		--keywords pgettext:1c,2 --add-comments TRANSLATORS: --sort-by-file \
+		--project Tawasul --output locales/messages.pot $(SOURCES)
+	$(PY) -m babel.messages.frontend update --domain messages --input-file locales/messages.pot \
+		--output-dir locales --no-fuzzy-matching
+
+migrate: setup
+	$(PY) -m bot migrate
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) $(MO)

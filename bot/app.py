@@ -1,0 +1,118 @@
+"""The composition root: build_application() and register_handlers()."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.context import SERVICES_KEY, AppType, BotContext, Services
+from bot.i18n import Catalogs
+from bot.persistence import DraftStatePersistence
+from bot.processing import PerChatUpdateProcessor
+from bot.services.requests import Clock, RequestService, utc_now
+from conversations import request_form
+from handlers import errors, language, menu, my_requests
+from storage.db import Database
+
+
+def build_services(config: Config, clock: Clock = utc_now) -> Services:
+    settings = config.settings
+    db = Database(settings.database)
+    return Services(
+        settings=settings,
+        profile=config.profile,
+        db=db,
+        requests=RequestService(db, config.profile, timezone=settings.timezone, clock=clock),
+        catalogs=Catalogs(),
+    )
+
+
+def build_application(config: Config, clock: Clock = utc_now, token: str | None = None) -> AppType:
+    """Wire settings, services and handlers into a PTB Application."""
+    services = build_services(config, clock)
+    settings = config.settings
+    secret = settings.bot_token.get_secret_value() if settings.bot_token else token
+    if not secret:
+        raise ValueError("a bot token is needed (TAWASUL_BOT_TOKEN)")
+    builder = (
+        ApplicationBuilder()
+        .token(secret)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        .persistence(DraftStatePersistence(services.db, {request_form.NAME: request_form.state_of}))
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        # AIORateLimiter keeps to Telegram's overall and per-group limits; it retries a
+        # 429 up to this many times (its default is 0).
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if settings.api_base_file_url:
+        builder = builder.base_file_url(settings.api_base_file_url)
+    app: AppType = builder.build()  # type: ignore[assignment]
+    app.bot_data[SERVICES_KEY] = services
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Register every handler; the one place that knows groups and their order."""
+    private = filters.ChatType.PRIVATE
+    # Group 0, in order. The form conversation comes first: while a form is open it owns
+    # the beneficiary's messages and its buttons (and /start, /new, /cancel).
+    app.add_handler(request_form.build_request_form())
+    # Commands and menu buttons that work at any time, also in the middle of a form
+    # (the conversation does not claim them, so they fall through to here).
+    app.add_handler(CommandHandler("language", language.ask_language, filters=private))
+    app.add_handler(CallbackQueryHandler(language.ask_language, pattern=r"^menu:language$"))
+    app.add_handler(CallbackQueryHandler(language.set_language, pattern=r"^lang:set:\w+$"))
+    app.add_handler(CommandHandler("myrequests", my_requests.list_my_requests, filters=private))
+    app.add_handler(CallbackQueryHandler(my_requests.list_my_requests, pattern=r"^menu:mine$"))
+    app.add_handler(CallbackQueryHandler(menu.show_contact, pattern=r"^menu:contact$"))
+    app.add_handler(CommandHandler("help", menu.show_help, filters=private))
+    app.add_handler(CommandHandler("menu", menu.show_menu, filters=private))
+    app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
+    # Last: anything else a beneficiary sends outside a form gets the menu.
+    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, menu.answer_outside_form))
+    app.add_error_handler(errors.report_error)
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.db.open()
+    for locale in ("ar", "en"):
+        tr = services.catalogs.get(locale)
+        commands = [
+            BotCommand("start", tr.gettext("the main menu")),
+            BotCommand("new", tr.gettext("apply for support")),
+            BotCommand("myrequests", tr.gettext("see your requests and their status")),
+            BotCommand("language", tr.gettext("change the language")),
+            BotCommand("cancel", tr.gettext("stop the form you are filling in")),
+            BotCommand("help", tr.gettext("how to use this bot")),
+        ]
+        await app.bot.set_my_commands(commands, language_code=locale)
+        if locale == services.settings.default_locale:
+            await app.bot.set_my_commands(commands)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.db.close()

@@ -1,0 +1,164 @@
+"""Settings from the environment (and .env) and loading of the association profile.
+
+Every problem is collected before start-up stops, so an operator fixes them all at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.profile import Profile
+
+SAMPLE_PROFILE = "sample"  # the fictional association shipped in bot/profiles/sample.yaml
+
+
+class Settings(BaseSettings):
+    """Deployment settings; every variable is TAWASUL_<NAME>."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TAWASUL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    database: Path = Path("data/tawasul.sqlite3")
+    profile: str = SAMPLE_PROFILE
+    staff_chat_id: int | None = None
+    default_locale: Literal["ar", "en"] = "ar"
+    timezone: str = "Asia/Riyadh"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    # Another Bot API server (a self-hosted one, or the project's emulator).
+    api_base_url: str | None = None
+    api_base_file_url: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> Settings:
+        if self.mode == "webhook":
+            if not self.webhook_url or not self.webhook_url.startswith("https://"):
+                raise ValueError("TAWASUL_WEBHOOK_URL must be an https:// URL in webhook mode")
+            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+            if len(secret) < 16:
+                raise ValueError("TAWASUL_WEBHOOK_SECRET must be at least 16 characters")
+        return self
+
+
+class ConfigError(Exception):
+    """Start-up cannot go on; `problems` lists every reason with where it comes from."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: Settings
+    profile: Profile
+    profile_source: str
+
+
+def load_config(env: dict[str, str] | None = None, env_file: str | None = ".env") -> Config:
+    """Read settings and the profile, raising ConfigError with all problems found."""
+    problems: list[str] = []
+    settings: Settings | None = None
+    try:
+        if env is None:
+            settings = Settings(_env_file=env_file)
+        else:
+            settings = Settings.model_validate(_from_env(env))
+    except ValidationError as exc:
+        problems.extend(_settings_problems(exc))
+    profile_ref = settings.profile if settings else (env or {}).get("TAWASUL_PROFILE", "sample")
+    profile, source = None, profile_ref
+    try:
+        profile, source = load_profile(profile_ref)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems or settings is None or profile is None:
+        raise ConfigError(problems)
+    return Config(settings=settings, profile=profile, profile_source=source)
+
+
+def _from_env(env: dict[str, str]) -> dict[str, Any]:
+    prefix = "TAWASUL_"
+    return {k[len(prefix) :].lower(): v for k, v in env.items() if k.startswith(prefix)}
+
+
+def _settings_problems(exc: ValidationError) -> list[str]:
+    problems = []
+    for err in exc.errors():
+        name = "TAWASUL_" + "_".join(str(p) for p in err["loc"]).upper() if err["loc"] else "env"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        problems.append(f"{name}: {message}")
+    return problems
+
+
+def load_profile(ref: str) -> tuple[Profile, str]:
+    """Load a profile from a YAML path, or 'sample' for the shipped one."""
+    if ref == SAMPLE_PROFILE:
+        text = (resources.files("bot") / "profiles" / "sample.yaml").read_text(encoding="utf-8")
+        source = "bot/profiles/sample.yaml"
+    else:
+        path = Path(ref)
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError([f"{source}: cannot read the profile ({exc.strerror})"]) from exc
+    return parse_profile(text, source), source
+
+
+def parse_profile(text: str, source: str) -> Profile:
+    """Validate a profile's YAML text, naming the line of every problem."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise ConfigError([f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from exc
+    try:
+        return Profile.from_data(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            line = _line_of(node, loc)
+            path = ".".join(str(p) for p in loc) or "(top)"
+            message = str(err["msg"]).removeprefix("Value error, ")
+            where = f"{source}:{line}" if line else source
+            problems.append(f"{where}: {path}: {message}")
+        raise ConfigError(problems) from exc
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """Find the 1-based line of the deepest YAML node on the error's path."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    child = value
+                    break
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line

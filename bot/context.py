@@ -1,0 +1,70 @@
+"""The CallbackContext every handler receives, with typed access to the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.i18n import Catalogs, Translator, resolve_locale
+from bot.profile import Profile
+from bot.services.requests import RequestService
+from storage.db import Database
+
+SERVICES_KEY = "services"
+LOCALE_KEY = "locale"
+
+
+@dataclass
+class Services:
+    """What the handlers depend on; built once in bot.app."""
+
+    settings: Settings
+    profile: Profile
+    db: Database
+    requests: RequestService
+    catalogs: Catalogs
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with the services and the user's translator."""
+
+    @property
+    def services(self) -> Services:
+        return cast(Services, self.bot_data[SERVICES_KEY])
+
+    async def translator(self, update: Update) -> Translator:
+        """Return the translator of the user behind the update (enrolling them if new)."""
+        return self.services.catalogs.get(await self.locale(update))
+
+    async def locale(self, update: Update) -> str:
+        """Return the stored locale of the update's user (cached in user_data)."""
+        # user_data is an in-memory cache only; the database is the truth.
+        cached = self.user_data.get(LOCALE_KEY) if self.user_data is not None else None
+        if isinstance(cached, str):
+            return cached
+        services = self.services
+        user = update.effective_user
+        default = services.settings.default_locale
+        if user is None:
+            return default
+        chat = update.effective_chat
+        locale = resolve_locale(user.language_code, default)
+        if chat is not None and chat.type == chat.PRIVATE:
+            beneficiary, _ = await services.requests.enrol(
+                user.id, chat.id, user.first_name or "", locale
+            )
+            locale = beneficiary.locale
+        if self.user_data is not None:
+            self.user_data[LOCALE_KEY] = locale
+        return locale
+
+    def remember_locale(self, locale: str) -> None:
+        if self.user_data is not None:
+            self.user_data[LOCALE_KEY] = locale
+
+
+AppType = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

@@ -1,0 +1,54 @@
+"""Logging that never writes personal data: national ids, phone numbers or the bot token."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.services.textnorm import normalize_digits
+
+# A national id / iqama (10 digits starting with 1 or 2) and Saudi mobile numbers in any
+# of the forms beneficiaries type them, after Arabic-Indic digits are made ASCII.
+_NATIONAL_ID = re.compile(r"(?<!\d)[12]\d{9}(?!\d)")
+_PHONE = re.compile(r"(?<!\d)(?:\+|00)?(?:966)?[\s-]?0?5\d(?:[\s-]?\d){7}(?!\d)")
+_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+
+
+def redact(text: str) -> str:
+    """Replace every national id, phone number and bot token in the text."""
+    text = normalize_digits(text)
+    text = _TOKEN.sub("<token>", text)
+    text = _NATIONAL_ID.sub("<national-id>", text)
+    return _PHONE.sub("<phone>", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Render each record's message once and redact it before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Tracebacks may quote a value (e.g. a ValueError message): render and redact.
+            formatter = logging.Formatter()
+            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_info = None
+            record.msg = f"{record.msg}\n{record.exc_text}"
+            record.exc_text = None
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr through the redacting filter; keep chatty libraries quiet."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL, and the URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

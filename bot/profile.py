@@ -1,0 +1,141 @@
+"""The association profile: who the association is and what its form asks (validated YAML)."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LOCALES = ("ar", "en")
+MAX_TELEGRAM_FILE_MB = 20
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalText(_Strict):
+    """A text the association writes itself, in every language the bot speaks."""
+
+    ar: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        return self.en if locale == "en" else self.ar
+
+
+class Choice(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    label: LocalText
+
+
+class Contact(_Strict):
+    phone: str | None = None
+    whatsapp: str | None = None
+    email: str | None = None
+    website: str | None = None
+    address: LocalText | None = None
+    hours: LocalText | None = None
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    CHOICE = "choice"
+    MOBILE = "mobile"
+    NATIONAL_ID = "national_id"
+    DATE = "date"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+FILE_KINDS = (FieldKind.PHOTO, FieldKind.DOCUMENT)
+
+
+class DateBound(StrEnum):
+    TODAY = "today"
+
+
+class FormField(_Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,23}$")
+    kind: FieldKind
+    label: LocalText  # short: the review screen and the staff card
+    question: LocalText  # what the bot asks
+    hint: LocalText | None = None
+    required: bool = True
+    # text
+    min_length: int = Field(default=1, ge=0, le=4000)
+    max_length: int = Field(default=500, ge=1, le=4000)
+    letters_only: bool = False
+    # number
+    minimum: int | None = None
+    maximum: int | None = None
+    # choice: inline options, or the profile's service types
+    options: tuple[Choice, ...] = ()
+    options_from: str | None = Field(default=None, pattern=r"^service_types$")
+    # date: "today" bounds (e.g. a birth date is never in the future)
+    not_after: DateBound | None = None
+    not_before: DateBound | None = None
+    # photo / document
+    accept: tuple[str, ...] = ()
+    max_size_mb: int = Field(default=MAX_TELEGRAM_FILE_MB, ge=1, le=MAX_TELEGRAM_FILE_MB)
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> Self:
+        if self.kind is FieldKind.CHOICE and not (self.options or self.options_from):
+            raise ValueError("a choice field needs options or options_from")
+        if self.kind is not FieldKind.CHOICE and (self.options or self.options_from):
+            raise ValueError("only a choice field has options")
+        if self.kind is FieldKind.DOCUMENT and not self.accept:
+            raise ValueError("a document field needs 'accept' (MIME types)")
+        for mime in self.accept:
+            if not re.fullmatch(r"[a-z]+/[a-z0-9.+\-*]+", mime):
+                raise ValueError(f"not a MIME type: {mime!r}")
+        if self.min_length > self.max_length:
+            raise ValueError("min_length is larger than max_length")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum is larger than maximum")
+        return self
+
+
+class Association(_Strict):
+    name: LocalText
+    license_number: str = Field(min_length=1)
+    service_area: LocalText
+    contact: Contact
+    sla_days: int = Field(default=14, ge=1, le=365)
+    reference_prefix: str = Field(default="TWS", pattern=r"^[A-Z]{2,6}$")
+    service_types: tuple[Choice, ...] = Field(min_length=1)
+    required_documents: tuple[LocalText, ...] = ()
+    declaration: LocalText
+
+
+class Form(_Strict):
+    fields: tuple[FormField, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> Self:
+        keys = [f.key for f in self.fields]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"field keys are repeated: {', '.join(dupes)}")
+        return self
+
+
+class Profile(_Strict):
+    association: Association
+    form: Form
+
+    def options_for(self, form_field: FormField) -> tuple[Choice, ...]:
+        if form_field.options_from == "service_types":
+            return self.association.service_types
+        return form_field.options
+
+    def field(self, key: str) -> FormField | None:
+        return next((f for f in self.form.fields if f.key == key), None)
+
+    @classmethod
+    def from_data(cls, data: Any) -> Profile:
+        return cls.model_validate(data)

@@ -1,0 +1,285 @@
+"""Beneficiaries, their draft and their requests: each method is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.profile import LOCALES, Profile
+from bot.services.forms import FormEngine
+from storage.db import Database
+from storage.models import Beneficiary, Draft, DraftStage, Request
+from storage.repositories import Attachments, Beneficiaries, Drafts, Events, Requests
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StaleDraft(Exception):
+    """The draft changed (or is gone) since the screen the beneficiary acted on."""
+
+
+class IncompleteForm(Exception):
+    """Submission was asked for while a required answer is missing."""
+
+    def __init__(self, field_key: str) -> None:
+        super().__init__(field_key)
+        self.field_key = field_key
+
+
+@dataclass(frozen=True)
+class Submission:
+    request: Request
+    sla_days: int
+
+
+class RequestService:
+    """The support-request journey as plain operations on the database."""
+
+    def __init__(
+        self,
+        db: Database,
+        profile: Profile,
+        *,
+        timezone: str = "Asia/Riyadh",
+        clock: Clock = utc_now,
+    ) -> None:
+        self.db = db
+        self.profile = profile
+        self.form = FormEngine(profile)
+        self.tz = ZoneInfo(timezone)
+        self.clock = clock
+
+    def today(self) -> date:
+        """Return today's date where the association is."""
+        return self.clock().astimezone(self.tz).date()
+
+    # Beneficiaries -------------------------------------------------------------------
+
+    async def enrol(
+        self, user_id: int, chat_id: int, first_name: str, locale: str
+    ) -> tuple[Beneficiary, bool]:
+        """Return the beneficiary, creating them with `locale` on first contact."""
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            repo = Beneficiaries(conn)
+            found = await repo.get(user_id)
+            if found is None:
+                await repo.insert(user_id, chat_id, first_name, locale, now)
+            elif found.chat_id != chat_id or found.first_name != first_name:
+                await repo.touch(user_id, chat_id, first_name, now)
+            current = await repo.get(user_id)
+        assert current is not None
+        return current, found is None
+
+    async def beneficiary(self, user_id: int) -> Beneficiary | None:
+        async with self.db.reading() as conn:
+            return await Beneficiaries(conn).get(user_id)
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        if locale not in LOCALES:
+            raise ValueError(f"unsupported locale {locale!r}")
+        async with self.db.transaction() as conn:
+            await Beneficiaries(conn).set_locale(user_id, locale, self.clock())
+
+    async def record_consent(self, user_id: int) -> None:
+        """Record that the beneficiary accepted the privacy notice."""
+        async with self.db.transaction() as conn:
+            await Beneficiaries(conn).set_consent(user_id, self.clock())
+
+    # The draft -----------------------------------------------------------------------
+
+    async def draft(self, user_id: int) -> Draft | None:
+        async with self.db.reading() as conn:
+            return await Drafts(conn).get_for_user(user_id)
+
+    async def active_drafts(self) -> list[Draft]:
+        async with self.db.reading() as conn:
+            return await Drafts(conn).active()
+
+    async def start_draft(self, user_id: int) -> Draft:
+        """Start a new form, discarding an earlier draft (a beneficiary has at most one)."""
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            drafts = Drafts(conn)
+            old = await drafts.get_for_user(user_id)
+            if old is not None:
+                await drafts.delete(old.id)
+            await drafts.insert(user_id, self.form.first_key(), now)
+            draft = await drafts.get_for_user(user_id)
+        assert draft is not None
+        return draft
+
+    async def discard_draft(self, draft: Draft) -> None:
+        async with self.db.transaction() as conn:
+            current = await Drafts(conn).get_for_user(draft.user_id)
+            if current is None or current.id != draft.id or current.seq != draft.seq:
+                raise StaleDraft
+            await Drafts(conn).delete(draft.id)
+
+    async def record_answer(self, draft: Draft, field_key: str, value: Any) -> Draft:
+        """Store an accepted answer and move to the next question (or back to review)."""
+        answers = dict(draft.answers)
+        answers[field_key] = value
+        next_key = None if draft.editing else self.form.next_key(field_key)
+        return await self._save(draft, answers, field_key, value, next_key=next_key, stage=None)
+
+    async def skip(self, draft: Draft, field_key: str) -> Draft:
+        """Leave an optional question unanswered."""
+        answers = {k: v for k, v in draft.answers.items() if k != field_key}
+        next_key = None if draft.editing else self.form.next_key(field_key)
+        return await self._save(draft, answers, field_key, None, next_key=next_key, stage=None)
+
+    async def go_back(self, draft: Draft) -> Draft:
+        """Return to the previous question (from review: to the last question)."""
+        if draft.stage is DraftStage.REVIEWING or draft.field_key is None:
+            target: str | None = self.form.fields[-1].key
+        else:
+            target = self.form.previous_key(draft.field_key) or draft.field_key
+        return await self._move(draft, DraftStage.ANSWERING, target, editing=False)
+
+    async def edit(self, draft: Draft, field_key: str) -> Draft:
+        """Ask one question again from the review screen."""
+        return await self._move(draft, DraftStage.ANSWERING, field_key, editing=True)
+
+    async def review(self, draft: Draft) -> Draft:
+        return await self._move(draft, DraftStage.REVIEWING, None, editing=False)
+
+    async def to_declaration(self, draft: Draft) -> Draft:
+        missing = self.form.first_unanswered(draft.answers)
+        if missing is not None:
+            raise IncompleteForm(missing)
+        return await self._move(draft, DraftStage.SIGNING, None, editing=False)
+
+    async def pause(self, draft: Draft) -> Draft:
+        """Keep the answers but leave the form (it can be resumed later)."""
+        return await self._move(draft, DraftStage.PAUSED, draft.field_key, editing=draft.editing)
+
+    async def resume(self, draft: Draft) -> Draft:
+        """Take a paused draft back to where it stood."""
+        if draft.stage is not DraftStage.PAUSED:
+            return draft
+        stage = DraftStage.ANSWERING if draft.field_key else DraftStage.REVIEWING
+        return await self._move(draft, stage, draft.field_key, editing=draft.editing)
+
+    async def submit(self, draft: Draft, declaration_text: str, locale: str) -> Submission:
+        """Sign and submit: the request, its reference, its audit event, in one transaction."""
+        missing = self.form.first_unanswered(draft.answers)
+        if missing is not None:
+            raise IncompleteForm(missing)
+        now = self.clock()
+        sla = self.profile.association.sla_days
+        due = now.astimezone(self.tz).date() + timedelta(days=sla)
+        async with self.db.transaction() as conn:
+            current = await Drafts(conn).get_for_user(draft.user_id)
+            if current is None or current.id != draft.id or current.seq != draft.seq:
+                raise StaleDraft
+            if current.stage is not DraftStage.SIGNING:
+                raise StaleDraft
+            requests = Requests(conn)
+            year = now.astimezone(self.tz).year
+            number = await requests.next_reference_number(year)
+            reference = f"{self.profile.association.reference_prefix}-{year}-{number:06d}"
+            request_id = await requests.insert(
+                reference=reference,
+                user_id=draft.user_id,
+                answers=draft.answers,
+                declaration_text=declaration_text,
+                declaration_locale=locale,
+                declared_at=now,
+                decision_due=due,
+                now=now,
+            )
+            await Attachments(conn).move_to_request(draft.id, request_id)
+            await Events(conn).add(
+                request_id,
+                "submitted",
+                actor_id=draft.user_id,
+                actor_role="beneficiary",
+                now=now,
+                to_status="submitted",
+                details={"declaration_locale": locale},
+            )
+            await Drafts(conn).delete(draft.id)
+            request = await requests.get(request_id)
+            assert request is not None
+            attachments = await Attachments(conn).for_request(request_id)
+        return Submission(
+            request=Request(**{**request.__dict__, "attachments": attachments}), sla_days=sla
+        )
+
+    # Requests ------------------------------------------------------------------------
+
+    async def requests_of(self, user_id: int) -> list[Request]:
+        """Return the beneficiary's own requests, newest first."""
+        async with self.db.reading() as conn:
+            return await Requests(conn).for_user(user_id)
+
+    async def request_of(self, user_id: int, request_id: int) -> Request | None:
+        """Return one request only if it belongs to this beneficiary."""
+        async with self.db.reading() as conn:
+            request = await Requests(conn).get(request_id)
+            if request is None or request.user_id != user_id:
+                return None
+            attachments = await Attachments(conn).for_request(request_id)
+        return Request(**{**request.__dict__, "attachments": attachments})
+
+    # Internals -----------------------------------------------------------------------
+
+    async def _save(
+        self,
+        draft: Draft,
+        answers: dict[str, Any],
+        field_key: str,
+        value: Any,
+        *,
+        next_key: str | None,
+        stage: DraftStage | None,
+    ) -> Draft:
+        now = self.clock()
+        new_stage = stage or (DraftStage.ANSWERING if next_key else DraftStage.REVIEWING)
+        async with self.db.transaction() as conn:
+            attachments = Attachments(conn)
+            if isinstance(value, dict) and "file_unique_id" in value:
+                await attachments.replace_for_draft_field(draft.id, field_key, value, now)
+            elif value is None:
+                await attachments.delete_for_draft_field(draft.id, field_key)
+            return await self._write(
+                conn, draft, new_stage, next_key, editing=False, answers=answers, now=now
+            )
+
+    async def _move(
+        self, draft: Draft, stage: DraftStage, field_key: str | None, *, editing: bool
+    ) -> Draft:
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            return await self._write(
+                conn, draft, stage, field_key, editing=editing, answers=draft.answers, now=now
+            )
+
+    @staticmethod
+    async def _write(
+        conn: Any,
+        draft: Draft,
+        stage: DraftStage,
+        field_key: str | None,
+        *,
+        editing: bool,
+        answers: dict[str, Any],
+        now: datetime,
+    ) -> Draft:
+        drafts = Drafts(conn)
+        ok = await drafts.save(
+            draft, stage=stage, field_key=field_key, editing=editing, answers=answers, now=now
+        )
+        if not ok:
+            raise StaleDraft
+        fresh = await drafts.get_for_user(draft.user_id)
+        assert fresh is not None
+        return fresh

@@ -1,0 +1,35 @@
+"""Small pieces every private-chat handler uses: HTML escaping, the main menu, replying."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.i18n import Translator, isolate
+
+
+def esc(value: object) -> str:
+    """Escape a value for HTML parse mode and isolate its direction."""
+    return isolate(html.escape(str(value), quote=False))
+
+
+def main_menu(tr: Translator) -> InlineKeyboardMarkup:
+    _ = tr.gettext
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("📝 " + _("New support request"), callback_data="menu:new")],
+            [InlineKeyboardButton("📂 " + _("My requests"), callback_data="menu:mine")],
+            [
+                InlineKeyboardButton("🌐 " + _("Language"), callback_data="menu:language"),
+                InlineKeyboardButton("☎️ " + _("Contact us"), callback_data="menu:contact"),
+            ],
+        ]
+    )
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """Answer in the chat of the update (a message or a button press)."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, reply_markup=markup)

@@ -1,0 +1,42 @@
+"""Choosing the bot's language (/language)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.i18n import LOCALES
+from handlers.common import main_menu, reply
+
+LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
+
+
+async def ask_language(update: Update, ctx: BotContext) -> None:
+    """Offers the languages the bot speaks."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    tr = await ctx.translator(update)
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(LANGUAGE_NAMES[loc], callback_data=f"lang:set:{loc}")]
+            for loc in LOCALES
+        ]
+    )
+    await reply(update, tr.gettext("Choose your language:"), markup)
+
+
+async def set_language(update: Update, ctx: BotContext) -> None:
+    """Stores the chosen language and answers in it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    locale = query.data.rsplit(":", 1)[-1]
+    if locale not in LOCALES:
+        await query.answer()
+        return
+    services = ctx.services
+    await ctx.locale(update)  # enrols a first-time user before the change
+    await services.requests.set_locale(update.effective_user.id, locale)
+    ctx.remember_locale(locale)
+    tr = services.catalogs.get(locale)
+    await query.answer(tr.gettext("Language changed."))
+    await reply(update, tr.gettext("From now on I will write to you in English."), main_menu(tr))

@@ -1,0 +1,343 @@
+"""Parameterised SQL for each table. Repositories never commit: the service owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.models import (
+    Attachment,
+    Beneficiary,
+    Draft,
+    DraftStage,
+    Request,
+    RequestEvent,
+    RequestStatus,
+)
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat(timespec="microseconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class Beneficiaries:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, user_id: int) -> Beneficiary | None:
+        async with self.conn.execute(
+            "SELECT * FROM beneficiaries WHERE user_id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _beneficiary(row) if row else None
+
+    async def insert(
+        self, user_id: int, chat_id: int, first_name: str, locale: str, now: datetime
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, chat_id, first_name, locale, _ts(now), _ts(now)),
+        )
+
+    async def set_locale(self, user_id: int, locale: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE beneficiaries SET locale = ?, updated_at = ? WHERE user_id = ?",
+            (locale, _ts(now), user_id),
+        )
+
+    async def set_consent(self, user_id: int, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE beneficiaries SET consent_at = ?, updated_at = ? WHERE user_id = ?",
+            (_ts(now), _ts(now), user_id),
+        )
+
+    async def touch(self, user_id: int, chat_id: int, first_name: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE beneficiaries SET chat_id = ?, first_name = ?, updated_at = ?"
+            " WHERE user_id = ?",
+            (chat_id, first_name, _ts(now), user_id),
+        )
+
+
+def _beneficiary(row: aiosqlite.Row) -> Beneficiary:
+    created = _dt(row["created_at"])
+    assert created is not None
+    return Beneficiary(
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        first_name=row["first_name"],
+        locale=row["locale"],
+        consent_at=_dt(row["consent_at"]),
+        created_at=created,
+    )
+
+
+class Drafts:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def get_for_user(self, user_id: int) -> Draft | None:
+        async with self.conn.execute("SELECT * FROM drafts WHERE user_id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        return _draft(row) if row else None
+
+    async def active(self) -> list[Draft]:
+        """Return every draft that is not paused (the open form conversations)."""
+        async with self.conn.execute(
+            "SELECT * FROM drafts WHERE stage <> 'paused' ORDER BY id"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_draft(r) for r in rows]
+
+    async def insert(self, user_id: int, field_key: str | None, now: datetime) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO drafts (user_id, stage, field_key, created_at, updated_at)"
+            " VALUES (?, 'answering', ?, ?, ?)",
+            (user_id, field_key, _ts(now), _ts(now)),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def delete(self, draft_id: int) -> None:
+        await self.conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+    async def save(
+        self,
+        draft: Draft,
+        *,
+        stage: DraftStage,
+        field_key: str | None,
+        editing: bool,
+        answers: dict[str, Any],
+        now: datetime,
+    ) -> bool:
+        """Write the draft's new state if nobody changed it since it was read (seq check)."""
+        cur = await self.conn.execute(
+            "UPDATE drafts SET stage = ?, field_key = ?, editing = ?, answers = ?,"
+            " seq = seq + 1, updated_at = ? WHERE id = ? AND seq = ?",
+            (stage.value, field_key, int(editing), _json(answers), _ts(now), draft.id, draft.seq),
+        )
+        return cur.rowcount == 1
+
+
+def _draft(row: aiosqlite.Row) -> Draft:
+    created, updated = _dt(row["created_at"]), _dt(row["updated_at"])
+    assert created is not None and updated is not None
+    return Draft(
+        id=row["id"],
+        user_id=row["user_id"],
+        stage=DraftStage(row["stage"]),
+        field_key=row["field_key"],
+        editing=bool(row["editing"]),
+        answers=json.loads(row["answers"]),
+        seq=row["seq"],
+        created_at=created,
+        updated_at=updated,
+    )
+
+
+class Attachments:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def replace_for_draft_field(
+        self, draft_id: int, field_key: str, file: dict[str, Any], now: datetime
+    ) -> int:
+        """Store the file given for a draft's field, dropping an earlier one for that field."""
+        await self.conn.execute(
+            "DELETE FROM attachments WHERE draft_id = ? AND field_key = ?", (draft_id, field_key)
+        )
+        cur = await self.conn.execute(
+            "INSERT INTO attachments (draft_id, field_key, kind, file_id, file_unique_id,"
+            " file_name, mime_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                draft_id,
+                field_key,
+                file["kind"],
+                file["file_id"],
+                file["file_unique_id"],
+                file.get("file_name"),
+                file.get("mime_type"),
+                file.get("size"),
+                _ts(now),
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def delete_for_draft_field(self, draft_id: int, field_key: str) -> None:
+        await self.conn.execute(
+            "DELETE FROM attachments WHERE draft_id = ? AND field_key = ?", (draft_id, field_key)
+        )
+
+    async def move_to_request(self, draft_id: int, request_id: int) -> None:
+        await self.conn.execute(
+            "UPDATE attachments SET request_id = ?, draft_id = NULL WHERE draft_id = ?",
+            (request_id, draft_id),
+        )
+
+    async def for_request(self, request_id: int) -> tuple[Attachment, ...]:
+        async with self.conn.execute(
+            "SELECT * FROM attachments WHERE request_id = ? ORDER BY id", (request_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return tuple(
+            Attachment(
+                id=r["id"],
+                field_key=r["field_key"],
+                kind=r["kind"],
+                file_id=r["file_id"],
+                file_unique_id=r["file_unique_id"],
+                file_name=r["file_name"],
+                mime_type=r["mime_type"],
+                size=r["size"],
+            )
+            for r in rows
+        )
+
+
+class Requests:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def next_reference_number(self, year: int) -> int:
+        """Take the next sequence number of the year (inside the caller's transaction)."""
+        await self.conn.execute(
+            "INSERT INTO reference_counters (year, last) VALUES (?, 1)"
+            " ON CONFLICT (year) DO UPDATE SET last = last + 1",
+            (year,),
+        )
+        async with self.conn.execute(
+            "SELECT last FROM reference_counters WHERE year = ?", (year,)
+        ) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def insert(
+        self,
+        *,
+        reference: str,
+        user_id: int,
+        answers: dict[str, Any],
+        declaration_text: str,
+        declaration_locale: str,
+        declared_at: datetime,
+        decision_due: date,
+        now: datetime,
+    ) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO requests (reference, user_id, status, answers, declaration_text,"
+            " declaration_locale, declared_at, submitted_at, decision_due, updated_at)"
+            " VALUES (?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                reference,
+                user_id,
+                _json(answers),
+                declaration_text,
+                declaration_locale,
+                _ts(declared_at),
+                _ts(now),
+                decision_due.isoformat(),
+                _ts(now),
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def get(self, request_id: int) -> Request | None:
+        async with self.conn.execute("SELECT * FROM requests WHERE id = ?", (request_id,)) as cur:
+            row = await cur.fetchone()
+        return _request(row) if row else None
+
+    async def for_user(self, user_id: int) -> list[Request]:
+        async with self.conn.execute(
+            "SELECT * FROM requests WHERE user_id = ? ORDER BY id DESC", (user_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_request(r) for r in rows]
+
+
+def _request(row: aiosqlite.Row) -> Request:
+    declared, submitted = _dt(row["declared_at"]), _dt(row["submitted_at"])
+    assert declared is not None and submitted is not None
+    return Request(
+        id=row["id"],
+        reference=row["reference"],
+        user_id=row["user_id"],
+        status=RequestStatus(row["status"]),
+        answers=json.loads(row["answers"]),
+        declaration_text=row["declaration_text"],
+        declaration_locale=row["declaration_locale"],
+        declared_at=declared,
+        submitted_at=submitted,
+        decision_due=date.fromisoformat(row["decision_due"]),
+    )
+
+
+class Events:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(
+        self,
+        request_id: int,
+        kind: str,
+        *,
+        actor_id: int | None,
+        actor_role: str,
+        now: datetime,
+        from_status: str | None = None,
+        to_status: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO request_events (request_id, kind, from_status, to_status, actor_id,"
+            " actor_role, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                request_id,
+                kind,
+                from_status,
+                to_status,
+                actor_id,
+                actor_role,
+                _json(details or {}),
+                _ts(now),
+            ),
+        )
+
+    async def for_request(self, request_id: int) -> list[RequestEvent]:
+        async with self.conn.execute(
+            "SELECT * FROM request_events WHERE request_id = ? ORDER BY id", (request_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        result = []
+        for r in rows:
+            created = _dt(r["created_at"])
+            assert created is not None
+            result.append(
+                RequestEvent(
+                    id=r["id"],
+                    request_id=r["request_id"],
+                    kind=r["kind"],
+                    from_status=r["from_status"],
+                    to_status=r["to_status"],
+                    actor_id=r["actor_id"],
+                    actor_role=r["actor_role"],
+                    details=json.loads(r["details"]),
+                    created_at=created,
+                )
+            )
+        return result
