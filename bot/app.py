@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -116,3 +119,28 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.close()
+
+
+@asynccontextmanager
+async def running(app: AppType, *, poll_timeout: float = 1.0) -> AsyncIterator[AppType]:
+    """Run the application by long polling inside the current event loop.
+
+    run_polling() owns the loop and the signals; tests, benchmarks and the demo need the
+    bot to share a loop with the emulator, and post_init/post_shutdown still to run.
+    """
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=int(poll_timeout) or 1)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            if app.post_shutdown is not None:
+                await app.post_shutdown(app)
+    finally:
+        await app.shutdown()

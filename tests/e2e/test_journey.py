@@ -1,0 +1,124 @@
+"""A beneficiary applies for support, start to finish, in Arabic and in English."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import aiosqlite
+from hijridate import Gregorian
+
+from bot.context import AppType
+from emulator import BotApiEmulator
+from tests.e2e.driver import ARABIC_ANSWERS, ENGLISH_ANSWERS, NATIONAL_ID, Person, answer_all, open_form
+from tests.support import FakeClock
+
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+async def test_arabic_journey_from_start_to_reference(
+    emu: BotApiEmulator, bot: AppType, clock: FakeClock, db_path: object
+) -> None:
+    person = Person(emu.user(1001, first_name="سارة", language_code="ar"))
+
+    first = await open_form(person, new_label="طلب دعم جديد", agree_label="أوافق")
+    assert "السؤال ١ من ٩" in first.text
+    assert "ما اسمك الكامل" in first.text
+
+    review = await answer_all(person, first, ARABIC_ANSWERS, skip_label="تخطي")
+    assert "فضلًا راجع إجاباتك" in review.text
+    assert "سارة محمد العتيبي" in review.text
+    assert NATIONAL_ID in review.text  # stored as ASCII digits, whatever was typed
+    assert "+966551234567" in review.text
+    assert "جمادى الأولى" in review.text  # the Hijri birth date, shown with its month name
+    assert "أجهزة طبية" in review.text
+    assert "(لم تُقدَّم)" in review.text  # the skipped medical report
+
+    declaration = await person.press(review, "تأكيد ومتابعة")
+    assert "الإقرار" in declaration.text
+    assert "المسؤول مسؤولية مباشرة" in declaration.text
+
+    receipt = await person.press(declaration, "أُقر وأوقّع")
+    assert "تم استلام طلبك" in receipt.text
+    assert "TWS-2026-000001" in receipt.text
+    due = date(2026, 11, 22) + timedelta(days=14)
+    hijri = Gregorian(due.year, due.month, due.day).to_hijri()
+    assert "خلال ١٤ يومًا" in receipt.text  # Arabic plural form for 11..99
+    assert f"{due.day} ديسمبر {due.year}".translate(ARABIC_DIGITS) in receipt.text
+    assert f"{hijri.year}".translate(ARABIC_DIGITS) in receipt.text
+
+    mine = await person.command("/myrequests")
+    assert "TWS-2026-000001" in mine.text
+    assert "مستلم" in mine.text
+
+    async with aiosqlite.connect(str(db_path)) as conn:
+        row = await (
+            await conn.execute(
+                "SELECT declaration_text, declaration_locale, declared_at, answers, status"
+                " FROM requests WHERE reference = 'TWS-2026-000001'"
+            )
+        ).fetchone()
+        assert row is not None
+        text, locale, declared_at, answers, status = row
+        assert "المسؤول مسؤولية مباشرة" in text and locale == "ar" and status == "submitted"
+        assert declared_at.startswith("2026-11-22T06:00")
+        assert NATIONAL_ID in answers and "+966551234567" in answers
+        drafts = await (await conn.execute("SELECT COUNT(*) FROM drafts")).fetchone()
+        assert drafts == (0,)
+        files = await (
+            await conn.execute("SELECT kind, request_id IS NOT NULL FROM attachments")
+        ).fetchall()
+        assert files == [("photo", 1)]
+        events = await (await conn.execute("SELECT kind, actor_role FROM request_events")).fetchall()
+        assert events == [("submitted", "beneficiary")]
+
+
+async def test_english_journey(emu: BotApiEmulator, bot: AppType) -> None:
+    person = Person(emu.user(1002, first_name="Sarah", language_code="en-US"))
+    first = await open_form(person, new_label="New support request", agree_label="I agree")
+    assert "Question 1 of 9" in first.text
+    review = await answer_all(person, first, ENGLISH_ANSWERS, skip_label="Skip")
+    assert "Please review your answers" in review.text
+    assert "+966551234567" in review.text
+    assert "15 January 1990" in review.text
+    declaration = await person.press(review, "Confirm and continue")
+    assert "directly responsible" in declaration.text
+    receipt = await person.press(declaration, "I confirm and sign")
+    assert "Your request was received." in receipt.text
+    assert "within 14 days, by" in receipt.text
+    assert "6 December 2026" in receipt.text
+    mine = await person.command("/myrequests")
+    assert "Received" in mine.text
+
+
+async def test_language_is_taken_from_telegram_and_changeable(
+    emu: BotApiEmulator, bot: AppType
+) -> None:
+    person = Person(emu.user(1003, first_name="Ali", language_code="fr"))
+    welcome = await person.command("/start")
+    assert "أهلًا وسهلًا" in welcome.text  # unknown language: Arabic, the default
+    chooser = await person.command("/language")
+    confirmed = await person.press(chooser, "English")
+    assert "English" in confirmed.text
+    welcome = await person.command("/start")
+    assert "Welcome to" in welcome.text
+
+
+async def test_a_beneficiary_sees_only_their_own_requests(
+    emu: BotApiEmulator, bot: AppType
+) -> None:
+    first = Person(emu.user(1004, first_name="Noura", language_code="en"))
+    question = await open_form(first, new_label="New support request", agree_label="I agree")
+    review = await answer_all(first, question, ENGLISH_ANSWERS, skip_label="Skip")
+    declaration = await first.press(review, "Confirm and continue")
+    receipt = await first.press(declaration, "I confirm and sign")
+    assert "TWS-2026-000001" in receipt.text
+
+    other = Person(emu.user(1005, first_name="Fahad", language_code="en"))
+    mine = await other.command("/myrequests")
+    assert "TWS-2026-000001" not in mine.text
+    assert "not submitted any request" in mine.text
+    # The other beneficiary's form buttons do nothing for this one.
+    stale = await other.command("/start")
+    query = await other.sim.press(stale, review.callback_data("Confirm"))
+    answer = await other.sim.wait_for_callback_answer(query)
+    assert "expired" in str(answer.get("text"))
