@@ -1,0 +1,170 @@
+"""Fault injection rules and Telegram-style rate-limit enforcement."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+FaultKind = Literal["429", "5xx", "slow", "timeout", "drop", "outage"]
+KINDS: tuple[str, ...] = ("429", "5xx", "slow", "timeout", "drop", "outage")
+
+
+@dataclass
+class FaultRule:
+    """One injected fault.
+
+    kind:
+      "429"     answer 429 Too Many Requests with ``retry_after``; the action is not performed.
+      "5xx"     answer 502 Bad Gateway; the action is not performed.
+      "slow"    wait ``seconds`` then perform and answer normally.
+      "timeout" perform the action, then hold the answer ``seconds`` (the client times out:
+                the ambiguous case where the message WAS sent).
+      "drop"    close the connection without an answer (``perform=True`` does the action first).
+      "outage"  every method fails (502, or a dropped connection when ``drop=True``) for
+                ``seconds`` from the moment the rule is added.
+    ``times``: how many requests the rule applies to (None = unlimited). ``fired`` counts uses.
+    """
+
+    kind: FaultKind
+    method: str | None = None
+    chat_id: int | None = None
+    times: int | None = 1
+    retry_after: int = 1
+    seconds: float = 1.0
+    perform: bool = False
+    drop: bool = False
+    fired: int = 0
+    until: float | None = None
+
+    def active(self, now: float) -> bool:
+        if self.kind == "outage":
+            return self.until is not None and now < self.until
+        return self.times is None or self.fired < self.times
+
+    def matches(self, method: str, chat_id: int | None, now: float) -> bool:
+        if not self.active(now):
+            return False
+        if self.kind == "outage":
+            return True
+        if self.method is not None and self.method.lower() != method.lower():
+            return False
+        return self.chat_id is None or self.chat_id == chat_id
+
+
+class Faults:
+    """The rule list: ``emu.faults.add(method="sendMessage", kind="429", retry_after=2)``."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rules: list[FaultRule] = []
+        self.clock = clock
+
+    def add(
+        self,
+        kind: FaultKind,
+        method: str | None = None,
+        *,
+        chat_id: int | None = None,
+        times: int | None = 1,
+        retry_after: int = 1,
+        seconds: float = 1.0,
+        perform: bool | None = None,
+        drop: bool = False,
+    ) -> FaultRule:
+        if kind not in KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {KINDS}")
+        rule = FaultRule(
+            kind=kind, method=method, chat_id=chat_id, times=times, retry_after=retry_after,
+            seconds=seconds, perform=(kind == "timeout") if perform is None else perform,
+            drop=drop,
+        )
+        if kind == "outage":
+            rule.until = self.clock() + seconds
+            rule.times = None
+        self.rules.append(rule)
+        return rule
+
+    def outage(self, seconds: float, drop: bool = False) -> FaultRule:
+        return self.add("outage", seconds=seconds, drop=drop)
+
+    def clear(self) -> None:
+        self.rules.clear()
+
+    def match(self, method: str, chat_id: int | None) -> FaultRule | None:
+        if not self.rules:
+            return None
+        now = self.clock()
+        for rule in self.rules:
+            if rule.matches(method, chat_id, now):
+                rule.fired += 1
+                return rule
+        return None
+
+    @property
+    def fired(self) -> dict[int, int]:
+        """Rule index -> times fired."""
+        return {i: r.fired for i, r in enumerate(self.rules)}
+
+
+class _Window:
+    __slots__ = ("hits", "limit", "span")
+
+    def __init__(self, limit: int, span: float) -> None:
+        self.limit = limit
+        self.span = span
+        self.hits: deque[float] = deque()
+
+    def retry_after(self, now: float) -> int:
+        """0 when a hit is allowed now, else whole seconds until it will be."""
+        hits = self.hits
+        while hits and hits[0] <= now - self.span:
+            hits.popleft()
+        if len(hits) < self.limit:
+            return 0
+        return max(1, math.ceil(hits[0] + self.span - now))
+
+
+class RateLimits:
+    """Sliding-window limits like Telegram's: per private chat, per group, global."""
+
+    def __init__(
+        self,
+        per_private_chat_per_sec: float = 1,
+        per_group_per_min: int = 20,
+        global_per_sec: int = 30,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.clock = clock
+        self.private_rate = per_private_chat_per_sec
+        self.group_limit = per_group_per_min
+        self.global_window = _Window(global_per_sec, 1.0)
+        self.chats: dict[int, _Window] = {}
+        self.violations = 0
+
+    def _chat_window(self, chat_id: int, private: bool) -> _Window:
+        window = self.chats.get(chat_id)
+        if window is None:
+            if private:
+                limit = max(1, math.floor(self.private_rate))
+                span = limit / self.private_rate
+                window = _Window(limit, span)
+            else:
+                window = _Window(self.group_limit, 60.0)
+            self.chats[chat_id] = window
+        return window
+
+    def check(self, chat_id: int, private: bool, cost: int = 1) -> int:
+        """Return 0 and count the hit(s), or the retry_after to answer with a 429."""
+        now = self.clock()
+        chat = self._chat_window(chat_id, private)
+        wait = max(chat.retry_after(now), self.global_window.retry_after(now))
+        if wait:
+            self.violations += 1
+            return wait
+        for _ in range(cost):
+            chat.hits.append(now)
+            self.global_window.hits.append(now)
+        return 0

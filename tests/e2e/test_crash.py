@@ -1,0 +1,224 @@
+"""Nothing a beneficiary typed is lost when the bot process is killed with SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from emulator import BotApiEmulator, BotMessage
+from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person
+from tests.support import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BotProcess:
+    """`python -m bot run` in a child process, pointed at the emulator."""
+
+    def __init__(self, emu: BotApiEmulator, database: Path) -> None:
+        self.emu = emu
+        self.env = {
+            **os.environ,
+            "TAWASUL_BOT_TOKEN": TOKEN,
+            "TAWASUL_API_BASE_URL": emu.base_url,
+            "TAWASUL_API_BASE_FILE_URL": emu.base_file_url,
+            "TAWASUL_DATABASE": str(database),
+            "TAWASUL_LOG_LEVEL": "WARNING",
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> None:
+        polls = self._polls()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        # Ready when it has asked for updates.
+        for _ in range(300):
+            if self._polls() > polls:
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(self.proc.stderr.read().decode() if self.proc.stderr else "")
+            await asyncio.sleep(0.05)
+        raise AssertionError("the bot did not start polling within 15 s")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        if self.proc.stderr:
+            self.proc.stderr.close()
+        self.proc = None
+
+    def _polls(self) -> int:
+        return sum(1 for r in self.emu.requests_log if r.method.lower() == "getupdates")
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emulator:
+        yield emulator
+
+
+@contextmanager
+def killed_at_exit(process: BotProcess) -> Iterator[BotProcess]:
+    try:
+        yield process
+    finally:
+        if process.proc is not None:
+            process.kill()
+
+
+def _request_answers(database: Path) -> dict[str, object]:
+    with sqlite3.connect(database) as conn:
+        row = conn.execute("SELECT answers FROM requests").fetchone()
+    assert row is not None
+    answers: dict[str, object] = json.loads(row[0])
+    return answers
+
+
+async def _current_screen(person: Person) -> BotMessage:
+    """Ask for the current screen the way a beneficiary would after silence: /start.
+
+    A reply to an answer replayed from the inbox may arrive first; it is skipped.
+    """
+    await person.sim.send_command("/start")
+    prompt = await person.sim.wait_for_message(
+        predicate=lambda m: any("Continue" in label for label in m.button_labels)
+    )
+    return await person.press(prompt, "Continue")
+
+
+async def test_killed_after_every_answer_resumes_where_it_stood(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    database = tmp_path / "crash.sqlite3"
+    person = Person(emu.user(3001, first_name="Sam", language_code="en"))
+    with killed_at_exit(BotProcess(emu, database)) as bot:
+        await bot.start()
+        welcome = await person.command("/start")
+        consent = await person.press(welcome, "New support request")
+        await person.press(consent, "I agree")
+        question = await person.next()
+        for key, value in ENGLISH_ANSWERS.items():
+            # Kill and restart between every two answers; the next answer is typed as if
+            # nothing happened and must be taken as the answer to the right question.
+            bot.kill()
+            await bot.start()
+            if key == "service_type":
+                question = await person.press(question, value)
+            else:
+                question = await person.say(value)
+            assert "⚠️" not in question.text, question.text
+        bot.kill()
+        await bot.start()
+        await person.sim.send_photo()
+        skip = await person.next()
+        bot.kill()
+        await bot.start()
+        review = await person.press(skip, "Skip")
+        bot.kill()
+        await bot.start()
+        declaration = await person.press(review, "Confirm and continue")
+        bot.kill()
+        await bot.start()
+        receipt = await person.press(declaration, "I confirm and sign")
+        assert "TWS-2026" in receipt.text or "TWS-" in receipt.text
+    answers = _request_answers(database)
+    assert answers["national_id"] == NATIONAL_ID
+    assert answers["mobile"] == "+966551234567"
+    assert answers["family_size"] == 5
+    assert answers["service_type"] == "medical_devices"
+
+
+async def test_killed_at_random_moments_loses_nothing(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """Kill while an answer is in flight; on restart the beneficiary finds their place."""
+    rng = random.Random(20261121)
+    database = tmp_path / "random.sqlite3"
+    person = Person(emu.user(3002, first_name="Sam", language_code="en"))
+    with killed_at_exit(BotProcess(emu, database)) as bot:
+        await bot.start()
+        welcome = await person.command("/start")
+        consent = await person.press(welcome, "New support request")
+        await person.press(consent, "I agree")
+        await person.next()
+        answers = list(ENGLISH_ANSWERS.items())
+        done = 0
+        while done < len(answers):
+            key, value = answers[done]
+            screen = person.sim.last_message
+            assert screen is not None
+            if key == "service_type":
+                await person.sim.press_button(screen, value)
+            else:
+                await person.sim.send_text(value)
+            # Kill somewhere between "the update arrived" and "the reply was sent".
+            await asyncio.sleep(rng.uniform(0.0, 0.06))
+            bot.kill()
+            await bot.start()
+            person.sim.skip_pending()
+            current = await _current_screen(person)
+            number = int(current.text.split("Question ")[1].split(" of")[0])
+            # Either the answer was applied (we are one further) or it was not yet.
+            assert number in (done + 1, done + 2), current.text
+            done = number - 1
+    with sqlite3.connect(database) as conn:
+        row = conn.execute("SELECT answers, field_key FROM drafts").fetchone()
+    assert row is not None
+    stored = json.loads(row[0])
+    assert stored["full_name"] == ENGLISH_ANSWERS["full_name"]
+    assert stored["national_id"] == NATIONAL_ID
+    assert stored["service_type"] == "medical_devices"
+    assert stored["description"] == ENGLISH_ANSWERS["description"]
+    assert row[1] == "id_document"
+
+
+async def test_an_update_fetched_but_not_handled_is_replayed(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """An update in the inbox when the bot died (fetched, then killed) is handled at start."""
+    database = tmp_path / "inbox.sqlite3"
+    person = Person(emu.user(3003, first_name="Sam", language_code="en"))
+    with killed_at_exit(BotProcess(emu, database)) as bot:
+        await bot.start()
+        welcome = await person.command("/start")
+        consent = await person.press(welcome, "New support request")
+        await person.press(consent, "I agree")
+        await person.next()
+        bot.kill()
+    # What DurableBot writes after getUpdates, for a message whose handling never ran.
+    message = await person.sim.send_text(ENGLISH_ANSWERS["full_name"])
+    update = {"update_id": 999_999, "message": message}
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            (999_999, json.dumps(update), "2026-11-22T06:00:00+00:00"),
+        )
+    with killed_at_exit(BotProcess(emu, database)) as bot:
+        await bot.start()
+        # Handled twice over (replayed, and delivered again by the emulator), applied once.
+        question = await person.next()
+        assert "Question 2 of 9" in question.text
+        await asyncio.sleep(0.5)
+        later = [m.text for m in person.sim.messages[-3:]]
+        assert not any("Question 3 of 9" in t for t in later)
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
+        row = conn.execute("SELECT field_key FROM drafts").fetchone()
+    assert row == ("national_id",)
