@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -16,18 +17,24 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
+from bot import inbox
 from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, BotContext, Services
 from bot.i18n import Catalogs
+from bot.inbox import DurableBot
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services.requests import Clock, RequestService, utc_now
 from conversations import request_form
 from handlers import errors, language, menu, my_requests
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 
 def build_services(config: Config, clock: Clock = utc_now) -> Services:
@@ -49,27 +56,31 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
     secret = settings.bot_token.get_secret_value() if settings.bot_token else token
     if not secret:
         raise ValueError("a bot token is needed (TAWASUL_BOT_TOKEN)")
-    builder = (
-        ApplicationBuilder()
-        .token(secret)
-        .context_types(ContextTypes(context=BotContext))
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
-            )
-        )
-        .persistence(DraftStatePersistence(services.db, {request_form.NAME: request_form.state_of}))
-        .concurrent_updates(PerChatUpdateProcessor(256))
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+    bot = DurableBot(
+        secret,
+        base_url=settings.api_base_url or "https://api.telegram.org/bot",
+        base_file_url=settings.api_base_file_url or "https://api.telegram.org/file/bot",
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        defaults=defaults,
         # AIORateLimiter keeps to Telegram's overall and per-group limits; it retries a
         # 429 up to this many times (its default is 0).
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        rate_limiter=AIORateLimiter(max_retries=3),
+        db=services.db,
+        clock=clock,
+    )
+    builder = (
+        ApplicationBuilder()
+        .bot(bot)
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(DraftStatePersistence(services.db, {request_form.NAME: request_form.state_of}))
+        .concurrent_updates(PerChatUpdateProcessor(256))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if settings.api_base_url:
-        builder = builder.base_url(settings.api_base_url)
-    if settings.api_base_file_url:
-        builder = builder.base_file_url(settings.api_base_file_url)
     app: AppType = builder.build()  # type: ignore[assignment]
     app.bot_data[SERVICES_KEY] = services
     register_handlers(app)
@@ -96,11 +107,25 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # Last: anything else a beneficiary sends outside a form gets the menu.
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, menu.answer_outside_form))
     app.add_error_handler(errors.report_error)
+    # The last group: an update that got this far was handled; drop it from the inbox.
+    app.add_handler(TypeHandler(Update, _forget_update), group=INBOX_GROUP)
+
+
+INBOX_GROUP = 1000
+
+
+async def _forget_update(update: Update, ctx: BotContext) -> None:
+    await inbox.forget(ctx.services.db, update)
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.open()
+    replay = await inbox.pending(services.db, app.bot)
+    if replay:
+        log.warning("replaying %d update(s) left unhandled by the last run", len(replay))
+    for update in replay:
+        await app.update_queue.put(update)
     for locale in ("ar", "en"):
         tr = services.catalogs.get(locale)
         commands = [

@@ -5,6 +5,7 @@ Every problem is collected before start-up stops, so an operator fixes them all 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -79,7 +80,9 @@ def load_config(env: dict[str, str] | None = None, env_file: str | None = ".env"
             settings = Settings.model_validate(_from_env(env))
     except ValidationError as exc:
         problems.extend(_settings_problems(exc))
-    profile_ref = settings.profile if settings else (env or {}).get("TAWASUL_PROFILE", "sample")
+    # With broken settings the profile is still checked, so every problem shows at once.
+    raw_env = os.environ if env is None else env
+    profile_ref = settings.profile if settings else raw_env.get("TAWASUL_PROFILE", SAMPLE_PROFILE)
     profile, source = None, profile_ref
     try:
         profile, source = load_profile(profile_ref)
@@ -131,7 +134,7 @@ def parse_profile(text: str, source: str) -> Profile:
     try:
         return Profile.from_data(data)
     except ValidationError as exc:
-        problems = []
+        problems = _repeated_keys(data, node, source)
         for err in exc.errors():
             loc = tuple(err["loc"])
             line = _line_of(node, loc)
@@ -140,6 +143,22 @@ def parse_profile(text: str, source: str) -> Profile:
             where = f"{source}:{line}" if line else source
             problems.append(f"{where}: {path}: {message}")
         raise ConfigError(problems) from exc
+
+
+def _repeated_keys(data: Any, node: yaml.Node, source: str) -> list[str]:
+    """Report repeated field keys even when other errors stop the model's own check."""
+    try:
+        keys = [f.get("key") for f in data["form"]["fields"]]
+    except (KeyError, TypeError, AttributeError):
+        return []
+    seen: set[object] = set()
+    problems = []
+    for index, key in enumerate(keys):
+        if key in seen:
+            line = _line_of(node, ("form", "fields", index, "key"))
+            problems.append(f"{source}:{line}: form.fields.{index}.key: {key} is repeated")
+        seen.add(key)
+    return problems
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:

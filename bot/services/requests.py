@@ -123,18 +123,26 @@ class RequestService:
                 raise StaleDraft
             await Drafts(conn).delete(draft.id)
 
-    async def record_answer(self, draft: Draft, field_key: str, value: Any) -> Draft:
-        """Store an accepted answer and move to the next question (or back to review)."""
+    async def record_answer(
+        self, draft: Draft, field_key: str, value: Any, message_id: int | None = None
+    ) -> Draft:
+        """Store an accepted answer and move to the next question (or back to review).
+
+        `message_id` is the beneficiary's message; the draft remembers the newest one
+        applied, so a message replayed after a crash is not applied twice.
+        """
         answers = dict(draft.answers)
         answers[field_key] = value
         next_key = None if draft.editing else self.form.next_key(field_key)
-        return await self._save(draft, answers, field_key, value, next_key=next_key, stage=None)
+        return await self._save(
+            draft, answers, field_key, value, next_key=next_key, message_id=message_id
+        )
 
     async def skip(self, draft: Draft, field_key: str) -> Draft:
         """Leave an optional question unanswered."""
         answers = {k: v for k, v in draft.answers.items() if k != field_key}
         next_key = None if draft.editing else self.form.next_key(field_key)
-        return await self._save(draft, answers, field_key, None, next_key=next_key, stage=None)
+        return await self._save(draft, answers, field_key, None, next_key=next_key)
 
     async def go_back(self, draft: Draft) -> Draft:
         """Return to the previous question (from review: to the last question)."""
@@ -240,10 +248,10 @@ class RequestService:
         value: Any,
         *,
         next_key: str | None,
-        stage: DraftStage | None,
+        message_id: int | None = None,
     ) -> Draft:
         now = self.clock()
-        new_stage = stage or (DraftStage.ANSWERING if next_key else DraftStage.REVIEWING)
+        new_stage = DraftStage.ANSWERING if next_key else DraftStage.REVIEWING
         async with self.db.transaction() as conn:
             attachments = Attachments(conn)
             if isinstance(value, dict) and "file_unique_id" in value:
@@ -251,7 +259,14 @@ class RequestService:
             elif value is None:
                 await attachments.delete_for_draft_field(draft.id, field_key)
             return await self._write(
-                conn, draft, new_stage, next_key, editing=False, answers=answers, now=now
+                conn,
+                draft,
+                new_stage,
+                next_key,
+                editing=False,
+                answers=answers,
+                now=now,
+                message_id=message_id,
             )
 
     async def _move(
@@ -273,10 +288,17 @@ class RequestService:
         editing: bool,
         answers: dict[str, Any],
         now: datetime,
+        message_id: int | None = None,
     ) -> Draft:
         drafts = Drafts(conn)
         ok = await drafts.save(
-            draft, stage=stage, field_key=field_key, editing=editing, answers=answers, now=now
+            draft,
+            stage=stage,
+            field_key=field_key,
+            editing=editing,
+            answers=answers,
+            now=now,
+            message_id=message_id,
         )
         if not ok:
             raise StaleDraft

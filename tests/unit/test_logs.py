@@ -1,0 +1,46 @@
+"""Logs never carry national ids, phone numbers or the bot token."""
+
+from __future__ import annotations
+
+import logging
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.logs import RedactingFilter, redact
+from bot.services.validators import national_id_check_digit
+
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@given(st.text(alphabet="0123456789", min_size=8, max_size=8), st.sampled_from("12"))
+def test_any_national_id_is_redacted(body: str, prefix: str) -> None:
+    first9 = prefix + body
+    nid = first9 + str(national_id_check_digit(first9))
+    for shown in (nid, nid.translate(ARABIC)):
+        out = redact(f"user sent {shown}!")
+        assert nid not in out and shown not in out and "<national-id>" in out
+
+
+def test_phone_numbers_in_every_format_are_redacted() -> None:
+    for phone in ("0551234567", "+966551234567", "00966551234567", "966 55 123 4567", "٠٥٥١٢٣٤٥٦٧"):
+        out = redact(f"call {phone} now")
+        assert "<phone>" in out, phone
+        assert "1234567" not in out and "١٢٣٤٥٦٧" not in out
+
+
+def test_the_token_is_redacted() -> None:
+    out = redact("POST https://api.telegram.org/bot123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe")
+    assert "AAHdq" not in out
+
+
+def test_the_filter_cleans_arguments_and_tracebacks() -> None:
+    record = logging.LogRecord("t", logging.ERROR, __file__, 1, "bad id %s", ("1000000008",), None)
+    try:
+        raise ValueError("phone 0551234567")
+    except ValueError as exc:
+        record.exc_info = (type(exc), exc, exc.__traceback__)
+    assert RedactingFilter().filter(record)
+    text = record.getMessage()
+    assert "1000000008" not in text and "0551234567" not in text
+    assert "<national-id>" in text and "<phone>" in text and "ValueError" in text
