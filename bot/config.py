@@ -145,7 +145,7 @@ def parse_profile(text: str, source: str) -> Profile:
         raise ConfigError(problems) from exc
 
 
-def _repeated_keys(data: Any, node: yaml.Node, source: str) -> list[str]:
+def _repeated_keys(data: Any, node: yaml.Node | None, source: str) -> list[str]:
     """Report repeated field keys even when other errors stop the model's own check."""
     try:
         keys = [f.get("key") for f in data["form"]["fields"]]

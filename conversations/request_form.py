@@ -201,6 +201,9 @@ async def receive_answer(update: Update, ctx: BotContext) -> int:
         tr = await ctx.translator(update)
         await reply(update, tr.gettext("Please choose from the menu."), main_menu(tr))
         return END
+    if message.message_id <= draft.last_message_id:
+        # Replayed from the inbox after a crash, but its answer was already committed.
+        return _end_or(draft)
     if draft.stage is not DraftStage.ANSWERING or draft.field_key is None:
         return await remind_buttons(update, ctx)
     form = services.requests.form
@@ -211,7 +214,9 @@ async def receive_answer(update: Update, ctx: BotContext) -> int:
         tr = await ctx.translator(update)
         return await show_screen(update, ctx, draft, screens.error_text(tr, form_field, err))
     try:
-        draft = await services.requests.record_answer(draft, form_field.key, value)
+        draft = await services.requests.record_answer(
+            draft, form_field.key, value, message.message_id
+        )
     except StaleDraft:
         return await _show_current(update, ctx)
     return await show_screen(update, ctx, draft)

@@ -44,6 +44,7 @@ class Draft:
     editing: bool
     answers: dict[str, Any]
     seq: int
+    last_message_id: int
     created_at: datetime
     updated_at: datetime
 

@@ -122,12 +122,23 @@ class Drafts:
         editing: bool,
         answers: dict[str, Any],
         now: datetime,
+        message_id: int | None = None,
     ) -> bool:
         """Write the draft's new state if nobody changed it since it was read (seq check)."""
         cur = await self.conn.execute(
             "UPDATE drafts SET stage = ?, field_key = ?, editing = ?, answers = ?,"
-            " seq = seq + 1, updated_at = ? WHERE id = ? AND seq = ?",
-            (stage.value, field_key, int(editing), _json(answers), _ts(now), draft.id, draft.seq),
+            " seq = seq + 1, last_message_id = MAX(last_message_id, ?), updated_at = ?"
+            " WHERE id = ? AND seq = ?",
+            (
+                stage.value,
+                field_key,
+                int(editing),
+                _json(answers),
+                message_id or 0,
+                _ts(now),
+                draft.id,
+                draft.seq,
+            ),
         )
         return cur.rowcount == 1
 
@@ -143,6 +154,7 @@ def _draft(row: aiosqlite.Row) -> Draft:
         editing=bool(row["editing"]),
         answers=json.loads(row["answers"]),
         seq=row["seq"],
+        last_message_id=row["last_message_id"],
         created_at=created,
         updated_at=updated,
     )
@@ -341,3 +353,26 @@ class Events:
                 )
             )
         return result
+
+
+class Inbox:
+    """Raw updates kept until handled (see the inbox table)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, updates: list[tuple[int, str]], now: datetime) -> None:
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            [(update_id, payload, _ts(now)) for update_id, payload in updates],
+        )
+
+    async def remove(self, update_id: int) -> None:
+        await self.conn.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+
+    async def pending(self) -> list[tuple[int, str]]:
+        async with self.conn.execute(
+            "SELECT update_id, payload FROM inbox ORDER BY update_id"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]

@@ -21,6 +21,7 @@ CREATE TABLE drafts (
     editing     INTEGER NOT NULL DEFAULT 0,   -- 1: an answer is being changed from review
     answers     TEXT    NOT NULL DEFAULT '{}',
     seq         INTEGER NOT NULL DEFAULT 1,
+    last_message_id INTEGER NOT NULL DEFAULT 0, -- the newest answer applied (replay guard)
     created_at  TEXT    NOT NULL,
     updated_at  TEXT    NOT NULL
 );
@@ -76,4 +77,13 @@ CREATE INDEX attachments_by_request ON attachments (request_id);
 CREATE TABLE reference_counters (
     year INTEGER PRIMARY KEY,
     last INTEGER NOT NULL
+);
+
+-- Updates fetched from Telegram and not yet fully handled. getUpdates confirms a batch as
+-- soon as the next poll starts, so a batch is written here first; a crash before the
+-- handlers finish replays it at start-up instead of losing what the beneficiary typed.
+CREATE TABLE inbox (
+    update_id   INTEGER PRIMARY KEY,
+    payload     TEXT    NOT NULL,
+    received_at TEXT    NOT NULL
 );
