@@ -1,0 +1,142 @@
+"""One measured run: a fresh emulator, a bot process, a warm-up journey, then the load."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.process import BotProcess
+from bench.scenario import Step, UserResult, echo_steps, extra_messages, form_steps, run_user
+from bench.stats import summarise
+from emulator import BotApiEmulator
+
+THINK = (0.2, 1.0)
+FIRST_USER_ID = 100_000
+WARMUP_USER_ID = 99_999
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True, slots=True)
+class BotKind:
+    name: str  # "echo" or "form"
+    argv: tuple[str, ...]
+    database: bool
+
+    def steps(self) -> list[Step]:
+        return echo_steps(len(form_steps())) if self.name == "echo" else form_steps()
+
+
+ECHO = BotKind("echo", ("-m", "bench.echo_bot"), database=False)
+FORM = BotKind("form", ("-m", "bot", "run"), database=True)
+# Diagnostic: the same bot with the AIORateLimiter's 30/s cap lifted (bench/form_bot_unlimited).
+FORM_UNLIMITED = BotKind("form-unlimited", ("-m", "bench.form_bot_unlimited"), database=True)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+async def _load(
+    emu: BotApiEmulator, steps: list[Step], users: int, think: bool, seed: int, reply_timeout: float
+) -> list[UserResult]:
+    start = asyncio.Event()
+    tasks = [
+        asyncio.create_task(
+            run_user(
+                emu.user(FIRST_USER_ID + i, first_name=f"Bench{i}", language_code="en"),
+                steps,
+                think=THINK if think else None,
+                rng=random.Random(seed * 1_000_003 + i),
+                timeout=reply_timeout,
+                start=start,
+            )
+        )
+        for i in range(users)
+    ]
+    await asyncio.sleep(0)
+    start.set()  # every user starts at once
+    return list(await asyncio.gather(*tasks))
+
+
+async def measure(
+    kind: BotKind,
+    *,
+    users: int,
+    think: bool,
+    seed: int,
+    workdir: Path,
+    reply_timeout: float = 120.0,
+) -> dict[str, Any]:
+    """Run ``users`` journeys against a fresh ``kind`` bot; return the run's figures."""
+    shape = "think" if think else "saturation"
+    env = {}
+    if kind.database:
+        env["TAWASUL_DATABASE"] = str(workdir / f"{kind.name}-{shape}.sqlite3")
+    steps = kind.steps()
+    async with BotApiEmulator() as emu:
+        proc = BotProcess(emu, kind.argv, workdir, env)
+        await proc.start()
+        try:
+            warm = await run_user(
+                emu.user(WARMUP_USER_ID, first_name="Warmup", language_code="en"),
+                steps,
+                think=None,
+                rng=random.Random(0),
+                timeout=30.0,
+                start=_set_event(),
+            )
+            if not warm.finished:
+                raise RuntimeError(
+                    f"warm-up journey failed: {warm.violations}\n{proc.stderr_tail()}"
+                )
+            await asyncio.sleep(1.0)  # let the bot settle (and a rate limiter's bucket refill)
+            first_request = len(emu.requests_log)
+            stderr_before = proc.stderr_lines()
+            cpu_before = cpu_seconds(proc.pid)
+            driver_before = time.process_time()
+            results = await _load(emu, steps, users, think, seed, reply_timeout)
+            driver_cpu = time.process_time() - driver_before
+            cpu_after = cpu_seconds(proc.pid)
+            await asyncio.sleep(0.5)  # anything still arriving is an extra, out-of-order reply
+            peak = proc.peak_memory_kib()
+            stderr_lines = proc.stderr_lines() - stderr_before
+            calls = Counter(r.method for r in emu.requests_log[first_request:])
+            extras = sum(extra_messages(emu.user(r.user_id)) for r in results if r.finished)
+        finally:
+            proc.stop()
+        summary = summarise(results, steps)
+    summary["order_violations"] += extras
+    bot_cpu = (cpu_after - cpu_before) if cpu_after is not None and cpu_before else None
+    updates = summary["user_updates"] or 1
+    return {
+        "bot": kind.name,
+        "shape": shape,
+        "users": users,
+        "steps_per_user": len(steps),
+        **summary,
+        "extra_messages": extras,
+        "peak_memory_mib": round(peak / 1024, 1) if peak else None,
+        "bot_cpu_s": round(bot_cpu, 2) if bot_cpu is not None else None,
+        "bot_cpu_ms_per_update": round(bot_cpu * 1000 / updates, 2) if bot_cpu else None,
+        "driver_cpu_s": round(driver_cpu, 2),
+        "api_calls": dict(sorted((k, v) for k, v in calls.items() if k != "getUpdates")),
+        "get_updates_calls": calls.get("getUpdates", 0),
+        "bot_stderr_lines_during_load": stderr_lines,
+    }
+
+
+def _set_event() -> asyncio.Event:
+    event = asyncio.Event()
+    event.set()
+    return event
