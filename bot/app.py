@@ -66,9 +66,11 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         defaults=defaults,
-        # AIORateLimiter keeps to Telegram's overall and per-group limits; it retries a
-        # 429 up to this many times (its default is 0).
-        rate_limiter=AIORateLimiter(max_retries=3),
+        # Interactive replies are not held back by an overall cap: Telegram's ~30 messages
+        # a second is a limit for bulk sends, which go through their own paced sender.
+        # The limiter still keeps each group within 20 messages a minute, and retries a
+        # 429 (after its retry_after) up to three times instead of failing the handler.
+        rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=3),
         db=services.db,
         clock=clock,
     )
@@ -115,7 +117,8 @@ INBOX_GROUP = 1000
 
 
 async def _forget_update(update: Update, ctx: BotContext) -> None:
-    await inbox.forget(ctx.services.db, update)
+    if isinstance(ctx.bot, DurableBot):
+        ctx.bot.mark_handled(update.update_id)
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -143,6 +146,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
+    if isinstance(app.bot, DurableBot):
+        await app.bot.flush_handled()
     await services.db.close()
 
 

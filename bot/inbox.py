@@ -2,10 +2,12 @@
 
 getUpdates confirms a batch when the next poll starts, which PTB's Updater does at once,
 while the handlers may still be working on the batch. DurableBot therefore commits every
-fetched batch to the inbox table before returning it; the last handler group deletes each
-update once handled; start-up replays whatever a crash left behind. Handlers are
-idempotent for replays: form buttons carry the draft's version and typed answers are
-checked against the draft's last applied message id.
+fetched batch to the inbox table before returning it; the last handler group marks each
+update handled, and the handled ones are deleted in the same transaction that stores the
+next batch (one write per poll, not one per update); start-up replays whatever a crash
+left behind. Handlers are idempotent for replays: form buttons carry the draft's version
+and typed answers are checked against the draft's last applied message id, so an update
+handled just before a crash, and replayed, changes nothing (at most a screen is re-sent).
 """
 
 from __future__ import annotations
@@ -34,21 +36,34 @@ class DurableBot(ExtBot[None]):
         super().__init__(*args, **kwargs)
         self._inbox_db = db
         self._inbox_clock = clock
+        self._handled: list[int] = []
+
+    def mark_handled(self, update_id: int) -> None:
+        """Note that an update went through every handler group."""
+        self._handled.append(update_id)
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
-        if updates:
+        if updates or self._handled:
             rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
-            async with self._inbox_db.transaction() as conn:
-                await Inbox(conn).add(rows, self._inbox_clock())
+            await self._write(rows)
         return updates
 
+    async def flush_handled(self) -> None:
+        """Delete the handled updates now (at shutdown)."""
+        if self._handled:
+            await self._write([])
 
-async def forget(db: Database, update: object) -> None:
-    """Drop a handled update from the inbox."""
-    if isinstance(update, Update):
-        async with db.transaction() as conn:
-            await Inbox(conn).remove(update.update_id)
+    async def _write(self, rows: list[tuple[int, str]]) -> None:
+        handled, self._handled = self._handled, []
+        try:
+            async with self._inbox_db.transaction() as conn:
+                inbox = Inbox(conn)
+                await inbox.remove(handled)
+                await inbox.add(rows, self._inbox_clock())
+        except BaseException:
+            self._handled = handled + self._handled
+            raise
 
 
 async def pending(db: Database, bot: ExtBot[None]) -> Sequence[Update]:

@@ -61,7 +61,7 @@ def _end_or(draft: Draft | None) -> int:
 
 
 async def show_screen(
-    update: Update, ctx: BotContext, draft: Draft, error: str | None = None
+    update: Update, ctx: BotContext, draft: Draft, error: str | None = None, intro: str = ""
 ) -> int:
     """Send the screen the draft stands at and return the matching state."""
     services = ctx.services
@@ -79,6 +79,8 @@ async def show_screen(
             text = f"⚠️ {error}\n\n{text}"
     else:
         text, markup = screens.resume_prompt(tr, draft)
+    if intro:
+        text = f"{intro}\n\n{text}"
     await reply(update, text, markup)
     return _end_or(draft)
 
@@ -128,8 +130,7 @@ async def new_request(update: Update, ctx: BotContext) -> int:
         await reply(update, *consent_screen(tr, ctx))
         return END
     draft = await services.requests.start_draft(user_id)
-    await reply(update, intro_text(tr, ctx))
-    return await show_screen(update, ctx, draft)
+    return await show_screen(update, ctx, draft, intro=intro_text(tr, ctx))
 
 
 def consent_screen(tr: Translator, ctx: BotContext) -> tuple[str, InlineKeyboardMarkup]:
@@ -249,6 +250,8 @@ async def on_button(update: Update, ctx: BotContext) -> int:
             return await show_screen(update, ctx, draft)
         return _end_or(draft)
     await query.answer()
+    # Old buttons are not removed after every step (an extra API call each time): the
+    # version in their data makes them expire. They are removed where a step is final.
     arg = parts[4] if len(parts) > 4 else None
     try:
         return await _act(update, ctx, tr, draft, action, arg, query)
@@ -273,13 +276,10 @@ async def _act(
             value = form.validate(form_field, RawAnswer(choice=arg), requests.today())
         except ValidationError as err:
             return await show_screen(update, ctx, draft, screens.error_text(tr, form_field, err))
-        await _drop_keyboard(query)
         draft = await requests.record_answer(draft, form_field.key, value)
     elif action == "skip" and draft.field_key and not form.field(draft.field_key).required:
-        await _drop_keyboard(query)
         draft = await requests.skip(draft, draft.field_key)
     elif action == "back":
-        await _drop_keyboard(query)
         draft = await requests.go_back(draft)
     elif action == "edit" and arg is not None and arg.isdigit() and int(arg) < len(form.fields):
         draft = await requests.edit(draft, form.fields[int(arg)].key)
@@ -296,7 +296,6 @@ async def _act(
     elif action == "resume":
         draft = await requests.resume(draft)
     elif action == "restart":
-        await _drop_keyboard(query)
         draft = await requests.start_draft(draft.user_id)
     elif action == "cancel":
         text, markup = screens.cancel_prompt(tr, draft)
@@ -437,7 +436,9 @@ def raw_answer(message: Message) -> RawAnswer:
 def build_request_form() -> ConversationHandler[BotContext]:
     """Build the form conversation (registered by bot.app)."""
     private = filters.ChatType.PRIVATE
-    answer: Handler = MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, receive_answer)
+    answer: Handler = MessageHandler(
+        private & filters.UpdateType.MESSAGE & ~filters.COMMAND, receive_answer
+    )
     not_an_answer: Handler = MessageHandler(
         private & filters.UpdateType.MESSAGE & ~filters.COMMAND, remind_buttons
     )

@@ -362,13 +362,17 @@ class Inbox:
         self.conn = conn
 
     async def add(self, updates: list[tuple[int, str]], now: datetime) -> None:
+        if not updates:
+            return
         await self.conn.executemany(
             "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
             [(update_id, payload, _ts(now)) for update_id, payload in updates],
         )
 
-    async def remove(self, update_id: int) -> None:
-        await self.conn.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
+    async def remove(self, update_ids: list[int]) -> None:
+        await self.conn.executemany(
+            "DELETE FROM inbox WHERE update_id = ?", [(i,) for i in update_ids]
+        )
 
     async def pending(self) -> list[tuple[int, str]]:
         async with self.conn.execute(

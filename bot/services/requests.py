@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -290,8 +290,7 @@ class RequestService:
         now: datetime,
         message_id: int | None = None,
     ) -> Draft:
-        drafts = Drafts(conn)
-        ok = await drafts.save(
+        ok = await Drafts(conn).save(
             draft,
             stage=stage,
             field_key=field_key,
@@ -302,6 +301,14 @@ class RequestService:
         )
         if not ok:
             raise StaleDraft
-        fresh = await drafts.get_for_user(draft.user_id)
-        assert fresh is not None
-        return fresh
+        # The row now holds exactly this; no need to read it back.
+        return replace(
+            draft,
+            stage=stage,
+            field_key=field_key,
+            editing=editing,
+            answers=answers,
+            seq=draft.seq + 1,
+            last_message_id=max(draft.last_message_id, message_id or 0),
+            updated_at=now,
+        )

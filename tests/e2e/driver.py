@@ -56,8 +56,7 @@ async def open_form(person: Person, *, new_label: str, agree_label: str) -> BotM
     """Go from /start to the first question, accepting the privacy notice."""
     welcome = await person.command("/start")
     consent = await person.press(welcome, new_label)
-    await person.press(consent, agree_label)  # the intro
-    return await person.next()  # question 1
+    return await person.press(consent, agree_label)  # the intro and question 1
 
 
 async def answer_all(
