@@ -17,7 +17,7 @@ from typing import Any
 from bench.process import ROOT
 from bench.readme import section
 from bench.report import print_report, runs_table, update_readme, verdicts, write_json
-from bench.runner import ECHO, FORM, FORM_UNLIMITED, BotKind, measure
+from bench.runner import ECHO, FORM, QUICK_THINK, THINK, BotKind, measure
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 QUICK_USERS = 10
@@ -28,19 +28,17 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=100, help="simulated users (default 100)")
     parser.add_argument("--seed", type=int, default=20261122, help="seed of the think times")
     parser.add_argument(
-        "--quick", action="store_true", help=f"a smoke run: {QUICK_USERS} users, no diagnostic run"
+        "--quick",
+        action="store_true",
+        help=f"a smoke run: {QUICK_USERS} users, think pauses of "
+        f"{QUICK_THINK[0]:g}-{QUICK_THINK[1]:g} s instead of {THINK[0]:g}-{THINK[1]:g} s",
     )
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
-    parser.add_argument(
-        "--no-diagnostic",
-        action="store_true",
-        help="skip the form bot without its rate limiter (form-unlimited)",
-    )
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON ({RESULTS})")
     args = parser.parse_args(argv)
     if args.quick:
         args.users = min(args.users, QUICK_USERS)
-        args.no_diagnostic = True
+    args.think = QUICK_THINK if args.quick else THINK
     return args
 
 
@@ -65,14 +63,25 @@ def machine() -> dict[str, Any]:
 
 
 async def run_all(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
-    plan: list[tuple[BotKind, bool]] = [(ECHO, False), (FORM, False), (ECHO, True), (FORM, True)]
-    if not args.no_diagnostic:
-        plan += [(FORM_UNLIMITED, False), (FORM_UNLIMITED, True)]
+    think: tuple[float, float] = args.think
+    plan: list[tuple[BotKind, tuple[float, float] | None]] = [
+        (ECHO, None),
+        (FORM, None),
+        (ECHO, think),
+        (FORM, think),
+    ]
+    if args.quick:
+        print(
+            f"--quick: {args.users} users, think pause shortened to {think[0]:g}-{think[1]:g} s "
+            f"(the full run uses {THINK[0]:g}-{THINK[1]:g} s); not the figures of the targets",
+            file=sys.stderr,
+            flush=True,
+        )
     runs = []
-    for kind, think in plan:
-        shape = "think" if think else "saturation"
+    for kind, pause in plan:
+        shape = "saturation" if pause is None else f"think {pause[0]:g}-{pause[1]:g} s"
         print(f"… {kind.name} bot, {shape}, {args.users} users", file=sys.stderr, flush=True)
-        run = await measure(kind, users=args.users, think=think, seed=args.seed, workdir=workdir)
+        run = await measure(kind, users=args.users, think=pause, seed=args.seed, workdir=workdir)
         runs.append(run)
         print(runs_table([run]).splitlines()[-1], file=sys.stderr, flush=True)
     return runs
@@ -88,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "users": args.users,
         "seed": args.seed,
         "quick": args.quick,
+        "think_s": list(args.think),
         "machine": machine(),
         "elapsed_s": round(time.perf_counter() - started, 1),
         "runs": runs,

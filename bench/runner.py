@@ -16,7 +16,12 @@ from bench.scenario import Step, UserResult, echo_steps, extra_messages, form_st
 from bench.stats import summarise
 from emulator import BotApiEmulator
 
-THINK = (0.2, 1.0)
+# The think shape: before every step a user pauses for a seeded random 2-6 s, the pace of a
+# beneficiary reading a question and typing the answer on a phone. With N users that offers
+# about N / 4 updates a second (N / (4 s + the reply's latency), as the loop is closed).
+THINK = (2.0, 6.0)
+# --quick shortens the pause so that a smoke run stays well under a minute.
+QUICK_THINK = (0.2, 0.6)
 FIRST_USER_ID = 100_000
 WARMUP_USER_ID = 99_999
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -34,8 +39,6 @@ class BotKind:
 
 ECHO = BotKind("echo", ("-m", "bench.echo_bot"), database=False)
 FORM = BotKind("form", ("-m", "bot", "run"), database=True)
-# Diagnostic: the same bot with the AIORateLimiter's 30/s cap lifted (bench/form_bot_unlimited).
-FORM_UNLIMITED = BotKind("form-unlimited", ("-m", "bench.form_bot_unlimited"), database=True)
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -48,7 +51,12 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 async def _load(
-    emu: BotApiEmulator, steps: list[Step], users: int, think: bool, seed: int, reply_timeout: float
+    emu: BotApiEmulator,
+    steps: list[Step],
+    users: int,
+    think: tuple[float, float] | None,
+    seed: int,
+    reply_timeout: float,
 ) -> list[UserResult]:
     start = asyncio.Event()
     tasks = [
@@ -56,7 +64,7 @@ async def _load(
             run_user(
                 emu.user(FIRST_USER_ID + i, first_name=f"Bench{i}", language_code="en"),
                 steps,
-                think=THINK if think else None,
+                think=think,
                 rng=random.Random(seed * 1_000_003 + i),
                 timeout=reply_timeout,
                 start=start,
@@ -73,13 +81,16 @@ async def measure(
     kind: BotKind,
     *,
     users: int,
-    think: bool,
+    think: tuple[float, float] | None,
     seed: int,
     workdir: Path,
     reply_timeout: float = 120.0,
 ) -> dict[str, Any]:
-    """Run ``users`` journeys against a fresh ``kind`` bot; return the run's figures."""
-    shape = "think" if think else "saturation"
+    """Run ``users`` journeys against a fresh ``kind`` bot; return the run's figures.
+
+    ``think``: the (low, high) pause in seconds before every step, or None for saturation.
+    """
+    shape = "saturation" if think is None else "think"
     env = {}
     if kind.database:
         env["TAWASUL_DATABASE"] = str(workdir / f"{kind.name}-{shape}.sqlite3")
@@ -100,7 +111,7 @@ async def measure(
                 raise RuntimeError(
                     f"warm-up journey failed: {warm.violations}\n{proc.stderr_tail()}"
                 )
-            await asyncio.sleep(1.0)  # let the bot settle (and a rate limiter's bucket refill)
+            await asyncio.sleep(1.0)  # let the bot settle
             first_request = len(emu.requests_log)
             stderr_before = proc.stderr_lines()
             cpu_before = cpu_seconds(proc.pid)
@@ -122,6 +133,9 @@ async def measure(
     return {
         "bot": kind.name,
         "shape": shape,
+        "think_s": list(think) if think is not None else None,
+        # What the users ask for: N / mean pause (the closed loop adds each reply's latency).
+        "offered_updates_per_s": round(users * 2 / sum(think), 1) if think else None,
         "users": users,
         "steps_per_user": len(steps),
         **summary,

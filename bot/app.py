@@ -12,6 +12,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -22,7 +23,6 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import inbox
 from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, BotContext, Services
 from bot.i18n import Catalogs
@@ -109,11 +109,20 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # Last: anything else a beneficiary sends outside a form gets the menu.
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, menu.answer_outside_form))
     app.add_error_handler(errors.report_error)
+    # First of all: an update replayed from the inbox after a crash may also be delivered
+    # again by Telegram; the second copy stops here.
+    app.add_handler(TypeHandler(Update, _drop_duplicate), group=DEDUPE_GROUP)
     # The last group: an update that got this far was handled; drop it from the inbox.
     app.add_handler(TypeHandler(Update, _forget_update), group=INBOX_GROUP)
 
 
+DEDUPE_GROUP = -1000
 INBOX_GROUP = 1000
+
+
+async def _drop_duplicate(update: Update, ctx: BotContext) -> None:
+    if isinstance(ctx.bot, DurableBot) and not ctx.bot.first_sight(update.update_id):
+        raise ApplicationHandlerStop
 
 
 async def _forget_update(update: Update, ctx: BotContext) -> None:
@@ -124,7 +133,7 @@ async def _forget_update(update: Update, ctx: BotContext) -> None:
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.open()
-    replay = await inbox.pending(services.db, app.bot)
+    replay = await app.bot.replay() if isinstance(app.bot, DurableBot) else []
     if replay:
         log.warning("replaying %d update(s) left unhandled by the last run", len(replay))
     for update in replay:

@@ -13,7 +13,7 @@ handled just before a crash, and replayed, changes nothing (at most a screen is 
 from __future__ import annotations
 
 import json
-import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -23,8 +23,6 @@ from telegram.ext import ExtBot
 
 from storage.db import Database
 from storage.repositories import Inbox
-
-log = logging.getLogger(__name__)
 
 
 class DurableBot(ExtBot[None]):
@@ -36,17 +34,38 @@ class DurableBot(ExtBot[None]):
         super().__init__(*args, **kwargs)
         self._inbox_db = db
         self._inbox_clock = clock
-        self._handled: list[int] = []
+        self._in_inbox: set[int] = set()  # stored and not yet handled
+        self._handled: list[int] = []  # handled, to delete with the next write
+        self._recent = RecentIds(10_000)
+
+    def first_sight(self, update_id: int) -> bool:
+        """Tell whether this update id is new to this process (False: a duplicate)."""
+        return self._recent.add(update_id)
 
     def mark_handled(self, update_id: int) -> None:
         """Note that an update went through every handler group."""
-        self._handled.append(update_id)
+        if update_id in self._in_inbox:  # in webhook mode nothing is stored
+            self._in_inbox.discard(update_id)
+            self._handled.append(update_id)
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
         if updates or self._handled:
             rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
             await self._write(rows)
+            self._in_inbox.update(u.update_id for u in updates)
+        return updates
+
+    async def replay(self) -> Sequence[Update]:
+        """Return the updates a crash left unhandled, oldest first."""
+        async with self._inbox_db.reading() as conn:
+            rows = await Inbox(conn).pending()
+        updates = []
+        for update_id, payload in rows:
+            update = Update.de_json(json.loads(payload), self)
+            if update is not None:
+                updates.append(update)
+                self._in_inbox.add(update_id)
         return updates
 
     async def flush_handled(self) -> None:
@@ -66,15 +85,19 @@ class DurableBot(ExtBot[None]):
             raise
 
 
-async def pending(db: Database, bot: ExtBot[None]) -> Sequence[Update]:
-    """Return the updates a crash left unhandled, oldest first."""
-    async with db.reading() as conn:
-        rows = await Inbox(conn).pending()
-    updates = []
-    for update_id, payload in rows:
-        update = Update.de_json(json.loads(payload), bot)
-        if update is not None:
-            updates.append(update)
-        else:  # pragma: no cover - only a corrupt row
-            log.warning("inbox row %d could not be read; dropping it", update_id)
-    return updates
+class RecentIds:
+    """The last N update ids seen, to drop an update Telegram delivers twice."""
+
+    def __init__(self, size: int) -> None:
+        self._order: deque[int] = deque(maxlen=size)
+        self._ids: set[int] = set()
+
+    def add(self, update_id: int) -> bool:
+        """Remember the id; False if it was already there."""
+        if update_id in self._ids:
+            return False
+        if len(self._order) == self._order.maxlen:
+            self._ids.discard(self._order[0])
+        self._order.append(update_id)
+        self._ids.add(update_id)
+        return True

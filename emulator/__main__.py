@@ -22,18 +22,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bot-username", default="tawasul_test_bot")
     parser.add_argument("--bot-name", default="Tawasul", help="the bot's first_name")
     parser.add_argument(
-        "--console", type=int, metavar="USER_ID",
+        "--console",
+        type=int,
+        metavar="USER_ID",
         help="open a terminal chat as this user (beneficiary)",
     )
     parser.add_argument(
-        "--connect", action="store_true",
+        "--connect",
+        action="store_true",
         help="with --console: attach to an emulator already running at HOST:PORT "
         "instead of starting one in this process",
     )
     parser.add_argument("--first-name", default="Beneficiary", help="console user's name")
     parser.add_argument("--language", default="ar", help="console user's language_code")
     parser.add_argument(
-        "--group", type=int, action="append", default=[], metavar="CHAT_ID",
+        "--group",
+        type=int,
+        action="append",
+        default=[],
+        metavar="CHAT_ID",
         help="pre-create a forum supergroup (repeatable), e.g. the staff group",
     )
     return parser
@@ -44,13 +51,21 @@ async def amain(args: argparse.Namespace) -> None:
         raise SystemExit("--connect needs --console USER_ID")
     emu: BotApiEmulator | None = None
     if not args.connect:
-        emu = BotApiEmulator(host=args.host, port=args.port, bot_username=args.bot_username,
-                             bot_first_name=args.bot_name, log_requests=False)
+        emu = BotApiEmulator(
+            host=args.host,
+            port=args.port,
+            bot_username=args.bot_username,
+            bot_first_name=args.bot_name,
+            log_requests=False,
+        )
         await emu.start()
         for chat_id in args.group:
             emu.group(chat_id, title="Staff", is_forum=True)
-        print(f"Bot API emulator on {emu.url}\n  base_url={emu.base_url}\n"
-              f"  base_file_url={emu.base_file_url}", flush=True)
+        print(
+            f"Bot API emulator on {emu.url}\n  base_url={emu.base_url}\n"
+            f"  base_file_url={emu.base_file_url}",
+            flush=True,
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

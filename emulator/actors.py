@@ -35,14 +35,19 @@ class SimUser(ChatView):
             command = "/" + command
         return self._send(text_content(command))
 
-    async def send_photo(self, size: int = 50_000, width: int = 1280, height: int = 960,
-                         caption: str | None = None) -> JSON:
+    async def send_photo(
+        self, size: int = 50_000, width: int = 1280, height: int = 960, caption: str | None = None
+    ) -> JSON:
         return self._send(self.photo_content(size, width, height, caption))
 
-    async def send_document(self, file_name: str = "file.pdf",
-                            mime_type: str = "application/pdf",
-                            content: bytes | None = None, size: int | None = None,
-                            caption: str | None = None) -> JSON:
+    async def send_document(
+        self,
+        file_name: str = "file.pdf",
+        mime_type: str = "application/pdf",
+        content: bytes | None = None,
+        size: int | None = None,
+        caption: str | None = None,
+    ) -> JSON:
         """``size`` overrides the reported file_size (simulate a 25 MB file without bytes)."""
         return self._send(self.document_content(file_name, mime_type, content, size, caption))
 
@@ -55,10 +60,13 @@ class SimUser(ChatView):
     async def send_location(self, latitude: float, longitude: float) -> JSON:
         return self._send({"location": {"latitude": latitude, "longitude": longitude}})
 
-    async def send_contact(self, phone_number: str, first_name: str | None = None,
-                           own: bool = True) -> JSON:
-        contact: JSON = {"phone_number": phone_number,
-                         "first_name": first_name or self.user["first_name"]}
+    async def send_contact(
+        self, phone_number: str, first_name: str | None = None, own: bool = True
+    ) -> JSON:
+        contact: JSON = {
+            "phone_number": phone_number,
+            "first_name": first_name or self.user["first_name"],
+        }
         if own:
             contact["user_id"] = self.id
         return self._send({"contact": contact})
@@ -97,10 +105,16 @@ class SimUser(ChatView):
                 data["until_date"] = 0
             return data
 
-        self.state.push_update("my_chat_member", {
-            "chat": self.chat.chat, "from": self.user, "date": int(time.time()),
-            "old_chat_member": member(old), "new_chat_member": member(new),
-        })
+        self.state.push_update(
+            "my_chat_member",
+            {
+                "chat": self.chat.chat,
+                "from": self.user,
+                "date": int(time.time()),
+                "old_chat_member": member(old),
+                "new_chat_member": member(new),
+            },
+        )
 
     def __repr__(self) -> str:
         return f"<SimUser {self.id} {self.user.get('first_name')!r}>"
@@ -128,14 +142,25 @@ class SimGroup(ChatView):
                 return topic
         return None
 
-    async def send_text(self, sender: SimUser | JSON, text: str,
-                        message_thread_id: int | None = None,
-                        reply_to_message_id: int | None = None) -> JSON:
-        return self._post(_sender(sender), text_content(text), message_thread_id,
-                          reply_to_message_id)
+    async def send_text(
+        self,
+        sender: SimUser | JSON,
+        text: str,
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> JSON:
+        return self._post(
+            _sender(sender), text_content(text), message_thread_id, reply_to_message_id
+        )
 
-    async def send(self, sender: SimUser | JSON, kind: str, message_thread_id: int | None = None,
-                   reply_to_message_id: int | None = None, **kwargs: Any) -> JSON:
+    async def send(
+        self,
+        sender: SimUser | JSON,
+        kind: str,
+        message_thread_id: int | None = None,
+        reply_to_message_id: int | None = None,
+        **kwargs: Any,
+    ) -> JSON:
         """Any content kind: text, photo, document, voice, sticker, location, contact."""
         who = _sender(sender)
         content = content_from_kwargs(self, kind, kwargs, who)

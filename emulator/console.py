@@ -51,8 +51,11 @@ class Console:
 
     async def __aenter__(self) -> Console:
         self._http = aiohttp.ClientSession(self.base_url)
-        await self._call("POST", f"/_emu/users/{self.user_id}",
-                         {"first_name": self.first_name, "language_code": self.language_code})
+        await self._call(
+            "POST",
+            f"/_emu/users/{self.user_id}",
+            {"first_name": self.first_name, "language_code": self.language_code},
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -60,8 +63,13 @@ class Console:
             await self._http.close()
             self._http = None
 
-    async def _call(self, verb: str, path: str, body: dict[str, Any] | None = None,
-                    params: dict[str, str] | None = None) -> dict[str, Any]:
+    async def _call(
+        self,
+        verb: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         assert self._http is not None, "use `async with Console(...)`"
         async with self._http.request(verb, path, json=body, params=params) as resp:
             data: dict[str, Any] = await resp.json()
@@ -71,8 +79,11 @@ class Console:
 
     # -- bot -> screen ---------------------------------------------------------------
     async def poll_once(self, timeout: float = 25.0) -> int:  # noqa: ASYNC109
-        data = await self._call("GET", f"/_emu/chats/{self.user_id}/events",
-                                params={"after": str(self.after), "timeout": str(timeout)})
+        data = await self._call(
+            "GET",
+            f"/_emu/chats/{self.user_id}/events",
+            params={"after": str(self.after), "timeout": str(timeout)},
+        )
         events = data.get("events", [])
         for event in events:
             self.render(event)
@@ -98,17 +109,24 @@ class Console:
         rows = (msg.get("reply_markup") or {}).get("inline_keyboard") or []
         if rows:
             self.buttons = [(mid, b) for row in rows for b in row]
-            self.output("   " + "  ".join(f"[!{i}] {b.get('text')}"
-                                         for i, (_, b) in enumerate(self.buttons, 1)))
+            self.output(
+                "   "
+                + "  ".join(f"[!{i}] {b.get('text')}" for i, (_, b) in enumerate(self.buttons, 1))
+            )
         keyboard = event.get("reply_keyboard")
         if keyboard is not None:
             if keyboard.get("remove_keyboard"):
                 self.keyboard = []
             else:
-                self.keyboard = [b if isinstance(b, dict) else {"text": b}
-                                 for row in keyboard.get("keyboard", []) for b in row]
-                self.output("   keyboard: " + "  ".join(
-                    f"[#{i}] {b.get('text')}" for i, b in enumerate(self.keyboard, 1)))
+                self.keyboard = [
+                    b if isinstance(b, dict) else {"text": b}
+                    for row in keyboard.get("keyboard", [])
+                    for b in row
+                ]
+                self.output(
+                    "   keyboard: "
+                    + "  ".join(f"[#{i}] {b.get('text')}" for i, b in enumerate(self.keyboard, 1))
+                )
 
     # -- keyboard -> bot ---------------------------------------------------------------
     async def send(self, **body: Any) -> None:
@@ -142,13 +160,17 @@ class Console:
             await self.send(kind="sticker")
         elif word == "/loc":
             lat, _, lon = rest.partition(" ")
-            await self.send(kind="location", latitude=float(lat or 24.7136),
-                            longitude=float(lon or 46.6753))
+            await self.send(
+                kind="location", latitude=float(lat or 24.7136), longitude=float(lon or 46.6753)
+            )
         elif word == "/contact":
             await self.send(kind="contact", phone_number=rest or "+966500000000")
         elif word == "/edit" and self.last_sent is not None:
-            await self._call("POST", f"/_emu/users/{self.user_id}/edit",
-                             {"message_id": self.last_sent, "text": rest})
+            await self._call(
+                "POST",
+                f"/_emu/users/{self.user_id}/edit",
+                {"message_id": self.last_sent, "text": rest},
+            )
         elif word in ("/block", "/unblock"):
             await self._call("POST", f"/_emu/users/{self.user_id}{word}")
         else:
@@ -163,8 +185,11 @@ class Console:
         if "callback_data" not in button:
             self.output(f"(link) {button.get('url') or button}")
             return
-        await self._call("POST", f"/_emu/users/{self.user_id}/press",
-                         {"message_id": mid, "data": button["callback_data"]})
+        await self._call(
+            "POST",
+            f"/_emu/users/{self.user_id}/press",
+            {"message_id": mid, "data": button["callback_data"]},
+        )
 
     async def _tap(self, number: int) -> None:
         if not 1 <= number <= len(self.keyboard):
@@ -186,8 +211,9 @@ class Console:
             self.output(f"! cannot read {path}: {err}")
             return
         content = base64.b64encode(data).decode()
-        await self.send(kind="document", file_name=path.name, content_b64=content,
-                        mime_type=_mime(path.suffix))
+        await self.send(
+            kind="document", file_name=path.name, content_b64=content, mime_type=_mime(path.suffix)
+        )
 
     # -- main loop ----------------------------------------------------------------------
     async def run(self) -> None:
@@ -200,8 +226,10 @@ class Console:
             loop.call_soon_threadsafe(lines.put_nowait, None)
 
         threading.Thread(target=read_stdin, daemon=True).start()
-        self.output(f"Chatting as user {self.user_id} ({self.first_name}, "
-                    f"{self.language_code}). /help for commands.")
+        self.output(
+            f"Chatting as user {self.user_id} ({self.first_name}, "
+            f"{self.language_code}). /help for commands."
+        )
         poller = asyncio.create_task(self._poll_forever())
         try:
             while (line := await lines.get()) is not None:
@@ -226,7 +254,12 @@ def _read_file(path: Path) -> bytes:
 
 
 def _mime(suffix: str) -> str:
-    return {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-            ".png": "image/png", ".txt": "text/plain", ".doc": "application/msword",
-            ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            }.get(suffix.lower(), "application/octet-stream")
+    return {
+        ".pdf": "application/pdf",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+        ".png": "image/png",
+        ".txt": "text/plain",
+        ".doc": "application/msword",
+        ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }.get(suffix.lower(), "application/octet-stream")

@@ -77,8 +77,13 @@ class Faults:
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {KINDS}")
         rule = FaultRule(
-            kind=kind, method=method, chat_id=chat_id, times=times, retry_after=retry_after,
-            seconds=seconds, perform=(kind == "timeout") if perform is None else perform,
+            kind=kind,
+            method=method,
+            chat_id=chat_id,
+            times=times,
+            retry_after=retry_after,
+            seconds=seconds,
+            perform=(kind == "timeout") if perform is None else perform,
             drop=drop,
         )
         if kind == "outage":

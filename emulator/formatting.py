@@ -71,11 +71,11 @@ class _HtmlToEntities(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack:
-            raise _error(f'Unexpected end tag at byte offset {self.pos16}')
+            raise _error(f"Unexpected end tag at byte offset {self.pos16}")
         open_tag, start, extra = self.stack.pop()
         if open_tag != tag:
             raise _error(
-                f'Unmatched end tag at byte offset {self.pos16}, '
+                f"Unmatched end tag at byte offset {self.pos16}, "
                 f'expected "</{open_tag}>", found "</{tag}>"'
             )
         if extra.pop("_nested", False) or self.pos16 == start:
@@ -104,8 +104,15 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(parser.parts), parser.entities
 
 
-_MD_MARKS = {"*": "bold", "_": "italic", "__": "underline", "~": "strikethrough",
-             "||": "spoiler", "`": "code", "```": "pre"}
+_MD_MARKS = {
+    "*": "bold",
+    "_": "italic",
+    "__": "underline",
+    "~": "strikethrough",
+    "||": "spoiler",
+    "`": "code",
+    "```": "pre",
+}
 
 
 def parse_markdown_v2(text: str) -> tuple[str, list[dict[str, Any]]]:
@@ -123,14 +130,16 @@ def parse_markdown_v2(text: str) -> tuple[str, list[dict[str, Any]]]:
             offset += utf16_len(text[i + 1])
             i += 2
             continue
-        mark = next((m for m in ("```", "__", "||", "*", "_", "~", "`") if text.startswith(m, i)),
-                    None)
+        mark = next(
+            (m for m in ("```", "__", "||", "*", "_", "~", "`") if text.startswith(m, i)), None
+        )
         if mark is not None:
             if stack and stack[-1][0] == mark:
                 _, start = stack.pop()
                 if offset > start:
-                    entities.append({"type": _MD_MARKS[mark], "offset": start,
-                                     "length": offset - start})
+                    entities.append(
+                        {"type": _MD_MARKS[mark], "offset": start, "length": offset - start}
+                    )
             else:
                 stack.append((mark, offset))
             i += len(mark)
@@ -144,8 +153,14 @@ def parse_markdown_v2(text: str) -> tuple[str, list[dict[str, Any]]]:
             if close < 0:
                 raise _error(f"Can't find end of a URL at byte offset {i}")
             _, start = stack.pop()
-            entities.append({"type": "text_link", "offset": start, "length": offset - start,
-                             "url": text[i + 2 : close]})
+            entities.append(
+                {
+                    "type": "text_link",
+                    "offset": start,
+                    "length": offset - start,
+                    "url": text[i + 2 : close],
+                }
+            )
             i = close + 1
             continue
         if ch in _MD_RESERVED:

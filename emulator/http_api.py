@@ -22,8 +22,9 @@ _USER_FIELDS = ("first_name", "last_name", "username", "language_code")
 
 
 def _ok(**payload: Any) -> web.Response:
-    return web.json_response({"ok": True, **payload},
-                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    return web.json_response(
+        {"ok": True, **payload}, dumps=lambda o: json.dumps(o, ensure_ascii=False)
+    )
 
 
 def _fail(description: str, status: int = 400) -> web.Response:
@@ -39,8 +40,11 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 def _content_kwargs(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Body -> (kind, kwargs). {"text": ..} or {"kind": "document", "content_b64": ..}."""
-    body = {k: v for k, v in body.items()
-            if k not in ("from", "message_thread_id", "reply_to_message_id", *_USER_FIELDS)}
+    body = {
+        k: v
+        for k, v in body.items()
+        if k not in ("from", "message_thread_id", "reply_to_message_id", *_USER_FIELDS)
+    }
     if "content_b64" in body:
         body["content"] = base64.b64decode(body.pop("content_b64"))
     kind = str(body.pop("kind", "text"))
@@ -109,16 +113,24 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
 
     async def create_group(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
-        group = emu.group(int(request.match_info["chat_id"]), str(body.get("title", "Group")),
-                          bool(body.get("is_forum", False)))
+        group = emu.group(
+            int(request.match_info["chat_id"]),
+            str(body.get("title", "Group")),
+            bool(body.get("is_forum", False)),
+        )
         return _ok(chat=group.chat.chat)
 
     async def group_send(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         group = group_of(request)
         kind, kwargs = _content_kwargs(body)
-        msg = await group.send(sender_of(body), kind, body.get("message_thread_id"),
-                               body.get("reply_to_message_id"), **kwargs)
+        msg = await group.send(
+            sender_of(body),
+            kind,
+            body.get("message_thread_id"),
+            body.get("reply_to_message_id"),
+            **kwargs,
+        )
         return _ok(message=msg)
 
     async def group_press(request: web.Request) -> web.StreamResponse:
@@ -145,10 +157,18 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
         deadline = time.monotonic() + float(request.query.get("timeout", 0))
         while len(chat.bot_messages) <= after and time.monotonic() < deadline:
             await chat.notifier.wait(deadline - time.monotonic())
-        return _ok(messages=[
-            {"message": m.data, "history": m.history, "deleted": m.deleted,
-             "received_at": m.received_at} for m in chat.bot_messages[after:]
-        ], last=len(chat.bot_messages))
+        return _ok(
+            messages=[
+                {
+                    "message": m.data,
+                    "history": m.history,
+                    "deleted": m.deleted,
+                    "received_at": m.received_at,
+                }
+                for m in chat.bot_messages[after:]
+            ],
+            last=len(chat.bot_messages),
+        )
 
     async def callback_answer(request: web.Request) -> web.StreamResponse:
         timeout = float(request.query.get("timeout", 0))
@@ -175,11 +195,14 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
         return _ok()
 
     async def stats(request: web.Request) -> web.StreamResponse:
-        return _ok(limit_violations=emu.limit_violations,
-                   pending_updates=len(emu.state.updates),
-                   requests=len(emu.requests_log),
-                   webhook_deliveries=emu.webhook_deliveries,
-                   bot=emu.state.bot_user, tokens=sorted(emu.state.tokens))
+        return _ok(
+            limit_violations=emu.limit_violations,
+            pending_updates=len(emu.state.updates),
+            requests=len(emu.requests_log),
+            webhook_deliveries=emu.webhook_deliveries,
+            bot=emu.state.bot_user,
+            tokens=sorted(emu.state.tokens),
+        )
 
     r = app.router
     r.add_post("/_emu/users/{user_id}", guarded(create_user))

@@ -54,10 +54,17 @@ def set_webhook(st: State, p: Params) -> bool:
     allowed = p.obj("allowed_updates")
     if isinstance(allowed, list):
         st.allowed_updates = set(allowed) if allowed else None
-    st.webhook = None if not url else {
-        "url": url, "secret_token": secret, "max_connections": p.integer("max_connections", 40),
-        "last_error_date": None, "last_error_message": None,
-    }
+    st.webhook = (
+        None
+        if not url
+        else {
+            "url": url,
+            "secret_token": secret,
+            "max_connections": p.integer("max_connections", 40),
+            "last_error_date": None,
+            "last_error_message": None,
+        }
+    )
     st.webhook_notifier.notify()
     return True
 
@@ -72,8 +79,11 @@ def delete_webhook(st: State, p: Params) -> bool:
 
 def get_webhook_info(st: State, p: Params) -> JSON:
     hook = st.webhook or {}
-    info: JSON = {"url": hook.get("url", ""), "has_custom_certificate": False,
-                  "pending_update_count": len(st.updates)}
+    info: JSON = {
+        "url": hook.get("url", ""),
+        "has_custom_certificate": False,
+        "pending_update_count": len(st.updates),
+    }
     if hook:
         info["max_connections"] = hook["max_connections"]
         if hook.get("last_error_date"):

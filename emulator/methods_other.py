@@ -112,9 +112,7 @@ def delete_messages(st: State, p: Params) -> bool:
 def answer_callback_query(st: State, p: Params) -> bool:
     qid = p.req_string("callback_query_id")
     if qid not in st.callback_answers or st.callback_answers[qid] is not None:
-        raise bad_request(
-            "query is too old and response timeout expired or query ID is invalid"
-        )
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
     text = p.string("text")
     if text is not None and len(text) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
@@ -134,8 +132,12 @@ def get_file(st: State, p: Params) -> JSON:
         raise bad_request("invalid file_id")
     if rec.size > MAX_DOWNLOAD:
         raise bad_request("file is too big")
-    return {"file_id": rec.file_id, "file_unique_id": rec.file_unique_id,
-            "file_size": rec.size, "file_path": rec.file_path}
+    return {
+        "file_id": rec.file_id,
+        "file_unique_id": rec.file_unique_id,
+        "file_size": rec.size,
+        "file_path": rec.file_path,
+    }
 
 
 def _forum(st: State, p: Params) -> ChatState:
@@ -153,8 +155,14 @@ def _topic(chat: ChatState, p: Params) -> Topic:
 
 
 def _service(st: State, chat: ChatState, thread_id: int, key: str, value: JSON) -> JSON:
-    msg: JSON = {"message_id": chat.new_message_id(), "date": now(), "chat": chat.chat,
-                 "from": st.bot_user, "message_thread_id": thread_id, key: value}
+    msg: JSON = {
+        "message_id": chat.new_message_id(),
+        "date": now(),
+        "chat": chat.chat,
+        "from": st.bot_user,
+        "message_thread_id": thread_id,
+        key: value,
+    }
     chat.messages[msg["message_id"]] = msg
     chat.add_event("service", dict(msg))
     return msg
@@ -166,11 +174,13 @@ def create_forum_topic(st: State, p: Params) -> JSON:
     if not 1 <= len(name) <= 128:
         raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
     thread_id = chat.next_message_id
-    topic = Topic(thread_id, name, p.integer("icon_color") or 7322096,
-                  p.string("icon_custom_emoji_id"))
+    topic = Topic(
+        thread_id, name, p.integer("icon_color") or 7322096, p.string("icon_custom_emoji_id")
+    )
     chat.topics[thread_id] = topic
-    _service(st, chat, thread_id, "forum_topic_created",
-             {"name": name, "icon_color": topic.icon_color})
+    _service(
+        st, chat, thread_id, "forum_topic_created", {"name": name, "icon_color": topic.icon_color}
+    )
     return topic.to_json()
 
 
@@ -210,8 +220,9 @@ def delete_forum_topic(st: State, p: Params) -> bool:
     topic = _topic(chat, p)
     topic.deleted = True
     tid = topic.message_thread_id
-    doomed = [mid for mid, m in chat.messages.items()
-              if mid == tid or m.get("message_thread_id") == tid]
+    doomed = [
+        mid for mid, m in chat.messages.items() if mid == tid or m.get("message_thread_id") == tid
+    ]
     for mid in doomed:
         _delete(chat, mid)
     return True
@@ -250,4 +261,3 @@ OTHER_METHODS: dict[str, Handler] = {
     "setMyName": _true,
     "setChatMenuButton": _true,
 }
-

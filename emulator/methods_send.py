@@ -16,8 +16,20 @@ Handler = Callable[[State, Params], Any]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 _CONTENT_KEYS = (
-    "text", "entities", "photo", "document", "voice", "audio", "video", "sticker",
-    "location", "contact", "caption", "caption_entities", "animation", "video_note",
+    "text",
+    "entities",
+    "photo",
+    "document",
+    "voice",
+    "audio",
+    "video",
+    "sticker",
+    "location",
+    "contact",
+    "caption",
+    "caption_entities",
+    "animation",
+    "video_note",
 )
 
 
@@ -77,8 +89,9 @@ def record(
 ) -> JSON:
     """Store a bot message in the chat's index and wake waiters."""
     chat.messages[msg["message_id"]] = msg
-    rec = BotMessage(chat.id, msg["message_id"], msg, method, time.perf_counter(),
-                     reply_keyboard=keyboard)
+    rec = BotMessage(
+        chat.id, msg["message_id"], msg, method, time.perf_counter(), reply_keyboard=keyboard
+    )
     chat.bot_messages.append(rec)
     chat.bot_by_id[rec.message_id] = rec
     if keyboard is not None:
@@ -91,8 +104,9 @@ def _text_and_entities(p: Params, field: str, entities_field: str, limit: int) -
     raw = p.string(field) or ""
     text, entities = apply_parse_mode(raw, p.string("parse_mode"), p.obj(entities_field))
     if len(text) > limit:
-        raise bad_request("message is too long" if field == "text" else
-                          "message caption is too long")
+        raise bad_request(
+            "message is too long" if field == "text" else "message caption is too long"
+        )
     return text, entities
 
 
@@ -118,13 +132,14 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return 800, 600
 
 
-def input_file(st: State, p: Params, name: str, kind: str, ext: str, value: Any = None,
-               mime: str | None = None) -> FileRecord:
+def input_file(
+    st: State, p: Params, name: str, kind: str, ext: str, value: Any = None, mime: str | None = None
+) -> FileRecord:
     """An uploaded part, an attach:// reference, a known file_id or an HTTP URL."""
     upload = p.files.get(name)
     ref = value if value is not None else p.string(name)
     if isinstance(ref, str) and ref.startswith("attach://"):
-        upload = p.files.get(ref[len("attach://"):])
+        upload = p.files.get(ref[len("attach://") :])
         if upload is None:
             raise bad_request(f"wrong remote file identifier specified: {ref}")
     if upload is not None:
@@ -133,42 +148,58 @@ def input_file(st: State, p: Params, name: str, kind: str, ext: str, value: Any 
         ctype = upload.content_type
         if ctype in (None, "application/octet-stream") and mime:
             ctype = mime
-        return st.add_file(kind, upload.data, mime_type=ctype, file_name=filename,
-                           extension=extension)
+        return st.add_file(
+            kind, upload.data, mime_type=ctype, file_name=filename, extension=extension
+        )
     if not isinstance(ref, str) or not ref:
         raise bad_request(f"there is no {name} in the request")
     known = st.files.get(ref)
     if known is not None:
         return known
     if ref.startswith(("http://", "https://")):
-        return st.add_file(kind, b"", mime_type=mime, file_name=ref.rsplit("/", 1)[-1],
-                           extension=ext)
+        return st.add_file(
+            kind, b"", mime_type=mime, file_name=ref.rsplit("/", 1)[-1], extension=ext
+        )
     raise bad_request("wrong file identifier/HTTP URL specified")
 
 
-def photo_sizes(st: State, rec: FileRecord, width: int | None = None,
-                height: int | None = None) -> list[JSON]:
+def photo_sizes(
+    st: State, rec: FileRecord, width: int | None = None, height: int | None = None
+) -> list[JSON]:
     if width is None or height is None:
         width, height = _png_size(rec.content or b"")
     scale = max(width, height) / 90 or 1
     thumb = st.add_file("thumbnails", rec.content, size=rec.size, extension="jpg")
     return [
-        {"file_id": thumb.file_id, "file_unique_id": thumb.file_unique_id,
-         "width": max(1, int(width / scale)), "height": max(1, int(height / scale)),
-         "file_size": thumb.size},
-        {"file_id": rec.file_id, "file_unique_id": rec.file_unique_id,
-         "width": width, "height": height, "file_size": rec.size},
+        {
+            "file_id": thumb.file_id,
+            "file_unique_id": thumb.file_unique_id,
+            "width": max(1, int(width / scale)),
+            "height": max(1, int(height / scale)),
+            "file_size": thumb.size,
+        },
+        {
+            "file_id": rec.file_id,
+            "file_unique_id": rec.file_unique_id,
+            "width": width,
+            "height": height,
+            "file_size": rec.size,
+        },
     ]
 
 
 def media_object(st: State, kind: str, rec: FileRecord) -> Any:
-    base: JSON = {"file_id": rec.file_id, "file_unique_id": rec.file_unique_id,
-                  "file_size": rec.size}
+    base: JSON = {
+        "file_id": rec.file_id,
+        "file_unique_id": rec.file_unique_id,
+        "file_size": rec.size,
+    }
     if kind == "photo":
         return photo_sizes(st, rec)
     if kind == "document":
-        base.update(file_name=rec.file_name or "file", mime_type=rec.mime_type or
-                    "application/octet-stream")
+        base.update(
+            file_name=rec.file_name or "file", mime_type=rec.mime_type or "application/octet-stream"
+        )
     elif kind == "voice":
         base.update(duration=1, mime_type=rec.mime_type or "audio/ogg")
     elif kind in ("video", "animation"):
@@ -251,8 +282,9 @@ def _source(st: State, p: Params, action: str) -> JSON:
     if source is None:
         raise bad_request(f"message to {action} not found")
     if not any(k in source for k in _CONTENT_KEYS):
-        raise bad_request("message can't be copied" if action == "copy"
-                          else "message can't be forwarded")
+        raise bad_request(
+            "message can't be copied" if action == "copy" else "message can't be forwarded"
+        )
     return source
 
 
@@ -279,8 +311,11 @@ def forward_message(st: State, p: Params) -> JSON:
     chat = st.chat(p.chat_id())
     msg = base_message(st, chat, p)
     msg.update({k: source[k] for k in _CONTENT_KEYS if k in source})
-    msg["forward_origin"] = {"type": "user", "date": source["date"],
-                             "sender_user": source.get("from", st.bot_user)}
+    msg["forward_origin"] = {
+        "type": "user",
+        "date": source["date"],
+        "sender_user": source.get("from", st.bot_user),
+    }
     return record(st, chat, msg, "forwardMessage")
 
 

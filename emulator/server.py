@@ -22,9 +22,7 @@ from emulator.webhook import WebhookDeliverer, dumps
 
 log = logging.getLogger(__name__)
 
-LIMITED_METHODS = frozenset(
-    m.lower() for m in (*SEND_METHODS, "createForumTopic")
-)
+LIMITED_METHODS = frozenset(m.lower() for m in (*SEND_METHODS, "createForumTopic"))
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
@@ -180,8 +178,9 @@ class BotApiEmulator:
         per_group_per_min: int = 20,
         global_per_sec: int = 30,
     ) -> RateLimits:
-        self.limits = RateLimits(per_private_chat_per_sec, per_group_per_min, global_per_sec,
-                                 self.clock)
+        self.limits = RateLimits(
+            per_private_chat_per_sec, per_group_per_min, global_per_sec, self.clock
+        )
         return self.limits
 
     @property

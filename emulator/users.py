@@ -43,7 +43,9 @@ def _fake_bytes(size: int, head: bytes) -> bytes | None:
 
 
 async def wait_for_callback_answer(
-    state: State, query_id: str, timeout: float = 5.0  # noqa: ASYNC109
+    state: State,
+    query_id: str,
+    timeout: float = 5.0,  # noqa: ASYNC109
 ) -> JSON:
     deadline = time.monotonic() + timeout
     while True:
@@ -119,7 +121,9 @@ class ChatView:
             await chat.notifier.wait(remaining)
 
     async def wait_for_edit(
-        self, message: MessageRef, timeout: float = 5.0  # noqa: ASYNC109
+        self,
+        message: MessageRef,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> BotMessage:
         """Wait until the bot edits ``message`` once more than it had when called."""
         record = self.chat.bot_by_id[_message_id(message)]
@@ -133,7 +137,9 @@ class ChatView:
         return record
 
     async def wait_for_callback_answer(
-        self, query_id: str, timeout: float = 5.0  # noqa: ASYNC109
+        self,
+        query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> JSON:
         """The bot's answerCallbackQuery for ``query_id``: {text, show_alert, url, cache_time}."""
         return await wait_for_callback_answer(self.state, query_id, timeout)
@@ -147,8 +153,12 @@ class ChatView:
         reply_to_message_id: int | None = None,
     ) -> JSON:
         chat = self.chat
-        msg: JSON = {"message_id": chat.new_message_id(), "date": _now(), "chat": chat.chat,
-                     "from": sender}
+        msg: JSON = {
+            "message_id": chat.new_message_id(),
+            "date": _now(),
+            "chat": chat.chat,
+            "from": sender,
+        }
         target = None
         if reply_to_message_id is not None:
             target = chat.messages.get(reply_to_message_id)
@@ -173,10 +183,16 @@ class ChatView:
             raise ValueError(f"message {_message_id(message)} is not in chat {self.chat.id}")
         query_id = str(secrets.randbits(63))
         self.state.callback_answers[query_id] = None
-        self.state.push_update("callback_query", {
-            "id": query_id, "from": sender, "message": dict(msg),
-            "chat_instance": str(abs(hash(self.chat.id))), "data": data,
-        })
+        self.state.push_update(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": sender,
+                "message": dict(msg),
+                "chat_instance": str(abs(hash(self.chat.id))),
+                "data": data,
+            },
+        )
         return query_id
 
     def _edit(self, message: MessageRef, text: str) -> JSON:
@@ -186,49 +202,90 @@ class ChatView:
         self.state.push_update("edited_message", dict(msg))
         return msg
 
-    def photo_content(self, size: int = 50_000, width: int = 1280, height: int = 960,
-                      caption: str | None = None) -> JSON:
+    def photo_content(
+        self, size: int = 50_000, width: int = 1280, height: int = 960, caption: str | None = None
+    ) -> JSON:
         data = _fake_bytes(size, b"\xff\xd8\xff\xe0")
         full = self.state.add_file("photos", data, size=size, extension="jpg")
         thumb = self.state.add_file("thumbnails", data, size=min(size, 2000), extension="jpg")
-        content: JSON = {"photo": [
-            {"file_id": thumb.file_id, "file_unique_id": thumb.file_unique_id,
-             "width": 90, "height": max(1, 90 * height // max(width, 1)),
-             "file_size": thumb.size},
-            {"file_id": full.file_id, "file_unique_id": full.file_unique_id,
-             "width": width, "height": height, "file_size": size},
-        ]}
+        content: JSON = {
+            "photo": [
+                {
+                    "file_id": thumb.file_id,
+                    "file_unique_id": thumb.file_unique_id,
+                    "width": 90,
+                    "height": max(1, 90 * height // max(width, 1)),
+                    "file_size": thumb.size,
+                },
+                {
+                    "file_id": full.file_id,
+                    "file_unique_id": full.file_unique_id,
+                    "width": width,
+                    "height": height,
+                    "file_size": size,
+                },
+            ]
+        }
         if caption:
             content["caption"] = caption
         return content
 
-    def document_content(self, file_name: str = "file.pdf",
-                         mime_type: str = "application/pdf", content: bytes | None = None,
-                         size: int | None = None, caption: str | None = None) -> JSON:
+    def document_content(
+        self,
+        file_name: str = "file.pdf",
+        mime_type: str = "application/pdf",
+        content: bytes | None = None,
+        size: int | None = None,
+        caption: str | None = None,
+    ) -> JSON:
         if content is None:
             content = _fake_bytes(size or 1000, b"%PDF-1.4\n")
         ext = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
-        rec = self.state.add_file("documents", content, size=size, mime_type=mime_type,
-                                  file_name=file_name, extension=ext)
-        out: JSON = {"document": {"file_id": rec.file_id, "file_unique_id": rec.file_unique_id,
-                                  "file_name": file_name, "mime_type": mime_type,
-                                  "file_size": rec.size}}
+        rec = self.state.add_file(
+            "documents", content, size=size, mime_type=mime_type, file_name=file_name, extension=ext
+        )
+        out: JSON = {
+            "document": {
+                "file_id": rec.file_id,
+                "file_unique_id": rec.file_unique_id,
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": rec.size,
+            }
+        }
         if caption:
             out["caption"] = caption
         return out
 
     def voice_content(self, duration: int = 3, size: int = 8000) -> JSON:
-        rec = self.state.add_file("voice", _fake_bytes(size, b"OggS"), size=size,
-                                  mime_type="audio/ogg", extension="oga")
-        return {"voice": {"file_id": rec.file_id, "file_unique_id": rec.file_unique_id,
-                          "duration": duration, "mime_type": "audio/ogg", "file_size": size}}
+        rec = self.state.add_file(
+            "voice", _fake_bytes(size, b"OggS"), size=size, mime_type="audio/ogg", extension="oga"
+        )
+        return {
+            "voice": {
+                "file_id": rec.file_id,
+                "file_unique_id": rec.file_unique_id,
+                "duration": duration,
+                "mime_type": "audio/ogg",
+                "file_size": size,
+            }
+        }
 
     def sticker_content(self, emoji: str = "👍") -> JSON:
         rec = self.state.add_file("stickers", _fake_bytes(3000, b"RIFF"), extension="webp")
-        return {"sticker": {"file_id": rec.file_id, "file_unique_id": rec.file_unique_id,
-                            "type": "regular", "width": 512, "height": 512,
-                            "is_animated": False, "is_video": False, "emoji": emoji,
-                            "file_size": rec.size}}
+        return {
+            "sticker": {
+                "file_id": rec.file_id,
+                "file_unique_id": rec.file_unique_id,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": emoji,
+                "file_size": rec.size,
+            }
+        }
 
 
 def content_from_kwargs(view: ChatView, kind: str, args: dict[str, Any], sender: JSON) -> JSON:
@@ -244,10 +301,15 @@ def content_from_kwargs(view: ChatView, kind: str, args: dict[str, Any], sender:
     if kind == "sticker":
         return view.sticker_content(**args)
     if kind == "location":
-        return {"location": {"latitude": float(args["latitude"]),
-                             "longitude": float(args["longitude"])}}
+        return {
+            "location": {"latitude": float(args["latitude"]), "longitude": float(args["longitude"])}
+        }
     if kind == "contact":
-        return {"contact": {"phone_number": str(args["phone_number"]),
-                            "first_name": str(args.get("first_name") or sender["first_name"]),
-                            "user_id": int(args.get("user_id") or sender["id"])}}
+        return {
+            "contact": {
+                "phone_number": str(args["phone_number"]),
+                "first_name": str(args.get("first_name") or sender["first_name"]),
+                "user_id": int(args.get("user_id") or sender["id"]),
+            }
+        }
     raise ValueError(f"unknown content kind {kind!r}")

@@ -73,7 +73,9 @@ class WebhookDeliverer:
             headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
         try:
             async with self._session.post(
-                hook["url"], data=dumps(update).encode(), headers=headers,
+                hook["url"],
+                data=dumps(update).encode(),
+                headers=headers,
                 timeout=aiohttp.ClientTimeout(total=10),
             ) as response:
                 await response.read()

@@ -39,4 +39,7 @@ async def set_language(update: Update, ctx: BotContext) -> None:
     ctx.remember_locale(locale)
     tr = services.catalogs.get(locale)
     await query.answer(tr.gettext("Language changed."))
-    await reply(update, tr.gettext("From now on I will write to you in English."), main_menu(tr))
+    lines = [tr.gettext("From now on I will write to you in English.")]
+    if await services.requests.draft(update.effective_user.id) is not None:
+        lines.append(tr.gettext("You have an unfinished request. Send /start to continue it."))
+    await reply(update, "\n".join(lines), main_menu(tr))

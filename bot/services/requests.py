@@ -97,7 +97,29 @@ class RequestService:
 
     async def draft(self, user_id: int) -> Draft | None:
         async with self.db.reading() as conn:
-            return await Drafts(conn).get_for_user(user_id)
+            draft = await Drafts(conn).get_for_user(user_id)
+        if draft is not None and not self._fits_form(draft):
+            draft = await self._refit(draft)
+        return draft
+
+    def _fits_form(self, draft: Draft) -> bool:
+        if draft.field_key is not None and not self.form.has(draft.field_key):
+            return False
+        return all(self.form.has(key) for key in draft.answers)
+
+    async def _refit(self, draft: Draft) -> Draft:
+        """The profile's form changed under an open draft: keep the answers that still
+        belong to it and go on from the first required question without an answer."""
+        answers = {k: v for k, v in draft.answers.items() if self.form.has(k)}
+        missing = self.form.first_unanswered(answers)
+        if draft.stage is DraftStage.PAUSED:
+            stage = DraftStage.PAUSED
+        else:
+            stage = DraftStage.ANSWERING if missing else DraftStage.REVIEWING
+        async with self.db.transaction() as conn:
+            return await self._write(
+                conn, draft, stage, missing, editing=False, answers=answers, now=self.clock()
+            )
 
     async def active_drafts(self) -> list[Draft]:
         async with self.db.reading() as conn:

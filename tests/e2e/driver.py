@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from emulator import BotMessage, SimUser
-
 from tests.support import valid_national_id
 
 NATIONAL_ID = valid_national_id()

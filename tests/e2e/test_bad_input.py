@@ -124,9 +124,7 @@ async def test_empty_and_huge_messages(emu: BotApiEmulator, bot: AppType) -> Non
     assert len(huge.text) < 4096  # the bot never echoes the huge input back
 
 
-async def test_marks_tatweel_and_diacritics_are_cleaned(
-    emu: BotApiEmulator, bot: AppType
-) -> None:
+async def test_marks_tatweel_and_diacritics_are_cleaned(emu: BotApiEmulator, bot: AppType) -> None:
     person = Person(emu.user(2005, first_name="سارة", language_code="ar"))
     await _reach(person, "full_name", english=False)
     # Tatweel, harakat and bidi marks around a real name: accepted.
@@ -157,7 +155,11 @@ async def test_files_too_large_or_of_the_wrong_type(emu: BotApiEmulator, bot: Ap
     await person.sim.send_document("big.pdf", "application/pdf", size=25 * 1024 * 1024)
     too_big = await person.next()
     assert "too large" in too_big.text and "20 MB" in too_big.text
-    await person.sim.send_document("notes.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", content=b"PK")
+    await person.sim.send_document(
+        "notes.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        content=b"PK",
+    )
     wrong = await person.next()
     assert "not accepted" in wrong.text and "PDF" in wrong.text
     text = await person.say("here is my id")
@@ -168,7 +170,10 @@ async def test_files_too_large_or_of_the_wrong_type(emu: BotApiEmulator, bot: Ap
 
 
 async def test_errors_are_logged_without_personal_data(
-    emu: BotApiEmulator, bot: AppType, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    emu: BotApiEmulator,
+    bot: AppType,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A handler that fails on a message with an id and a phone logs neither."""
     from bot.logs import RedactingFilter

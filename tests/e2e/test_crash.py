@@ -40,7 +40,7 @@ class BotProcess:
 
     async def start(self) -> None:
         polls = self._polls()
-        self.proc = subprocess.Popen(
+        self.proc = subprocess.Popen(  # noqa: ASYNC220 - returns at once; we wait on the emulator
             [sys.executable, "-m", "bot", "run"],
             cwd=ROOT,
             env=self.env,
@@ -153,9 +153,7 @@ async def test_killed_after_every_answer_resumes_where_it_stood(
     assert answers["service_type"] == "medical_devices"
 
 
-async def test_killed_at_random_moments_loses_nothing(
-    emu: BotApiEmulator, tmp_path: Path
-) -> None:
+async def test_killed_at_random_moments_loses_nothing(emu: BotApiEmulator, tmp_path: Path) -> None:
     """Kill while an answer is in flight; on restart the beneficiary finds their place."""
     rng = random.Random(20261121)
     database = tmp_path / "random.sqlite3"
@@ -224,8 +222,34 @@ async def test_an_update_fetched_but_not_handled_is_replayed(
         await asyncio.sleep(0.5)
         later = [m.text for m in person.sim.messages[-3:]]
         assert not any("Question 3 of 9" in t for t in later)
+        assert sum("Question 2 of 9" in m.text for m in person.sim.messages) == 1
         bot.stop()  # handled updates leave the inbox at the next poll, or at shutdown
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
         row = conn.execute("SELECT field_key FROM drafts").fetchone()
     assert row == ("national_id",)
+
+
+async def test_an_update_both_replayed_and_redelivered_is_handled_once(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """Telegram delivers again an update the inbox also replays: the copy is dropped."""
+    database = tmp_path / "dedupe.sqlite3"
+    person = Person(emu.user(3004, first_name="Sam", language_code="en"))
+    with killed_at_exit(BotProcess(emu, database)) as bot:
+        await bot.start()
+        await person.command("/start")
+        bot.stop()
+    message = await person.sim.send_command("/myrequests")
+    update_id = emu.state.next_update_id - 1  # the id Telegram will deliver it with
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            (update_id, json.dumps({"update_id": update_id, "message": message}), "x"),
+        )
+    with killed_at_exit(BotProcess(emu, database)) as bot:
+        await bot.start()
+        listing = await person.next()
+        assert "My requests" in listing.text
+        await asyncio.sleep(0.5)
+        assert sum("My requests" in m.text for m in person.sim.messages) == 1

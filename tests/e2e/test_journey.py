@@ -9,7 +9,14 @@ from hijridate import Gregorian
 
 from bot.context import AppType
 from emulator import BotApiEmulator
-from tests.e2e.driver import ARABIC_ANSWERS, ENGLISH_ANSWERS, NATIONAL_ID, Person, answer_all, open_form
+from tests.e2e.driver import (
+    ARABIC_ANSWERS,
+    ENGLISH_ANSWERS,
+    NATIONAL_ID,
+    Person,
+    answer_all,
+    open_form,
+)
 from tests.support import FakeClock
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -68,7 +75,9 @@ async def test_arabic_journey_from_start_to_reference(
             await conn.execute("SELECT kind, request_id IS NOT NULL FROM attachments")
         ).fetchall()
         assert files == [("photo", 1)]
-        events = await (await conn.execute("SELECT kind, actor_role FROM request_events")).fetchall()
+        events = await (
+            await conn.execute("SELECT kind, actor_role FROM request_events")
+        ).fetchall()
         assert events == [("submitted", "beneficiary")]
 
 

@@ -88,7 +88,7 @@ async def test_cancel_keeps_or_discards_the_draft(emu: BotApiEmulator, bot: AppT
 async def test_stale_buttons_expire_and_show_the_current_question(
     emu: BotApiEmulator, bot: AppType
 ) -> None:
-    person, first = await _english_form(emu, 4005)
+    person, _ = await _english_form(emu, 4005)
     second = await person.say(ENGLISH_ANSWERS["full_name"])
     third = await person.say(ENGLISH_ANSWERS["national_id"])
     # The "Back" button of question 2 is from an older screen now.

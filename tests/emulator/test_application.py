@@ -20,8 +20,14 @@ from .conftest import TOKEN
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None and update.effective_user is not None
     payload = " ".join(context.args or [])
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("طلب", callback_data="req"),
-                                    InlineKeyboardButton("شكوى", callback_data="complaint")]])
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("طلب", callback_data="req"),
+                InlineKeyboardButton("شكوى", callback_data="complaint"),
+            ]
+        ]
+    )
     await update.message.reply_text(
         f"أهلاً {update.effective_user.first_name} [{payload}]", reply_markup=markup
     )
@@ -88,5 +94,11 @@ async def test_application_polling_round_trip(emu: BotApiEmulator) -> None:
             await app.updater.stop()
             await app.stop()
     methods = {r.method for r in emu.requests_log}
-    assert {"getMe", "getUpdates", "sendMessage", "answerCallbackQuery",
-            "editMessageText", "getFile"} <= methods
+    assert {
+        "getMe",
+        "getUpdates",
+        "sendMessage",
+        "answerCallbackQuery",
+        "editMessageText",
+        "getFile",
+    } <= methods

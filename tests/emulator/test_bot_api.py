@@ -31,8 +31,12 @@ async def test_get_me_and_token_recorded(emu: BotApiEmulator, bot: Bot) -> None:
 
 async def test_send_text_and_user_reads_it(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.user(1001, first_name="Sara", language_code="ar")
-    sent = await bot.send_message(1001, "مرحبا <b>سارة</b>", parse_mode=ParseMode.HTML,
-                                  reply_markup=keyboard(("نعم", "yes"), ("لا", "no")))
+    sent = await bot.send_message(
+        1001,
+        "مرحبا <b>سارة</b>",
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(("نعم", "yes"), ("لا", "no")),
+    )
     assert sent.message_id == 1 and sent.chat.id == 1001 and sent.from_user.is_bot
     assert sent.text == "مرحبا سارة"
     assert sent.entities[0].type == "bold" and sent.entities[0].offset == 6
@@ -76,12 +80,12 @@ async def test_press_and_answer_callback(emu: BotApiEmulator, bot: Bot) -> None:
 async def test_edit_text_markup_and_not_modified(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.user(1001)
     sent = await bot.send_message(1001, "v1", reply_markup=keyboard(("x", "x")))
-    edited = await bot.edit_message_text("v2", 1001, sent.message_id,
-                                         reply_markup=keyboard(("x", "x")))
+    edited = await bot.edit_message_text(
+        "v2", 1001, sent.message_id, reply_markup=keyboard(("x", "x"))
+    )
     assert edited.text == "v2" and edited.edit_date is not None
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
-        await bot.edit_message_text("v2", 1001, sent.message_id,
-                                    reply_markup=keyboard(("x", "x")))
+        await bot.edit_message_text("v2", 1001, sent.message_id, reply_markup=keyboard(("x", "x")))
     await bot.edit_message_reply_markup(1001, sent.message_id, reply_markup=None)
     (record,) = user.messages
     assert record.text == "v2" and record.buttons == []
@@ -133,15 +137,17 @@ async def test_photo_and_document_round_trip(emu: BotApiEmulator, bot: Bot) -> N
     assert again.document.file_id == doc_msg.document.file_id
     voice = await bot.send_voice(1001, b"OggS....")
     assert voice.voice.mime_type == "audio/ogg"
-    assert [m.method for m in user.messages] == ["sendPhoto", "sendDocument", "sendDocument",
-                                                 "sendVoice"]
+    assert [m.method for m in user.messages] == [
+        "sendPhoto",
+        "sendDocument",
+        "sendDocument",
+        "sendVoice",
+    ]
     with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
         await bot.send_photo(1001, "no-such-file-id")
 
 
-async def test_user_files_downloadable_and_big_file_refused(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_user_files_downloadable_and_big_file_refused(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.user(1001)
     await user.send_document(file_name="a.pdf", content=b"%PDF user bytes")
     await user.send_document(file_name="big.pdf", size=25 * 1024 * 1024)

@@ -27,11 +27,20 @@ async def test_console_chat(emu: BotApiEmulator, bot: Bot, tmp_path: Path) -> No
         (update,) = await bot.get_updates()
         assert update.message.text == "/start" and update.message.entities[0].type == "bot_command"
 
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a"),
-                                        InlineKeyboardButton("B", callback_data="b")]])
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("A", callback_data="a"),
+                    InlineKeyboardButton("B", callback_data="b"),
+                ]
+            ]
+        )
         await bot.send_message(1001, "choose", reply_markup=markup)
-        await bot.send_message(1001, "phone?", reply_markup=ReplyKeyboardMarkup(
-            [[KeyboardButton("share", request_contact=True)]]))
+        await bot.send_message(
+            1001,
+            "phone?",
+            reply_markup=ReplyKeyboardMarkup([[KeyboardButton("share", request_contact=True)]]),
+        )
         assert await console.poll_once(timeout=1) == 3  # own /start + 2 bot messages
         assert "bot #2 said: choose" in lines and "   [!1] A  [!2] B" in lines
         assert "   keyboard: [#1] share" in lines
@@ -44,7 +53,8 @@ async def test_console_chat(emu: BotApiEmulator, bot: Bot, tmp_path: Path) -> No
         await console.handle_line("/photo")
         await console.handle_line("//photo")
         press, contact, document, photo, literal = await bot.get_updates(
-            offset=update.update_id + 1)
+            offset=update.update_id + 1
+        )
         assert press.callback_query.data == "b"
         assert contact.message.contact.user_id == 1001
         assert document.message.document.file_name == "id.pdf"
@@ -66,6 +76,11 @@ async def test_wait_timeout_lists_received(emu: BotApiEmulator, bot: Bot) -> Non
 
 
 def test_cli_help() -> None:
-    out = subprocess.run([sys.executable, "-m", "emulator", "--help"], capture_output=True,
-                         text=True, check=True, timeout=30)
+    out = subprocess.run(
+        [sys.executable, "-m", "emulator", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
     assert "--console" in out.stdout and "--port" in out.stdout

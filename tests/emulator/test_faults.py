@@ -86,8 +86,9 @@ async def test_rate_limits_private_group_and_topics() -> None:
     async with BotApiEmulator(clock=clock) as emu:
         emu.user(1001)
         group = emu.group(-1001, title="Staff", is_forum=True)
-        limits = emu.enforce_limits(per_private_chat_per_sec=1, per_group_per_min=3,
-                                    global_per_sec=30)
+        limits = emu.enforce_limits(
+            per_private_chat_per_sec=1, per_group_per_min=3, global_per_sec=30
+        )
         async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as bot:
             await bot.send_message(1001, "one")
             with pytest.raises(RetryAfter) as info:

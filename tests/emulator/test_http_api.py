@@ -12,8 +12,9 @@ from emulator import BotApiEmulator
 
 async def test_http_user_side_api(emu: BotApiEmulator, bot: Bot) -> None:
     async with aiohttp.ClientSession(emu.url) as http:
-        async with http.post("/_emu/users/1001/send",
-                             json={"text": "hi", "first_name": "Sara"}) as resp:
+        async with http.post(
+            "/_emu/users/1001/send", json={"text": "hi", "first_name": "Sara"}
+        ) as resp:
             body = await resp.json()
         assert body["ok"] and body["message"]["from"]["first_name"] == "Sara"
         (update,) = await bot.get_updates()
@@ -28,31 +29,42 @@ async def test_http_user_side_api(emu: BotApiEmulator, bot: Bot) -> None:
             events = (await resp.json())["events"]
         assert events[0]["kind"] == "new" and events[0]["message"]["text"] == "press"
 
-        async with http.post("/_emu/users/1001/press",
-                             json={"message_id": sent.message_id, "data": "ok"}) as resp:
+        async with http.post(
+            "/_emu/users/1001/press", json={"message_id": sent.message_id, "data": "ok"}
+        ) as resp:
             query_id = (await resp.json())["query_id"]
         (update,) = await bot.get_updates(offset=update.update_id + 1)
         await update.callback_query.answer("thanks")
-        async with http.get(f"/_emu/callback_answers/{query_id}",
-                            params={"timeout": 1}) as resp:
+        async with http.get(f"/_emu/callback_answers/{query_id}", params={"timeout": 1}) as resp:
             assert (await resp.json())["answer"]["text"] == "thanks"
 
         content = base64.b64encode(b"%PDF-1.4 over http").decode()
-        async with http.post("/_emu/users/1001/send", json={
-            "kind": "document", "file_name": "x.pdf", "content_b64": content,
-        }) as resp:
+        async with http.post(
+            "/_emu/users/1001/send",
+            json={
+                "kind": "document",
+                "file_name": "x.pdf",
+                "content_b64": content,
+            },
+        ) as resp:
             assert (await resp.json())["ok"]
         (update,) = await bot.get_updates(offset=update.update_id + 1)
         file = await update.message.document.get_file()
         assert bytes(await file.download_as_bytearray()) == b"%PDF-1.4 over http"
 
-        async with http.post("/_emu/groups/-100555", json={"title": "Staff",
-                                                           "is_forum": True}) as resp:
+        async with http.post(
+            "/_emu/groups/-100555", json={"title": "Staff", "is_forum": True}
+        ) as resp:
             assert (await resp.json())["chat"]["is_forum"] is True
         topic = await bot.create_forum_topic(-100555, "case 1")
-        async with http.post("/_emu/groups/-100555/send", json={
-            "from": 2001, "text": "staff reply", "message_thread_id": topic.message_thread_id,
-        }) as resp:
+        async with http.post(
+            "/_emu/groups/-100555/send",
+            json={
+                "from": 2001,
+                "text": "staff reply",
+                "message_thread_id": topic.message_thread_id,
+            },
+        ) as resp:
             assert (await resp.json())["ok"]
         (update,) = await bot.get_updates(offset=update.update_id + 1)
         assert update.message.message_thread_id == topic.message_thread_id

@@ -22,8 +22,9 @@ async def test_webhook_delivery_with_secret_and_retry(emu: BotApiEmulator, bot: 
         if failures["left"]:
             failures["left"] -= 1
             return web.Response(status=500)
-        received.append((await request.json(),
-                         request.headers.get("X-Telegram-Bot-Api-Secret-Token")))
+        received.append(
+            (await request.json(), request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
+        )
         arrived.set()
         return web.Response()
 
@@ -44,7 +45,7 @@ async def test_webhook_delivery_with_secret_and_retry(emu: BotApiEmulator, bot: 
             await bot.get_updates()
         await user.send_text("via webhook")
         await asyncio.wait_for(arrived.wait(), 5)
-        (update, secret), = received
+        ((update, secret),) = received
         assert update["message"]["text"] == "via webhook" and secret == "s3cr3t-token"
         info = await bot.get_webhook_info()
         assert info.pending_update_count == 0 and info.last_error_message is not None

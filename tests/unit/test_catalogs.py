@@ -105,13 +105,13 @@ def test_arabic_uses_the_cldr_plural_rule() -> None:
 )
 def test_arabic_plural_forms_through_the_compiled_catalog(n: int, expected: str) -> None:
     tr = Catalogs().get("ar")
-    text = tr.ngettext("(%(count)s day left)", "(%(count)s days left)", n) % {
-        "count": tr.number(n)
-    }
+    text = tr.ngettext("(%(count)s day left)", "(%(count)s days left)", n) % {"count": tr.number(n)}
     assert text == expected
 
 
 def test_english_plurals() -> None:
     tr = Catalogs().get("en")
     assert tr.ngettext("(%(count)s day left)", "(%(count)s days left)", 1) == "(%(count)s day left)"
-    assert tr.ngettext("(%(count)s day left)", "(%(count)s days left)", 2) == "(%(count)s days left)"
+    assert (
+        tr.ngettext("(%(count)s day left)", "(%(count)s days left)", 2) == "(%(count)s days left)"
+    )

@@ -43,8 +43,8 @@ def test_profile_problems_are_all_listed_with_their_lines() -> None:
 
 def test_kind_specific_rules_and_duplicates() -> None:
     broken = SAMPLE.replace("key: mobile", "key: national_id").replace(
-        "accept: [image/jpeg, image/png, application/pdf]\n      label: {ar: \"صورة الهوية\"",
-        "label: {ar: \"صورة الهوية\"",
+        'accept: [image/jpeg, image/png, application/pdf]\n      label: {ar: "صورة الهوية"',
+        'label: {ar: "صورة الهوية"',
     )
     with pytest.raises(ConfigError) as caught:
         parse_profile(broken, "p.yaml")

@@ -96,7 +96,11 @@ async def test_reference_numbers_are_unique_and_sequential(service: RequestServi
             "full_name": "Sam Ahmed",
             "national_id": "1000000008",
             "mobile": "+966551234567",
-            "birth_date": {"gregorian": "1990-01-01", "hijri": "1410-06-04", "calendar": "gregorian"},
+            "birth_date": {
+                "gregorian": "1990-01-01",
+                "hijri": "1410-06-04",
+                "calendar": "gregorian",
+            },
             "family_size": 3,
             "service_type": "food_basket",
             "description": "a description",
