@@ -21,7 +21,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, BotContext, Services
@@ -30,6 +29,7 @@ from bot.inbox import DurableBot
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services.requests import Clock, RequestService, utc_now
+from bot.transport import AiohttpRequest
 from conversations import request_form
 from handlers import errors, language, menu, my_requests
 from storage.db import Database
@@ -63,8 +63,8 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
         secret,
         base_url=settings.api_base_url or "https://api.telegram.org/bot",
         base_file_url=settings.api_base_file_url or "https://api.telegram.org/file/bot",
-        request=HTTPXRequest(connection_pool_size=256),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        request=AiohttpRequest(256),
+        get_updates_request=AiohttpRequest(1),
         defaults=defaults,
         # Interactive replies are not held back by an overall cap: Telegram's ~30 messages
         # a second is a limit for bulk sends, which go through their own paced sender.

@@ -36,10 +36,10 @@ class Beneficiaries:
         self.conn = conn
 
     async def get(self, user_id: int) -> Beneficiary | None:
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT * FROM beneficiaries WHERE user_id = ?", (user_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = next(iter(rows), None)
         return _beneficiary(row) if row else None
 
     async def insert(
@@ -89,16 +89,17 @@ class Drafts:
         self.conn = conn
 
     async def get_for_user(self, user_id: int) -> Draft | None:
-        async with self.conn.execute("SELECT * FROM drafts WHERE user_id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM drafts WHERE user_id = ?", (user_id,)
+        )
+        row = next(iter(rows), None)
         return _draft(row) if row else None
 
     async def active(self) -> list[Draft]:
         """Return every draft that is not paused (the open form conversations)."""
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT * FROM drafts WHERE stage <> 'paused' ORDER BY id"
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_draft(r) for r in rows]
 
     async def insert(self, user_id: int, field_key: str | None, now: datetime) -> int:
@@ -201,10 +202,9 @@ class Attachments:
         )
 
     async def for_request(self, request_id: int) -> tuple[Attachment, ...]:
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT * FROM attachments WHERE request_id = ? ORDER BY id", (request_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return tuple(
             Attachment(
                 id=r["id"],
@@ -231,10 +231,10 @@ class Requests:
             " ON CONFLICT (year) DO UPDATE SET last = last + 1",
             (year,),
         )
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT last FROM reference_counters WHERE year = ?", (year,)
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        row = next(iter(rows), None)
         assert row is not None
         return int(row[0])
 
@@ -270,15 +270,16 @@ class Requests:
         return cur.lastrowid
 
     async def get(self, request_id: int) -> Request | None:
-        async with self.conn.execute("SELECT * FROM requests WHERE id = ?", (request_id,)) as cur:
-            row = await cur.fetchone()
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM requests WHERE id = ?", (request_id,)
+        )
+        row = next(iter(rows), None)
         return _request(row) if row else None
 
     async def for_user(self, user_id: int) -> list[Request]:
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT * FROM requests WHERE user_id = ? ORDER BY id DESC", (user_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [_request(r) for r in rows]
 
 
@@ -331,10 +332,9 @@ class Events:
         )
 
     async def for_request(self, request_id: int) -> list[RequestEvent]:
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT * FROM request_events WHERE request_id = ? ORDER BY id", (request_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         result = []
         for r in rows:
             created = _dt(r["created_at"])
@@ -375,8 +375,7 @@ class Inbox:
         )
 
     async def pending(self) -> list[tuple[int, str]]:
-        async with self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT update_id, payload FROM inbox ORDER BY update_id"
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [(int(r[0]), str(r[1])) for r in rows]
