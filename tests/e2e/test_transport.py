@@ -51,7 +51,7 @@ async def test_upload_and_download_round_trip(emu: BotApiEmulator, bot: Bot) -> 
 
 async def test_errors_map_to_ptb_exceptions(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.user(3, first_name="Sara")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(999, "x")
     user.block(notify=False)
     with pytest.raises(Forbidden):
