@@ -17,7 +17,7 @@ from typing import Any
 from bench.process import ROOT
 from bench.readme import section
 from bench.report import print_report, runs_table, update_readme, verdicts, write_json
-from bench.runner import ECHO, FORM, QUICK_THINK, THINK, BotKind, measure
+from bench.runner import ECHO, ECHO_AIOHTTP, FORM, QUICK_THINK, THINK, BotKind, measure
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 QUICK_USERS = 10
@@ -67,6 +67,7 @@ async def run_all(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any
     plan: list[tuple[BotKind, tuple[float, float] | None]] = [
         (ECHO, None),
         (FORM, None),
+        (ECHO_AIOHTTP, None),
         (ECHO, think),
         (FORM, think),
     ]

@@ -1,13 +1,15 @@
 """The baseline: a bare python-telegram-bot echo bot, run as ``python -m bench.echo_bot``.
 
-Same transport and concurrency style as the form bot (long polling, default HTTPXRequest
-with a large pool, 256 concurrent updates) and nothing else: no database, no rate limiter,
-no persistence, no conversation.
+Long polling, PTB's default HTTPXRequest with a large pool, 256 concurrent updates, and
+nothing else: no database, no rate limiter, no persistence, no conversation. With
+``--aiohttp`` it uses the form bot's transport (bot/transport.py) instead, a reference
+that separates the transport's cost from the form's.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 from telegram import Update
 from telegram.ext import (
@@ -19,6 +21,8 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import HTTPXRequest
+
+from bot.transport import AiohttpRequest
 
 
 async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,7 +46,11 @@ def build() -> Application:  # type: ignore[type-arg]
         .token(os.environ["TAWASUL_BOT_TOKEN"])
         .base_url(os.environ["TAWASUL_API_BASE_URL"])
         .base_file_url(os.environ["TAWASUL_API_BASE_FILE_URL"])
-        .request(HTTPXRequest(connection_pool_size=256))
+        .request(
+            AiohttpRequest(256)
+            if "--aiohttp" in sys.argv
+            else HTTPXRequest(connection_pool_size=256)
+        )
         .concurrent_updates(256)
         .build()
     )

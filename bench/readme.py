@@ -11,7 +11,11 @@ METHOD = """\
 process and runs each bot as a child process that long-polls it over loopback: first a bare
 python-telegram-bot echo bot (`bench/echo_bot.py`: one MessageHandler, one
 CallbackQueryHandler, 256 concurrent updates, no database, no rate limiter), then the real
-bot (`python -m bot run`, as shipped) on a fresh SQLite file. N simulated beneficiaries start
+bot (`python -m bot run`, as shipped) on a fresh SQLite file. The shipped bot sends its
+API calls through an aiohttp transport (`bot/transport.py`) instead of PTB's default
+httpx one; the baseline keeps PTB's default, and an `echo-aiohttp` row (the echo bot on
+the bot's transport, saturation only) shows how much of the difference is the transport
+and how much is the form's own work. N simulated beneficiaries start
 at once; each walks the sample form in English (14 updates: /start, New request, I agree,
 7 answers, an ID photo, Skip, Confirm, Sign) in a closed loop, sending the next step only
 when the reply to the previous one has arrived; echo users send 14 texts the same way.

@@ -29,15 +29,17 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 @dataclass(frozen=True, slots=True)
 class BotKind:
-    name: str  # "echo" or "form"
+    name: str  # "echo", "echo-aiohttp" or "form"
     argv: tuple[str, ...]
     database: bool
 
     def steps(self) -> list[Step]:
-        return echo_steps(len(form_steps())) if self.name == "echo" else form_steps()
+        return echo_steps(len(form_steps())) if self.name.startswith("echo") else form_steps()
 
 
 ECHO = BotKind("echo", ("-m", "bench.echo_bot"), database=False)
+# A reference, not the baseline: the echo bot on the form bot's aiohttp transport.
+ECHO_AIOHTTP = BotKind("echo-aiohttp", ("-m", "bench.echo_bot", "--aiohttp"), database=False)
 FORM = BotKind("form", ("-m", "bot", "run"), database=True)
 
 

@@ -24,6 +24,7 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
+        self._maintenance: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -44,13 +45,32 @@ class Database:
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
+        # Checkpoints copy the WAL into the database and fsync it, which takes milliseconds;
+        # checkpoint() does it from a second connection, off the path of the handlers,
+        # instead of in whichever commit crosses the threshold.
+        await conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn = conn
         await self._migrate()
 
     async def close(self) -> None:
+        if self._maintenance is not None:
+            await self._maintenance.close()
+            self._maintenance = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+
+    async def checkpoint(self) -> tuple[int, int]:
+        """Copy the WAL into the database without blocking the main connection.
+
+        Return the WAL's frames and how many of them are now in the database.
+        """
+        if self._maintenance is None:
+            self._maintenance = await aiosqlite.connect(self.path, isolation_level=None)
+            await self._maintenance.execute("PRAGMA busy_timeout=5000")
+        rows = list(await self._maintenance.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)"))
+        _busy, frames, copied = rows[0]
+        return int(frames), int(copied)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -126,3 +126,19 @@ async def test_reference_numbers_are_unique_and_sequential(service: RequestServi
     assert references == ["TWS-2026-000001", "TWS-2026-000002", "TWS-2026-000003"]
     assert await service.request_of(21, 2) is None  # someone else's request
     assert (await service.request_of(22, 2)) is not None
+
+
+async def test_checkpoints_run_off_the_main_connection(db: Database) -> None:
+    async with db.reading() as conn:
+        assert (await (await conn.execute("PRAGMA wal_autocheckpoint")).fetchone())[0] == 0
+    for user in range(50):
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO beneficiaries (user_id, chat_id, locale, created_at, updated_at)"
+                " VALUES (?, ?, 'ar', 'x', 'x')",
+                (user, user),
+            )
+    wal = db.path.with_name(db.path.name + "-wal")
+    assert wal.stat().st_size > 0
+    frames, copied = await db.checkpoint()
+    assert frames > 0 and copied == frames  # the whole WAL is in the database now
