@@ -80,7 +80,7 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .persistence(DraftStatePersistence(services.db, {request_form.NAME: request_form.state_of}))
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -109,6 +109,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
     # Last: anything else a beneficiary sends outside a form gets the menu.
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, menu.answer_outside_form))
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.explain_edits))
     app.add_error_handler(errors.report_error)
     # First of all: an update replayed from the inbox after a crash may also be delivered
     # again by Telegram; the second copy stops here.

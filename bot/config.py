@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.profile import Profile
@@ -42,6 +43,33 @@ class Settings(BaseSettings):
     api_base_url: str | None = None
     api_base_file_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Riyadh)") from exc
+        return value
+
+    @field_validator("api_base_url", "api_base_file_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _writable_folder(cls, value: Path) -> Path:
+        folder = value.parent
+        probe = folder
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent  # the folder is created at start: check its nearest parent
+        if not os.access(probe, os.W_OK):
+            raise ValueError(f"cannot write in {probe} (the database folder)")
+        return value
 
     @model_validator(mode="after")
     def _webhook_needs_url(self) -> Settings:

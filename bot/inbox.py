@@ -50,10 +50,14 @@ class DurableBot(ExtBot[None]):
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
-        if updates or self._handled:
-            rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+        # Telegram may deliver again what this process has already seen (a batch replayed
+        # from the inbox after a crash is also redelivered): store only the new ones, so a
+        # handled update is not written back into the inbox.
+        fresh = [u for u in updates if u.update_id not in self._recent]
+        if fresh or self._handled:
+            rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in fresh]
             await self._write(rows)
-            self._in_inbox.update(u.update_id for u in updates)
+            self._in_inbox.update(u.update_id for u in fresh)
         return updates
 
     async def replay(self) -> Sequence[Update]:
@@ -91,6 +95,9 @@ class RecentIds:
     def __init__(self, size: int) -> None:
         self._order: deque[int] = deque(maxlen=size)
         self._ids: set[int] = set()
+
+    def __contains__(self, update_id: object) -> bool:
+        return update_id in self._ids
 
     def add(self, update_id: int) -> bool:
         """Remember the id; False if it was already there."""

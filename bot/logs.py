@@ -7,10 +7,18 @@ import re
 
 from bot.services.textnorm import normalize_digits
 
-# A national id / iqama (10 digits starting with 1 or 2) and Saudi mobile numbers in any
-# of the forms beneficiaries type them, after Arabic-Indic digits are made ASCII.
-_NATIONAL_ID = re.compile(r"(?<!\d)[12]\d{9}(?!\d)")
-_PHONE = re.compile(r"(?<!\d)(?:\+|00)?(?:966)?[\s-]?0?5\d(?:[\s-]?\d){7}(?!\d)")
+# A national id / iqama (10 digits starting with 1 or 2) and Saudi mobile numbers, in any
+# of the forms the validators accept them (spaces, dashes, dots, brackets), after
+# Arabic-Indic digits are made ASCII. Our own log lines write ids as 512_345_678, which
+# neither pattern takes for personal data.
+_SEP = r"[\s.\-()]{0,2}"
+_NATIONAL_ID = re.compile(
+    # not an ISO date and time (2026-11-22 09...), which has ten digits too
+    r"(?<![\d_])(?!\d{4}-\d\d-\d\d)[12](?:" + _SEP + r"\d){9}(?![\d_])"
+)
+_PHONE = re.compile(
+    r"(?<![\d_])(?:(?:\+|00)?966" + _SEP + r")?\(?0?5(?:" + _SEP + r"\d){8}(?![\d_])"
+)
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 
 
@@ -50,5 +58,8 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # httpx logs every request URL, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # At DEBUG, PTB logs every request's parameters: message texts and names.
+    for name in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.request"):
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

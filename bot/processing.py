@@ -16,9 +16,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     The Application hands updates over in order; each takes its chat's lock before it
     runs, and asyncio locks wake waiters first-come first-served, so one chat's updates
     are handled in the order Telegram sent them while other chats proceed in parallel.
+
+    PTB's shared semaphore is taken before do_process_update (process_update is final),
+    so a flood from one chat could fill every slot with updates waiting on that chat's
+    lock and hold everyone else up. The bound is therefore set far above any real number
+    of waiting updates: what runs at once is at most one update per chat, and the HTTP
+    pool and the single database connection bound the rest.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 100_000) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}

@@ -26,6 +26,16 @@ def button(
     return InlineKeyboardButton(text, callback_data=data)
 
 
+def _examples(tr: Translator) -> dict[str, str]:
+    """Typing examples in the user's digits, isolated so that RTL text keeps their order."""
+    return {
+        "example": ltr(tr.digits("0551234567")),
+        "international": ltr("+966551234567"),
+        "hijri": ltr(tr.digits("1447/05/20")),
+        "gregorian": ltr(tr.digits("2025-11-11")),
+    }
+
+
 def kind_hint(tr: Translator, form_field: FormField) -> str:
     """Say what kind of answer is expected, when the profile gives no hint of its own."""
     _ = tr.gettext
@@ -33,9 +43,9 @@ def kind_hint(tr: Translator, form_field: FormField) -> str:
     if kind is FieldKind.NATIONAL_ID:
         return _("10 digits: a national ID starts with 1, an iqama number with 2.")
     if kind is FieldKind.MOBILE:
-        return _("A Saudi mobile number, for example 0551234567.")
+        return _("A Saudi mobile number, for example %(example)s.") % _examples(tr)
     if kind is FieldKind.DATE:
-        return _("Hijri like 1447/05/20 or Gregorian like 2025-11-11.")
+        return _("Hijri like %(hijri)s or Gregorian like %(gregorian)s.") % _examples(tr)
     if kind is FieldKind.NUMBER:
         return _("A number, in Arabic or English digits.")
     if kind is FieldKind.CHOICE:
@@ -109,7 +119,15 @@ def answer_text(tr: Translator, profile: Profile, form_field: FormField, value: 
         if value.get("kind") == "photo":
             return "📷 " + _("a photo")
         return "📎 " + esc(value.get("file_name") or _("a file"))
-    return esc(value)
+    return esc(_shorten(str(value)))
+
+
+SHOWN_ANSWER_CHARS = 300
+
+
+def _shorten(text: str) -> str:
+    """Keep a long answer from pushing a screen past Telegram's 4,096 characters."""
+    return text if len(text) <= SHOWN_ANSWER_CHARS else text[: SHOWN_ANSWER_CHARS - 1] + "…"
 
 
 def review(
@@ -150,7 +168,7 @@ def declaration(tr: Translator, profile: Profile, draft: Draft) -> tuple[str, In
     )
     markup = InlineKeyboardMarkup(
         [
-            [button("✍️ " + _("I confirm and sign"), draft, "sign")],
+            [button("✍️ " + _("I confirm and sign"), draft, "sign", tr.locale)],
             [button("↩️ " + _("Back to review"), draft, "review")],
         ]
     )
@@ -210,7 +228,7 @@ def error_text(tr: Translator, form_field: FormField, err: ValidationError) -> s
     if code == "text.not_letters":
         return _("Please write the name in letters only, without digits, symbols or emoji.")
     if code == "number.invalid":
-        return _("Please send a whole number, for example 4.")
+        return _("Please send a whole number, for example %(example)s.") % {"example": tr.number(4)}
     if code == "number.too_small":
         return _("The number must be at least %(min)s.") % {"min": tr.number(int(p["min"]))}
     if code == "number.too_large":
@@ -224,11 +242,13 @@ def error_text(tr: Translator, form_field: FormField, err: ValidationError) -> s
     if code == "national_id.checksum":
         return _("This ID number is not valid. Please check the digits and send it again.")
     if code == "mobile.invalid":
-        return _("Please send a Saudi mobile number, for example 0551234567 or +966551234567.")
+        return _(
+            "Please send a Saudi mobile number, for example %(example)s or %(international)s."
+        ) % _examples(tr)
     if code == "date.invalid":
         return _(
-            "I could not read that date. Send it like 1447/05/20 (Hijri) or 2025-11-11 (Gregorian)."
-        )
+            "I could not read that date. Send it like %(hijri)s (Hijri) or %(gregorian)s (Gregorian)."
+        ) % _examples(tr)
     if code == "date.impossible":
         return _("That date does not exist. Please check the day and the month.")
     if code == "date.too_early":

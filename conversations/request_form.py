@@ -9,6 +9,7 @@ is answered with "this button has expired" and the current screen is shown again
 from __future__ import annotations
 
 import contextlib
+import html
 import warnings
 from enum import IntEnum
 
@@ -29,7 +30,7 @@ from bot.services.forms import FileInfo, RawAnswer
 from bot.services.requests import IncompleteForm, StaleDraft
 from bot.services.validators import ValidationError
 from conversations import form_screens as screens
-from handlers.common import main_menu, reply
+from handlers.common import answer_query, main_menu, reply
 from storage.models import Draft, DraftStage
 
 NAME = "request_form"
@@ -100,7 +101,7 @@ async def start(update: Update, ctx: BotContext) -> int:
 
 def welcome_text(tr: Translator, ctx: BotContext) -> str:
     _ = tr.gettext
-    name = ctx.services.profile.association.name.get(tr.locale)
+    name = html.escape(ctx.services.profile.association.name.get(tr.locale))
     return "\n".join(
         [
             _("Welcome to %(association)s.") % {"association": f"<b>{name}</b>"},
@@ -116,7 +117,7 @@ async def new_request(update: Update, ctx: BotContext) -> int:
     """Starts the form (after the privacy notice), or offers to continue an unfinished one."""
     assert update.effective_user is not None
     if update.callback_query and update.callback_query.data == "menu:new":
-        await update.callback_query.answer()
+        await answer_query(update.callback_query)
     services = ctx.services
     tr = await ctx.translator(update)
     user_id = update.effective_user.id
@@ -129,13 +130,15 @@ async def new_request(update: Update, ctx: BotContext) -> int:
     if beneficiary is None or beneficiary.consent_at is None:
         await reply(update, *consent_screen(tr, ctx))
         return END
-    draft = await services.requests.start_draft(user_id)
+    # Typed answers older than this message (replayed after a crash) belong to no draft.
+    after = update.effective_message.message_id if update.effective_message else 0
+    draft = await services.requests.start_draft(user_id, after_message_id=after)
     return await show_screen(update, ctx, draft, intro=intro_text(tr, ctx))
 
 
 def consent_screen(tr: Translator, ctx: BotContext) -> tuple[str, InlineKeyboardMarkup]:
     _ = tr.gettext
-    name = ctx.services.profile.association.name.get(tr.locale)
+    name = html.escape(ctx.services.profile.association.name.get(tr.locale))
     text = "\n".join(
         [
             "<b>" + _("Before we start") + "</b>",
@@ -161,17 +164,20 @@ def intro_text(tr: Translator, ctx: BotContext) -> str:
     _ = tr.gettext
     form = ctx.services.requests.form
     count = len(form.fields)
-    return "\n".join(
-        [
-            tr.ngettext(
-                "The form has %(count)s question. Your answers are saved as you go, so you can stop and continue at any time.",
-                "The form has %(count)s questions. Your answers are saved as you go, so you can stop and continue at any time.",
-                count,
-            )
-            % {"count": tr.number(count)},
-            _("Send /cancel at any time to stop."),
-        ]
-    )
+    lines = [
+        tr.ngettext(
+            "The form has %(count)s question. Your answers are saved as you go, so you can stop and continue at any time.",
+            "The form has %(count)s questions. Your answers are saved as you go, so you can stop and continue at any time.",
+            count,
+        )
+        % {"count": tr.number(count)},
+        _("Send /cancel at any time to stop."),
+    ]
+    documents = ctx.services.profile.association.required_documents
+    if documents:
+        lines += ["", _("Have these documents ready:")]
+        lines += [f"• {html.escape(d.get(tr.locale))}" for d in documents]
+    return "\n".join(lines)
 
 
 async def record_consent(update: Update, ctx: BotContext) -> int:
@@ -180,14 +186,13 @@ async def record_consent(update: Update, ctx: BotContext) -> int:
     assert query is not None and query.data is not None and update.effective_user is not None
     tr = await ctx.translator(update)
     if query.data == "consent:decline":
-        await query.answer()
+        await answer_query(query)
         await _drop_keyboard(query)
         await reply(
             update, tr.gettext("No problem. You can start whenever you are ready."), main_menu(tr)
         )
         return END
-    await query.answer()
-    await _drop_keyboard(query)
+    await answer_query(query)
     await ctx.services.requests.record_consent(update.effective_user.id)
     return await new_request(update, ctx)
 
@@ -202,9 +207,11 @@ async def receive_answer(update: Update, ctx: BotContext) -> int:
         tr = await ctx.translator(update)
         await reply(update, tr.gettext("Please choose from the menu."), main_menu(tr))
         return END
-    if message.message_id <= draft.last_message_id:
-        # Replayed from the inbox after a crash, but its answer was already committed.
-        return _end_or(draft)
+    if message.message_id < draft.last_message_id:
+        return _end_or(draft)  # older than an answer already applied: a replay
+    if message.message_id == draft.last_message_id:
+        # Replayed after a crash that came between committing this answer and replying.
+        return await show_screen(update, ctx, draft)
     if draft.stage is not DraftStage.ANSWERING or draft.field_key is None:
         return await remind_buttons(update, ctx)
     form = services.requests.form
@@ -244,12 +251,12 @@ async def on_button(update: Update, ctx: BotContext) -> int:
     parts = query.data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     if draft is None or len(parts) < 4 or parts[2] != str(draft.id) or parts[3] != str(draft.seq):
-        await query.answer(tr.gettext("This button has expired."), show_alert=True)
+        await answer_query(query, tr.gettext("This button has expired."), alert=True)
         await _drop_keyboard(query)
         if draft is not None and draft.stage is not DraftStage.PAUSED:
             return await show_screen(update, ctx, draft)
         return _end_or(draft)
-    await query.answer()
+    await answer_query(query)
     # Old buttons are not removed after every step (an extra API call each time): the
     # version in their data makes them expire. They are removed where a step is final.
     arg = parts[4] if len(parts) > 4 else None
@@ -281,7 +288,9 @@ async def _act(
         draft = await requests.skip(draft, draft.field_key)
     elif action == "back":
         draft = await requests.go_back(draft)
-    elif action == "edit" and arg is not None and arg.isdigit() and int(arg) < len(form.fields):
+    elif (
+        action == "edit" and arg and arg.isascii() and arg.isdigit() and int(arg) < len(form.fields)
+    ):
         draft = await requests.edit(draft, form.fields[int(arg)].key)
     elif action == "review":
         draft = await requests.review(draft)
@@ -292,11 +301,14 @@ async def _act(
             draft = await requests.edit(draft, missing.field_key)
     elif action == "sign" and draft.stage is DraftStage.SIGNING:
         await _drop_keyboard(query)
-        return await _submit(update, ctx, tr, draft)
+        # The text signed is the one shown, in the language of the button pressed.
+        locale = arg if arg in ("ar", "en") else tr.locale
+        return await _submit(update, ctx, ctx.services.catalogs.get(locale), draft)
     elif action == "resume":
         draft = await requests.resume(draft)
     elif action == "restart":
-        draft = await requests.start_draft(draft.user_id)
+        after = query.message.message_id if query.message else 0
+        draft = await requests.start_draft(draft.user_id, after_message_id=after)
     elif action == "cancel":
         text, markup = screens.cancel_prompt(tr, draft)
         await reply(update, text, markup)
@@ -439,9 +451,6 @@ def build_request_form() -> ConversationHandler[BotContext]:
     answer: Handler = MessageHandler(
         private & filters.UpdateType.MESSAGE & ~filters.COMMAND, receive_answer
     )
-    not_an_answer: Handler = MessageHandler(
-        private & filters.UpdateType.MESSAGE & ~filters.COMMAND, remind_buttons
-    )
     buttons: Handler = CallbackQueryHandler(on_button, pattern=r"^form:")
     starters: list[Handler] = [
         CommandHandler("start", start, filters=private),
@@ -459,8 +468,10 @@ def build_request_form() -> ConversationHandler[BotContext]:
             entry_points=starters,
             states={
                 FormState.WAITING_ANSWER: [buttons, answer],
-                FormState.REVIEWING: [buttons, not_an_answer],
-                FormState.SIGNING: [buttons, not_an_answer],
+                # The same handler everywhere: it acts on the draft's stage in the
+                # database, so a state left behind by an exception cannot misroute text.
+                FormState.REVIEWING: [buttons, answer],
+                FormState.SIGNING: [buttons, answer],
             },
             fallbacks=[CommandHandler("cancel", cancel, filters=private), *starters],
             name=NAME,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from bot.i18n import Translator, isolate
 
@@ -33,3 +35,17 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     chat = update.effective_chat
     assert chat is not None
     return await chat.send_message(text, reply_markup=markup)
+
+
+async def answer_query(
+    query: CallbackQuery | None, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Acknowledge a button press; a press too old to answer is still acted on.
+
+    Telegram refuses an answer after about 15 s or a second one: that happens to presses
+    replayed after a crash or held during an outage, whose action must not be lost.
+    """
+    if query is None:
+        return
+    with contextlib.suppress(BadRequest):
+        await query.answer(text, show_alert=alert)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import ContextTypes
 
 from bot.context import BotContext
@@ -14,33 +14,30 @@ log = logging.getLogger(__name__)
 
 
 async def report_error(update: object, ctx: ContextTypes.DEFAULT_TYPE) -> None:
-    """Logs the failure (ids only, no message text) and tells the user nothing was lost."""
+    """Logs the failure (no user id, no text) and tells the user nothing was lost."""
     error = ctx.error
-    user_id = chat_id = None
-    if isinstance(update, Update):
-        user_id = update.effective_user.id if update.effective_user else None
-        chat_id = update.effective_chat.id if update.effective_chat else None
     update_id = update.update_id if isinstance(update, Update) else None
-    # The exception's message may quote user input; the redacting filter cleans it.
-    log.error(
-        "update %s (user %s) failed: %s", update_id, user_id, type(error).__name__, exc_info=error
-    )
-    if (
-        not isinstance(update, Update)
-        or chat_id is None
-        or isinstance(error, Forbidden | NetworkError)
-    ):
+    # The update id is written 512_345_678 so that the redacting filter does not take it
+    # for a phone number; it finds the update in the inbox. The exception's message may
+    # quote user input: the redacting filter cleans it.
+    shown = f"{update_id:_}" if update_id is not None else "-"
+    log.error("update %s failed: %s", shown, type(error).__name__, exc_info=error)
+    if not isinstance(update, Update) or not isinstance(ctx, BotContext):
         return
-    if not isinstance(ctx, BotContext) or update.effective_chat is None:
+    chat = update.effective_chat
+    if chat is None or chat.type != chat.PRIVATE:
         return
-    if update.effective_chat.type != update.effective_chat.PRIVATE:
+    # Blocked, or Telegram unreachable: an apology would not arrive either. A BadRequest is
+    # a NetworkError in PTB but means our own request was wrong: apologise for that one.
+    unreachable = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    if isinstance(error, Forbidden) or unreachable:
         return
     try:
         tr = ctx.services.catalogs.get(await ctx.locale(update))
-        await update.effective_chat.send_message(
+        await chat.send_message(
             tr.gettext(
                 "Sorry, something went wrong on our side. Your answers so far are saved; please try again."
             )
         )
     except Exception:
-        log.warning("could not send the apology for update %s", update_id)
+        log.warning("could not send the apology for update %s", shown)

@@ -6,15 +6,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.i18n import LOCALES
-from handlers.common import main_menu, reply
+from handlers.common import answer_query, main_menu, reply
 
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
 
 
 async def ask_language(update: Update, ctx: BotContext) -> None:
     """Offers the languages the bot speaks."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_query(update.callback_query)
     tr = await ctx.translator(update)
     markup = InlineKeyboardMarkup(
         [
@@ -31,14 +30,14 @@ async def set_language(update: Update, ctx: BotContext) -> None:
     assert query is not None and query.data is not None and update.effective_user is not None
     locale = query.data.rsplit(":", 1)[-1]
     if locale not in LOCALES:
-        await query.answer()
+        await answer_query(query)
         return
     services = ctx.services
     await ctx.locale(update)  # enrols a first-time user before the change
     await services.requests.set_locale(update.effective_user.id, locale)
     ctx.remember_locale(locale)
     tr = services.catalogs.get(locale)
-    await query.answer(tr.gettext("Language changed."))
+    await answer_query(query, tr.gettext("Language changed."))
     lines = [tr.gettext("From now on I will write to you in English.")]
     if await services.requests.draft(update.effective_user.id) is not None:
         lines.append(tr.gettext("You have an unfinished request. Send /start to continue it."))

@@ -8,13 +8,12 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import ltr
-from handlers.common import main_menu, reply
+from handlers.common import answer_query, main_menu, reply
 
 
 async def show_menu(update: Update, ctx: BotContext) -> None:
     """Shows the main menu."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_query(update.callback_query)
     tr = await ctx.translator(update)
     await reply(update, tr.gettext("How can we help you?"), main_menu(tr))
 
@@ -26,11 +25,12 @@ async def show_help(update: Update, ctx: BotContext) -> None:
     text = "\n".join(
         [
             "<b>" + _("How to use this bot") + "</b>",
-            "/new — " + _("apply for support"),
-            "/myrequests — " + _("see your requests and their status"),
-            "/language — " + _("change the language"),
-            "/cancel — " + _("stop the form you are filling in"),
-            "/start — " + _("the main menu"),
+            # The text comes first so that an Arabic line starts right-to-left.
+            _("apply for support") + ": /new",
+            _("see your requests and their status") + ": /myrequests",
+            _("change the language") + ": /language",
+            _("stop the form you are filling in") + ": /cancel",
+            _("the main menu") + ": /start",
         ]
     )
     await reply(update, text, main_menu(tr))
@@ -38,13 +38,18 @@ async def show_help(update: Update, ctx: BotContext) -> None:
 
 async def show_contact(update: Update, ctx: BotContext) -> None:
     """Lists the association's contact channels from its profile."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_query(update.callback_query)
     tr = await ctx.translator(update)
     _ = tr.gettext
     association = ctx.services.profile.association
     contact = association.contact
-    lines = [f"<b>{html.escape(association.name.get(tr.locale))}</b>"]
+    lines = [
+        f"<b>{html.escape(association.name.get(tr.locale))}</b>",
+        _("License number: %(number)s") % {"number": ltr(html.escape(association.license_number))},
+        _("Service area: %(area)s")
+        % {"area": html.escape(association.service_area.get(tr.locale))},
+        "",
+    ]
     if contact.phone:
         lines.append("☎️ " + _("Phone: %(phone)s") % {"phone": ltr(contact.phone)})
     if contact.whatsapp:
@@ -63,7 +68,23 @@ async def show_contact(update: Update, ctx: BotContext) -> None:
 async def answer_outside_form(update: Update, ctx: BotContext) -> None:
     """Answers a message that is not part of a form with the menu."""
     tr = await ctx.translator(update)
-    # Questions answered from the guides and the staff relay come in later issues.
+    user = update.effective_user
+    draft = await ctx.services.requests.draft(user.id) if user else None
+    if draft is not None:
+        # A form is open or paused: say how to get back to it rather than guess.
+        text = tr.gettext("You have an unfinished request. Send /start to continue it.")
+    else:
+        # Questions answered from the guides and the staff relay come in later issues.
+        text = tr.gettext("I did not understand that. Please choose from the menu.")
+    await reply(update, text, main_menu(tr))
+
+
+async def explain_edits(update: Update, ctx: BotContext) -> None:
+    """Says that an edited message is not read again (an answer is changed on review)."""
+    tr = await ctx.translator(update)
     await reply(
-        update, tr.gettext("I did not understand that. Please choose from the menu."), main_menu(tr)
+        update,
+        tr.gettext(
+            "I do not read edited messages. To change an answer, send it again, or use the review screen before you sign."
+        ),
     )

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import Translator, ltr
-from handlers.common import main_menu, reply
+from handlers.common import answer_query, main_menu, reply
 from storage.models import RequestStatus
 
 
@@ -25,8 +25,7 @@ def status_label(tr: Translator, status: RequestStatus) -> str:
 
 async def list_my_requests(update: Update, ctx: BotContext) -> None:
     """Lists the beneficiary's requests with their status (never anyone else's)."""
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_query(update.callback_query)
     user = update.effective_user
     assert user is not None
     tr = await ctx.translator(update)

@@ -59,7 +59,8 @@ class Beneficiaries:
 
     async def set_consent(self, user_id: int, now: datetime) -> None:
         await self.conn.execute(
-            "UPDATE beneficiaries SET consent_at = ?, updated_at = ? WHERE user_id = ?",
+            "UPDATE beneficiaries SET consent_at = ?, updated_at = ?"
+            " WHERE user_id = ? AND consent_at IS NULL",
             (_ts(now), _ts(now), user_id),
         )
 
@@ -102,11 +103,13 @@ class Drafts:
         )
         return [_draft(r) for r in rows]
 
-    async def insert(self, user_id: int, field_key: str | None, now: datetime) -> int:
+    async def insert(
+        self, user_id: int, field_key: str | None, now: datetime, last_message_id: int = 0
+    ) -> int:
         cur = await self.conn.execute(
-            "INSERT INTO drafts (user_id, stage, field_key, created_at, updated_at)"
-            " VALUES (?, 'answering', ?, ?, ?)",
-            (user_id, field_key, _ts(now), _ts(now)),
+            "INSERT INTO drafts (user_id, stage, field_key, last_message_id, created_at,"
+            " updated_at) VALUES (?, 'answering', ?, ?, ?, ?)",
+            (user_id, field_key, last_message_id, _ts(now), _ts(now)),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid

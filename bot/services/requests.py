@@ -125,15 +125,18 @@ class RequestService:
         async with self.db.reading() as conn:
             return await Drafts(conn).active()
 
-    async def start_draft(self, user_id: int) -> Draft:
-        """Start a new form, discarding an earlier draft (a beneficiary has at most one)."""
+    async def start_draft(self, user_id: int, after_message_id: int = 0) -> Draft:
+        """Start a new form, discarding an earlier draft (a beneficiary has at most one).
+
+        Messages up to `after_message_id` (the one that started it) are never its answers.
+        """
         now = self.clock()
         async with self.db.transaction() as conn:
             drafts = Drafts(conn)
             old = await drafts.get_for_user(user_id)
             if old is not None:
                 await drafts.delete(old.id)
-            await drafts.insert(user_id, self.form.first_key(), now)
+            await drafts.insert(user_id, self.form.first_key(), now, after_message_id)
             draft = await drafts.get_for_user(user_id)
         assert draft is not None
         return draft

@@ -8,7 +8,7 @@ import pytest
 
 from bot.context import AppType
 from emulator import BotApiEmulator
-from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person, open_form
+from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person, answer_all, open_form
 
 # (question key, what the beneficiary sends, what the bot must say) in English.
 ENGLISH_ERRORS = [
@@ -193,3 +193,25 @@ async def test_errors_are_logged_without_personal_data(
     assert "ValueError" in logged
     assert NATIONAL_ID not in logged and "0551234567" not in logged
     assert "<national-id>" in logged
+
+
+async def test_long_answers_are_shortened_on_the_review_screen(
+    emu: BotApiEmulator, bot: AppType
+) -> None:
+    person = Person(emu.user(2008, first_name="Sam", language_code="en"))
+    first = await open_form(person, new_label="New support request", agree_label="I agree")
+    answers = dict(ENGLISH_ANSWERS, description="word " * 199 + "end")  # 1,000 characters
+    review = await answer_all(person, first, answers, skip_label="Skip")
+    assert "Please review your answers" in review.text
+    assert "…" in review.text and "end" not in review.text
+    assert len(review.text) < 4096
+
+
+async def test_an_edited_message_is_explained(emu: BotApiEmulator, bot: AppType) -> None:
+    person = Person(emu.user(2009, first_name="Sam", language_code="en"))
+    await _reach(person, "national_id", english=True)
+    sent = await person.sim.send_text("Sam Ahmed")  # accepted as the name? no: too short? it is 9
+    await person.next()
+    await person.sim.edit_text(sent, "Sam Ahmed Ali")
+    reply = await person.next()
+    assert "do not read edited messages" in reply.text

@@ -55,7 +55,7 @@ async def test_arabic_journey_from_start_to_reference(
 
     mine = await person.command("/myrequests")
     assert "TWS-2026-000001" in mine.text
-    assert "مستلم" in mine.text
+    assert "تم الاستلام" in mine.text
 
     async with aiosqlite.connect(str(db_path)) as conn:
         row = await (
@@ -131,3 +131,57 @@ async def test_a_beneficiary_sees_only_their_own_requests(
     query = await other.sim.press(stale, review.callback_data("Confirm"))
     answer = await other.sim.wait_for_callback_answer(query)
     assert "expired" in str(answer.get("text"))
+
+
+async def test_another_beneficiarys_open_draft_cannot_be_touched(
+    emu: BotApiEmulator, bot: AppType
+) -> None:
+    owner = Person(emu.user(1006, first_name="Noura", language_code="en"))
+    question = await open_form(owner, new_label="New support request", agree_label="I agree")
+    second = await owner.say(ENGLISH_ANSWERS["full_name"])
+    intruder = Person(emu.user(1007, first_name="Fahad", language_code="en"))
+    own = await intruder.command("/start")
+    # A crafted client sends the owner's live button data (same draft id and version)
+    # from a message in the intruder's own chat.
+    for label in ("Back", "Cancel"):
+        query = await intruder.sim.press(own, second.callback_data(label))
+        answer = await intruder.sim.wait_for_callback_answer(query)
+        assert "expired" in str(answer.get("text"))
+    # The owner's draft is where it was, and their next answer is taken normally.
+    third = await owner.say(ENGLISH_ANSWERS["national_id"])
+    assert "Question 3 of 9" in third.text
+    assert "Question 1 of 9" in question.text
+
+
+async def test_the_declaration_signed_is_the_one_shown(
+    emu: BotApiEmulator, bot: AppType, db_path: object
+) -> None:
+    """Switching language after the declaration was shown does not change what was signed."""
+    person = Person(emu.user(1008, first_name="سارة", language_code="ar"))
+    first = await open_form(person, new_label="طلب دعم جديد", agree_label="أوافق")
+    review = await answer_all(person, first, ARABIC_ANSWERS, skip_label="تخطي")
+    declaration = await person.press(review, "تأكيد ومتابعة")
+    chooser = await person.command("/language")
+    await person.press(chooser, "English")
+    receipt = await person.press(declaration, "أُقر وأوقّع")
+    assert "تم استلام طلبك" in receipt.text  # in the language of the signed text
+    async with aiosqlite.connect(str(db_path)) as conn:
+        row = await (
+            await conn.execute("SELECT declaration_text, declaration_locale FROM requests")
+        ).fetchone()
+    assert row is not None and row[1] == "ar" and row[0].startswith("أقر")
+
+
+async def test_consent_is_recorded_once(
+    emu: BotApiEmulator, bot: AppType, clock: FakeClock, db_path: object
+) -> None:
+    person = Person(emu.user(1009, first_name="Sam", language_code="en"))
+    welcome = await person.command("/start")
+    consent = await person.press(welcome, "New support request")
+    await person.press(consent, "I agree")
+    clock.now += timedelta(days=3)
+    again = await person.press(consent, "I agree")  # an old button, pressed later
+    assert "not finished" in again.text  # the draft is offered, not a second one opened
+    async with aiosqlite.connect(str(db_path)) as conn:
+        row = await (await conn.execute("SELECT consent_at FROM beneficiaries")).fetchone()
+    assert row is not None and row[0].startswith("2026-11-22")

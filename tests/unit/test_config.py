@@ -129,3 +129,25 @@ def test_help_lists_the_sub_commands() -> None:
     )
     for command in ("run", "demo", "check-config", "migrate"):
         assert command in result.stdout
+
+
+def test_bad_timezone_urls_and_database_folder_are_reported(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(ConfigError) as caught:
+            load_config(
+                {
+                    "TAWASUL_TIMEZONE": "Mars/Olympus",
+                    "TAWASUL_API_BASE_URL": "localhost:8081/bot",
+                    "TAWASUL_DATABASE": str(locked / "sub" / "t.sqlite3"),
+                }
+            )
+    finally:
+        locked.chmod(0o700)
+    text = "\n".join(caught.value.problems)
+    assert "TAWASUL_TIMEZONE: unknown time zone 'Mars/Olympus'" in text
+    assert "TAWASUL_API_BASE_URL: must be an http:// or https:// URL" in text
+    if os.geteuid() != 0:  # root may write anywhere
+        assert "TAWASUL_DATABASE" in text

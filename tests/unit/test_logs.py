@@ -44,3 +44,32 @@ def test_the_filter_cleans_arguments_and_tracebacks() -> None:
     text = record.getMessage()
     assert "1000000008" not in text and "0551234567" not in text
     assert "<national-id>" in text and "<phone>" in text and "ValueError" in text
+
+
+def test_configure_logging_installs_the_filter(capsys: object) -> None:
+    import pytest  # noqa: F401 - capsys comes from pytest
+
+    from bot.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging("DEBUG")
+        logging.getLogger("tawasul.test").error("sent by 0551234567 with id 1000000008")
+        assert logging.getLogger("telegram.ext.ExtBot").getEffectiveLevel() >= logging.INFO
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert "<phone>" in err and "<national-id>" in err
+    assert "0551234567" not in err and "1000000008" not in err
+
+
+def test_separators_and_our_own_ids() -> None:
+    for text in ("05-1234-5678", "(055) 123-4567", "055.123.4567", "+966 55 123 4567"):
+        assert redact(text) == "<phone>", text
+    for text in ("1 234 567 897", "1-234-567-897"):
+        assert redact(text) == "<national-id>", text
+    # What our own log lines carry stays readable.
+    for text in ("update 512_345_678 failed", "at 2026-11-22 09:00:00", "port 8443 pid 12345"):
+        assert redact(text) == text
