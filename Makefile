@@ -15,7 +15,7 @@ run: setup migrate
 demo: setup migrate
 	$(PY) -m bot demo
 
-test: setup
+test: setup migrate
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -W error -q

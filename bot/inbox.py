@@ -22,7 +22,7 @@ from telegram import Update
 from telegram.ext import ExtBot
 
 from storage.db import Database
-from storage.repositories import Inbox
+from storage.inbox import Inbox
 
 
 class DurableBot(ExtBot[None]):

@@ -14,21 +14,9 @@ from storage.models import (
     Draft,
     DraftStage,
     Request,
-    RequestEvent,
     RequestStatus,
 )
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat(timespec="microseconds")
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+from storage.values import dt, to_json, ts
 
 
 class Beneficiaries:
@@ -48,39 +36,39 @@ class Beneficiaries:
         await self.conn.execute(
             "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, chat_id, first_name, locale, _ts(now), _ts(now)),
+            (user_id, chat_id, first_name, locale, ts(now), ts(now)),
         )
 
     async def set_locale(self, user_id: int, locale: str, now: datetime) -> None:
         await self.conn.execute(
             "UPDATE beneficiaries SET locale = ?, updated_at = ? WHERE user_id = ?",
-            (locale, _ts(now), user_id),
+            (locale, ts(now), user_id),
         )
 
     async def set_consent(self, user_id: int, now: datetime) -> None:
         await self.conn.execute(
             "UPDATE beneficiaries SET consent_at = ?, updated_at = ?"
             " WHERE user_id = ? AND consent_at IS NULL",
-            (_ts(now), _ts(now), user_id),
+            (ts(now), ts(now), user_id),
         )
 
     async def touch(self, user_id: int, chat_id: int, first_name: str, now: datetime) -> None:
         await self.conn.execute(
             "UPDATE beneficiaries SET chat_id = ?, first_name = ?, updated_at = ?"
             " WHERE user_id = ?",
-            (chat_id, first_name, _ts(now), user_id),
+            (chat_id, first_name, ts(now), user_id),
         )
 
 
 def _beneficiary(row: aiosqlite.Row) -> Beneficiary:
-    created = _dt(row["created_at"])
+    created = dt(row["created_at"])
     assert created is not None
     return Beneficiary(
         user_id=row["user_id"],
         chat_id=row["chat_id"],
         first_name=row["first_name"],
         locale=row["locale"],
-        consent_at=_dt(row["consent_at"]),
+        consent_at=dt(row["consent_at"]),
         created_at=created,
     )
 
@@ -109,7 +97,7 @@ class Drafts:
         cur = await self.conn.execute(
             "INSERT INTO drafts (user_id, stage, field_key, last_message_id, created_at,"
             " updated_at) VALUES (?, 'answering', ?, ?, ?, ?)",
-            (user_id, field_key, last_message_id, _ts(now), _ts(now)),
+            (user_id, field_key, last_message_id, ts(now), ts(now)),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -137,9 +125,9 @@ class Drafts:
                 stage.value,
                 field_key,
                 int(editing),
-                _json(answers),
+                to_json(answers),
                 message_id or 0,
-                _ts(now),
+                ts(now),
                 draft.id,
                 draft.seq,
             ),
@@ -148,7 +136,7 @@ class Drafts:
 
 
 def _draft(row: aiosqlite.Row) -> Draft:
-    created, updated = _dt(row["created_at"]), _dt(row["updated_at"])
+    created, updated = dt(row["created_at"]), dt(row["updated_at"])
     assert created is not None and updated is not None
     return Draft(
         id=row["id"],
@@ -187,7 +175,7 @@ class Attachments:
                 file.get("file_name"),
                 file.get("mime_type"),
                 file.get("size"),
-                _ts(now),
+                ts(now),
             ),
         )
         assert cur.lastrowid is not None
@@ -260,13 +248,13 @@ class Requests:
             (
                 reference,
                 user_id,
-                _json(answers),
+                to_json(answers),
                 declaration_text,
                 declaration_locale,
-                _ts(declared_at),
-                _ts(now),
+                ts(declared_at),
+                ts(now),
                 decision_due.isoformat(),
-                _ts(now),
+                ts(now),
             ),
         )
         assert cur.lastrowid is not None
@@ -287,7 +275,7 @@ class Requests:
 
 
 def _request(row: aiosqlite.Row) -> Request:
-    declared, submitted = _dt(row["declared_at"]), _dt(row["submitted_at"])
+    declared, submitted = dt(row["declared_at"]), dt(row["submitted_at"])
     assert declared is not None and submitted is not None
     return Request(
         id=row["id"],
@@ -301,84 +289,3 @@ def _request(row: aiosqlite.Row) -> Request:
         submitted_at=submitted,
         decision_due=date.fromisoformat(row["decision_due"]),
     )
-
-
-class Events:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
-    async def add(
-        self,
-        request_id: int,
-        kind: str,
-        *,
-        actor_id: int | None,
-        actor_role: str,
-        now: datetime,
-        from_status: str | None = None,
-        to_status: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        await self.conn.execute(
-            "INSERT INTO request_events (request_id, kind, from_status, to_status, actor_id,"
-            " actor_role, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                request_id,
-                kind,
-                from_status,
-                to_status,
-                actor_id,
-                actor_role,
-                _json(details or {}),
-                _ts(now),
-            ),
-        )
-
-    async def for_request(self, request_id: int) -> list[RequestEvent]:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM request_events WHERE request_id = ? ORDER BY id", (request_id,)
-        )
-        result = []
-        for r in rows:
-            created = _dt(r["created_at"])
-            assert created is not None
-            result.append(
-                RequestEvent(
-                    id=r["id"],
-                    request_id=r["request_id"],
-                    kind=r["kind"],
-                    from_status=r["from_status"],
-                    to_status=r["to_status"],
-                    actor_id=r["actor_id"],
-                    actor_role=r["actor_role"],
-                    details=json.loads(r["details"]),
-                    created_at=created,
-                )
-            )
-        return result
-
-
-class Inbox:
-    """Raw updates kept until handled (see the inbox table)."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
-    async def add(self, updates: list[tuple[int, str]], now: datetime) -> None:
-        if not updates:
-            return
-        await self.conn.executemany(
-            "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-            [(update_id, payload, _ts(now)) for update_id, payload in updates],
-        )
-
-    async def remove(self, update_ids: list[int]) -> None:
-        await self.conn.executemany(
-            "DELETE FROM inbox WHERE update_id = ?", [(i,) for i in update_ids]
-        )
-
-    async def pending(self) -> list[tuple[int, str]]:
-        rows = await self.conn.execute_fetchall(
-            "SELECT update_id, payload FROM inbox ORDER BY update_id"
-        )
-        return [(int(r[0]), str(r[1])) for r in rows]

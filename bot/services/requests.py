@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from bot.profile import LOCALES, Profile
 from bot.services.forms import FormEngine
 from storage.db import Database
+from storage.events import Events
 from storage.models import Beneficiary, Draft, DraftStage, Request
-from storage.repositories import Attachments, Beneficiaries, Drafts, Events, Requests
+from storage.repositories import Attachments, Beneficiaries, Drafts, Requests
 
 Clock = Callable[[], datetime]
 
@@ -117,6 +118,8 @@ class RequestService:
         else:
             stage = DraftStage.ANSWERING if missing else DraftStage.REVIEWING
         async with self.db.transaction() as conn:
+            for key in draft.answers.keys() - answers.keys():
+                await Attachments(conn).delete_for_draft_field(draft.id, key)
             return await self._write(
                 conn, draft, stage, missing, editing=False, answers=answers, now=self.clock()
             )
