@@ -102,4 +102,16 @@ def _notes(runs: list[dict[str, Any]]) -> list[str]:
                 f"{echo['bot_cpu_ms_per_update']} ms for the echo bot (saturation)."
             )
         notes.append(line)
+    same = find(runs, "echo-aiohttp", "saturation")
+    if form and same:
+        ratio = form["updates_per_s"] / same["updates_per_s"]
+        notes.append(
+            f"Against the echo bot on the same aiohttp transport the form bot reaches "
+            f"{ratio:.2f}× its throughput ({form['updates_per_s']} against "
+            f"{same['updates_per_s']} updates/s): the form's own work (its SQLite writes, the "
+            f"conversation, 1.5 API calls per step instead of 1) costs about "
+            f"{form['bot_cpu_ms_per_update'] - same['bot_cpu_ms_per_update']:.1f} ms of CPU per "
+            "update. The target is met against the bare PTB echo bot, as the issue defines "
+            "it, largely because the shipped bot's transport is cheaper than PTB's default."
+        )
     return [line for note in notes for line in ("", note)]

@@ -18,6 +18,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -26,7 +27,7 @@ from telegram.ext import (
 from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, BotContext, Services
 from bot.i18n import Catalogs
-from bot.inbox import DurableBot
+from bot.inbox import DurableQueue
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services.requests import Clock, RequestService, utc_now
@@ -60,7 +61,7 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
-    bot = DurableBot(
+    bot: ExtBot[int] = ExtBot(
         secret,
         base_url=settings.api_base_url or "https://api.telegram.org/bot",
         base_file_url=settings.api_base_file_url or "https://api.telegram.org/file/bot",
@@ -72,12 +73,11 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
         # The limiter still keeps each group within 20 messages a minute, and retries a
         # 429 (after its retry_after) up to three times instead of failing the handler.
         rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=3),
-        db=services.db,
-        clock=clock,
     )
     builder = (
         ApplicationBuilder()
         .bot(bot)
+        .update_queue(DurableQueue(services.db, clock))
         .context_types(ContextTypes(context=BotContext))
         .persistence(DraftStatePersistence(services.db, {request_form.NAME: request_form.state_of}))
         .concurrent_updates(PerChatUpdateProcessor())
@@ -124,13 +124,15 @@ INBOX_GROUP = 1000
 
 
 async def _drop_duplicate(update: Update, ctx: BotContext) -> None:
-    if isinstance(ctx.bot, DurableBot) and not ctx.bot.first_sight(update.update_id):
+    queue = ctx.application.update_queue
+    if isinstance(queue, DurableQueue) and not queue.first_sight(update.update_id):
         raise ApplicationHandlerStop
 
 
 async def _forget_update(update: Update, ctx: BotContext) -> None:
-    if isinstance(ctx.bot, DurableBot):
-        ctx.bot.mark_handled(update.update_id)
+    queue = ctx.application.update_queue
+    if isinstance(queue, DurableQueue):
+        queue.mark_handled(update.update_id)
 
 
 async def _checkpoint(ctx: BotContext) -> None:
@@ -140,7 +142,8 @@ async def _checkpoint(ctx: BotContext) -> None:
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.open()
-    replay = await app.bot.replay() if isinstance(app.bot, DurableBot) else []
+    queue = app.update_queue
+    replay = await queue.replay(app.bot) if isinstance(queue, DurableQueue) else []
     if replay:
         log.warning("replaying %d update(s) left unhandled by the last run", len(replay))
     for update in replay:
@@ -167,8 +170,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
-    if isinstance(app.bot, DurableBot):
-        await app.bot.flush_handled()
+    if isinstance(app.update_queue, DurableQueue):
+        await app.update_queue.flush_handled()
     await services.db.close()
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -74,12 +75,23 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _webhook_needs_url(self) -> Settings:
         if self.mode == "webhook":
-            if not self.webhook_url or not self.webhook_url.startswith("https://"):
-                raise ValueError("TAWASUL_WEBHOOK_URL must be an https:// URL in webhook mode")
+            if not _webhook_url_ok(self.webhook_url):
+                raise ValueError(
+                    "TAWASUL_WEBHOOK_URL must be an https:// URL in webhook mode"
+                    " (http:// only on this machine, for a local Bot API server)"
+                )
             secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
             if len(secret) < 16:
                 raise ValueError("TAWASUL_WEBHOOK_SECRET must be at least 16 characters")
         return self
+
+
+def _webhook_url_ok(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return parts.scheme == "https" or (parts.scheme == "http" and loopback)
 
 
 class ConfigError(Exception):

@@ -58,8 +58,8 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # httpx logs every request URL, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    # At DEBUG, PTB logs every request's parameters: message texts and names.
-    for name in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.request"):
-        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+    # At DEBUG, PTB logs every request's parameters and every webhook body: message
+    # texts and names. Its loggers never go below INFO.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

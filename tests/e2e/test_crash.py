@@ -26,8 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 class BotProcess:
     """`python -m bot run` in a child process, pointed at the emulator."""
 
-    def __init__(self, emu: BotApiEmulator, database: Path) -> None:
+    def __init__(
+        self, emu: BotApiEmulator, database: Path, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.emu = emu
+        # Ready when it has polled, or (webhook mode) registered its webhook.
+        self.ready_method = "setwebhook" if extra_env else "getupdates"
         self.env = {
             **os.environ,
             "TAWASUL_BOT_TOKEN": TOKEN,
@@ -35,6 +39,7 @@ class BotProcess:
             "TAWASUL_API_BASE_FILE_URL": emu.base_file_url,
             "TAWASUL_DATABASE": str(database),
             "TAWASUL_LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -74,7 +79,7 @@ class BotProcess:
         self.proc = None
 
     def _polls(self) -> int:
-        return sum(1 for r in self.emu.requests_log if r.method.lower() == "getupdates")
+        return sum(1 for r in self.emu.requests_log if r.method.lower() == self.ready_method)
 
 
 @pytest.fixture

@@ -57,6 +57,10 @@ def test_configure_logging_installs_the_filter(capsys: object) -> None:
         configure_logging("DEBUG")
         logging.getLogger("tawasul.test").error("sent by 0551234567 with id 1000000008")
         assert logging.getLogger("telegram.ext.ExtBot").getEffectiveLevel() >= logging.INFO
+        assert (
+            logging.getLogger("telegram.ext._utils.webhookhandler").getEffectiveLevel()
+            >= logging.INFO
+        )
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
