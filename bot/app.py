@@ -18,7 +18,6 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
-    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -27,7 +26,7 @@ from telegram.ext import (
 from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, BotContext, Services
 from bot.i18n import Catalogs
-from bot.inbox import DurableQueue
+from bot.inbox import DurableQueue, PollingBot
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.services.requests import Clock, RequestService, utc_now
@@ -61,7 +60,8 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
-    bot: ExtBot[int] = ExtBot(
+    queue = DurableQueue(services.db, clock)
+    bot = PollingBot(
         secret,
         base_url=settings.api_base_url or "https://api.telegram.org/bot",
         base_file_url=settings.api_base_file_url or "https://api.telegram.org/file/bot",
@@ -73,11 +73,12 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
         # The limiter still keeps each group within 20 messages a minute, and retries a
         # 429 (after its retry_after) up to three times instead of failing the handler.
         rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=3),
+        inbox=queue,
     )
     builder = (
         ApplicationBuilder()
         .bot(bot)
-        .update_queue(DurableQueue(services.db, clock))
+        .update_queue(queue)
         .context_types(ContextTypes(context=BotContext))
         .persistence(DraftStatePersistence(services.db, {request_form.NAME: request_form.state_of}))
         .concurrent_updates(PerChatUpdateProcessor())

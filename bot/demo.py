@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 
 from bot.app import build_application, running
 from bot.config import Config
 from emulator import BotApiEmulator
-from emulator.console import Console
+from emulator.console import Console, chat_until, stop_on_signals
 
 # A well-formed token that Telegram would never issue; only the emulator sees it.
 DEMO_TOKEN = "1000000000:DEMO-local-emulator-token-000000000000"
@@ -44,16 +42,6 @@ async def _demo(config: Config, *, user_id: int, language: str) -> None:
             flush=True,
         )
         async with running(app):
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.add_signal_handler(sig, stop.set)
+            stop = stop_on_signals()
             async with Console(emu.url, user_id, "Beneficiary", language) as console:
-                chat = asyncio.create_task(console.run())
-                stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait({chat, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                for task in (chat, stopper):
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                await chat_until(console, stop)

@@ -4,8 +4,10 @@ Both ways updates come in end in `update_queue.put()`, and both wait for it befo
 Telegram: the polling Updater confirms a batch with its next getUpdates only after putting
 every update of the batch, and the webhook handler answers 200 only after its put. So a
 queue whose put commits the update to the inbox table first makes both modes durable.
+In polling mode PollingBot stores each fetched batch in one transaction before the puts
+(which then find the updates stored), so a burst costs one commit, not one per update.
 The last handler group marks each update handled; handled updates are deleted in the
-transaction of the next put (or at shutdown), and start-up replays whatever a crash left.
+next write (or at shutdown), and start-up replays whatever a crash left.
 
 Handlers are idempotent for replays: form buttons carry the draft's version, typed answers
 are checked against the draft's last applied message id, and an update that Telegram
@@ -19,8 +21,10 @@ import json
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from telegram import Bot, Update
+from telegram.ext import ExtBot
 
 from storage.db import Database
 from storage.inbox import Inbox
@@ -38,16 +42,25 @@ class DurableQueue(asyncio.Queue[object]):
         self._recent = RecentIds(10_000)
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update) and item.update_id not in self._in_inbox:
-            if item.update_id in self._recent:
-                # Seen already in this process (handled, or replayed and redelivered):
-                # queue it for first_sight to drop, but never store it again.
-                await super().put(item)
-                return
-            payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            await self._write([(item.update_id, payload)])
-            self._in_inbox.add(item.update_id)
+        if isinstance(item, Update):
+            await self.store([item], flush=False)
         await super().put(item)
+
+    async def store(self, updates: Sequence[Update], *, flush: bool = True) -> None:
+        """Commit the updates not stored or seen yet (and, with `flush`, drop handled ones).
+
+        An update already seen by this process (handled, or replayed and delivered again)
+        is never stored again; first_sight drops its second copy.
+        """
+        fresh = [
+            u
+            for u in updates
+            if u.update_id not in self._in_inbox and u.update_id not in self._recent
+        ]
+        if fresh or (flush and self._handled):
+            rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in fresh]
+            await self._write(rows)
+            self._in_inbox.update(u.update_id for u in fresh)
 
     def first_sight(self, update_id: int) -> bool:
         """Tell whether this update id is new to this process (False: a duplicate)."""
@@ -86,6 +99,19 @@ class DurableQueue(asyncio.Queue[object]):
         except BaseException:
             self._handled = handled + self._handled
             raise
+
+
+class PollingBot(ExtBot[int]):
+    """An ExtBot that stores each batch getUpdates returns in one transaction."""
+
+    def __init__(self, *args: Any, inbox: DurableQueue, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._inbox = inbox
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        updates = await super().get_updates(*args, **kwargs)
+        await self._inbox.store(updates)
+        return updates
 
 
 class RecentIds:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import signal
 
-from emulator.console import Console
+from emulator.console import Console, chat_until, stop_on_signals
 from emulator.server import BotApiEmulator
 
 
@@ -66,22 +65,12 @@ async def amain(args: argparse.Namespace) -> None:
             f"  base_file_url={emu.base_file_url}",
             flush=True,
         )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     try:
         if args.console is not None:
             url = f"http://{args.host}:{emu.port if emu else args.port}"
             async with Console(url, args.console, args.first_name, args.language) as console:
-                chat = asyncio.create_task(console.run())
-                stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait({chat, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                for task in (chat, stopper):
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                await chat_until(console, stop)
         else:
             await stop.wait()
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -263,3 +264,24 @@ def _mime(suffix: str) -> str:
         ".doc": "application/msword",
         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     }.get(suffix.lower(), "application/octet-stream")
+
+
+def stop_on_signals() -> asyncio.Event:
+    """Return an event that SIGINT or SIGTERM sets (where the loop supports signals)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def chat_until(console: Console, stop: asyncio.Event) -> None:
+    """Run the terminal chat until the person quits or `stop` is set."""
+    chat = asyncio.create_task(console.run())
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({chat, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (chat, stopper):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
