@@ -59,20 +59,19 @@ class BotProcess:
             if self.proc.poll() is not None:
                 raise AssertionError(self.proc.stderr.read().decode() if self.proc.stderr else "")
             await asyncio.sleep(0.05)
-        raise AssertionError("the bot did not start polling within 15 s")
+        raise AssertionError("the bot did not become ready within 15 s")
 
     def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        if self.proc.stderr:
-            self.proc.stderr.close()
-        self.proc = None
+        """Kill the process at once (SIGKILL): no shutdown code runs."""
+        self._end(signal.SIGKILL)
 
     def stop(self) -> None:
         """Stop gracefully (SIGTERM), as a supervisor would."""
+        self._end(signal.SIGTERM)
+
+    def _end(self, sig: signal.Signals) -> None:
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
+        self.proc.send_signal(sig)
         self.proc.wait(timeout=30)
         if self.proc.stderr:
             self.proc.stderr.close()
