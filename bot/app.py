@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, BotContext, Services
-from bot.i18n import Catalogs
+from bot.i18n import LOCALES, Catalogs
 from bot.inbox import DurableQueue, PollingBot
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
@@ -154,16 +154,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     gc.freeze()
     assert app.job_queue is not None
     app.job_queue.run_repeating(_checkpoint, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS)
-    for locale in ("ar", "en"):
+    for locale in LOCALES:
         tr = services.catalogs.get(locale)
-        commands = [
-            BotCommand("start", tr.gettext("the main menu")),
-            BotCommand("new", tr.gettext("apply for support")),
-            BotCommand("myrequests", tr.gettext("see your requests and their status")),
-            BotCommand("language", tr.gettext("change the language")),
-            BotCommand("cancel", tr.gettext("stop the form you are filling in")),
-            BotCommand("help", tr.gettext("how to use this bot")),
-        ]
+        commands = [BotCommand(name, tr.gettext(text)) for name, text in menu.COMMANDS]
         await app.bot.set_my_commands(commands, language_code=locale)
         if locale == services.settings.default_locale:
             await app.bot.set_my_commands(commands)

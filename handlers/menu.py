@@ -7,7 +7,7 @@ import html
 from telegram import Update
 
 from bot.context import BotContext
-from bot.i18n import ltr
+from bot.i18n import N_, ltr
 from handlers.common import answer_query, main_menu, reply
 
 
@@ -18,22 +18,24 @@ async def show_menu(update: Update, ctx: BotContext) -> None:
     await reply(update, tr.gettext("How can we help you?"), main_menu(tr))
 
 
+# The commands a beneficiary has: the help screen and Telegram's command menu both list them.
+COMMANDS = (
+    ("new", N_("apply for support")),
+    ("myrequests", N_("see your requests and their status")),
+    ("language", N_("change the language")),
+    ("cancel", N_("stop the form you are filling in")),
+    ("start", N_("the main menu")),
+    ("help", N_("how to use this bot")),
+)
+
+
 async def show_help(update: Update, ctx: BotContext) -> None:
     """Explains the commands."""
     tr = await ctx.translator(update)
-    _ = tr.gettext
-    text = "\n".join(
-        [
-            "<b>" + _("How to use this bot") + "</b>",
-            # The text comes first so that an Arabic line starts right-to-left.
-            _("apply for support") + ": /new",
-            _("see your requests and their status") + ": /myrequests",
-            _("change the language") + ": /language",
-            _("stop the form you are filling in") + ": /cancel",
-            _("the main menu") + ": /start",
-        ]
-    )
-    await reply(update, text, main_menu(tr))
+    lines = ["<b>" + tr.gettext("How to use this bot") + "</b>"]
+    # The text comes first so that an Arabic line starts right-to-left.
+    lines += [f"{tr.gettext(text)}: /{name}" for name, text in COMMANDS if name != "help"]
+    await reply(update, "\n".join(lines), main_menu(tr))
 
 
 async def show_contact(update: Update, ctx: BotContext) -> None:

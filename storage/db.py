@@ -27,10 +27,6 @@ class Database:
         self._maintenance: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
-    @property
-    def is_open(self) -> bool:
-        return self._conn is not None
-
     async def open(self) -> None:
         """Connect, set the pragmas and apply pending migrations (idempotent)."""
         if self._conn is not None:

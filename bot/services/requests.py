@@ -124,10 +124,6 @@ class RequestService:
                 conn, draft, stage, missing, editing=False, answers=answers, now=self.clock()
             )
 
-    async def active_drafts(self) -> list[Draft]:
-        async with self.db.reading() as conn:
-            return await Drafts(conn).active()
-
     async def start_draft(self, user_id: int, after_message_id: int = 0) -> Draft:
         """Start a new form, discarding an earlier draft (a beneficiary has at most one).
 
