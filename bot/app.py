@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -29,10 +29,26 @@ from bot.i18n import LOCALES, Catalogs
 from bot.inbox import DurableQueue, PollingBot
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
+from bot.ratelimit import StaffGroupRateLimiter
+from bot.services.lookup import LookupService
+from bot.services.notices import Wakeup
+from bot.services.relay import RelayService
 from bot.services.requests import Clock, RequestService, utc_now
+from bot.services.staff import StaffService
 from bot.transport import AiohttpRequest
 from conversations import request_form
-from handlers import errors, language, menu, my_requests
+from handlers import (
+    errors,
+    groups,
+    language,
+    menu,
+    my_requests,
+    staff_actions,
+    staff_commands,
+    staff_messages,
+    talk,
+)
+from handlers.delivery import Dispatcher
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -40,13 +56,33 @@ log = logging.getLogger(__name__)
 
 def build_services(config: Config, clock: Clock = utc_now) -> Services:
     settings = config.settings
+    profile = config.profile
     db = Database(settings.database)
+    wakeup = Wakeup()
+    staff_chat = settings.staff_chat_id
     return Services(
         settings=settings,
-        profile=config.profile,
+        profile=profile,
         db=db,
-        requests=RequestService(db, config.profile, timezone=settings.timezone, clock=clock),
+        requests=RequestService(
+            db,
+            profile,
+            timezone=settings.timezone,
+            clock=clock,
+            staff_chat_id=staff_chat,
+            wakeup=wakeup,
+        ),
+        staff=StaffService(db, profile, staff_chat_id=staff_chat, clock=clock, wakeup=wakeup),
+        relay=RelayService(
+            db,
+            staff_chat_id=staff_chat,
+            quiet_close_hours=profile.staff.quiet_close_hours,
+            clock=clock,
+            wakeup=wakeup,
+        ),
+        lookup=LookupService(db, profile, timezone=settings.timezone, clock=clock),
         catalogs=Catalogs(),
+        wakeup=wakeup,
     )
 
 
@@ -68,11 +104,11 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
         request=AiohttpRequest(256),
         get_updates_request=AiohttpRequest(1),
         defaults=defaults,
-        # Interactive replies are not held back by an overall cap: Telegram's ~30 messages
-        # a second is a limit for bulk sends, which go through their own paced sender.
-        # The limiter still keeps each group within 20 messages a minute, and retries a
-        # 429 (after its retry_after) up to three times instead of failing the handler.
-        rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=3),
+        # A 429 is retried (after its retry_after) up to three times instead of failing the
+        # handler; the staff group is paced to its per-group limit (see bot.ratelimit).
+        rate_limiter=StaffGroupRateLimiter(
+            settings.staff_chat_id, settings.staff_group_rate, settings.staff_group_period
+        ),
         inbox=queue,
     )
     builder = (
@@ -93,7 +129,9 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Register every handler; the one place that knows groups and their order."""
+    services: Services = app.bot_data[SERVICES_KEY]
     private = filters.ChatType.PRIVATE
+    staff = filters.Chat(chat_id=services.staff_chat_id) if services.staff_chat_id else None
     # Group 0, in order. The form conversation comes first: while a form is open it owns
     # the beneficiary's messages and its buttons (and /start, /new, /cancel).
     app.add_handler(request_form.build_request_form())
@@ -104,23 +142,57 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(language.set_language, pattern=r"^lang:set:\w+$"))
     app.add_handler(CommandHandler("myrequests", my_requests.list_my_requests, filters=private))
     app.add_handler(CallbackQueryHandler(my_requests.list_my_requests, pattern=r"^menu:mine$"))
+    app.add_handler(CommandHandler("status", my_requests.show_timeline, filters=private))
+    app.add_handler(CallbackQueryHandler(my_requests.show_timeline, pattern=r"^mine:show:\d+$"))
     app.add_handler(CallbackQueryHandler(menu.show_contact, pattern=r"^menu:contact$"))
+    app.add_handler(CommandHandler("talk", talk.talk_to_person, filters=private))
+    app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=r"^menu:talk$"))
+    app.add_handler(CallbackQueryHandler(talk.end_conversation, pattern=r"^relay:end$"))
+    app.add_handler(CallbackQueryHandler(talk.finish_info, pattern=r"^info:done:"))
     app.add_handler(CommandHandler("help", menu.show_help, filters=private))
     app.add_handler(CommandHandler("menu", menu.show_menu, filters=private))
     app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
-    # Last: anything else a beneficiary sends outside a form gets the menu.
-    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, menu.answer_outside_form))
-    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.explain_edits))
+    # Card buttons are checked inside (role, staff group, version): a press from anywhere
+    # else is refused and audited, never silently dropped.
+    app.add_handler(CallbackQueryHandler(staff_actions.on_card_button, pattern=r"^staff:"))
+    app.add_handler(
+        CallbackQueryHandler(staff_messages.close_conversation, pattern=r"^relay:close:")
+    )
+    if staff is not None:
+        app.add_handler(CommandHandler("queue", staff_commands.show_queue, filters=staff))
+        app.add_handler(CommandHandler("find", staff_commands.find_requests, filters=staff))
+        app.add_handler(CommandHandler("stats", staff_commands.show_stats, filters=staff))
+        # Anything else staff write: a typed answer, a note, or a reply to relay.
+        app.add_handler(
+            MessageHandler(
+                staff & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+                staff_messages.relay_to_beneficiary,
+            )
+        )
+        app.add_handler(
+            MessageHandler(
+                staff & filters.UpdateType.EDITED_MESSAGE, staff_messages.relay_staff_edit
+            )
+        )
+    # Last: anything else a beneficiary sends outside a form (information asked for, a
+    # message to staff, or the menu).
+    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, talk.route_message))
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, talk.relay_edit))
+    app.add_handler(ChatMemberHandler(talk.track_block, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(errors.report_error)
     # First of all: an update replayed from the inbox after a crash may also be delivered
     # again by Telegram; the second copy stops here.
     app.add_handler(TypeHandler(Update, _drop_duplicate), group=DEDUPE_GROUP)
+    # Then: the bot acts only in private chats and in the configured staff group.
+    app.add_handler(TypeHandler(Update, groups.ignore_other_groups), group=GROUPS_GATE)
     # The last group: an update that got this far was handled; drop it from the inbox.
     app.add_handler(TypeHandler(Update, _forget_update), group=INBOX_GROUP)
 
 
 CHECKPOINT_SECONDS = 15
 DEDUPE_GROUP = -1000
+GROUPS_GATE = -999
+QUIET_CHECK_SECONDS = 60
 INBOX_GROUP = 1000
 
 
@@ -140,6 +212,13 @@ async def _checkpoint(ctx: BotContext) -> None:
     await ctx.services.db.checkpoint()
 
 
+async def _close_quiet_conversations(ctx: BotContext) -> None:
+    await ctx.services.relay.close_quiet()
+
+
+DISPATCHER_KEY = "dispatcher"
+
+
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.open()
@@ -154,6 +233,13 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     gc.freeze()
     assert app.job_queue is not None
     app.job_queue.run_repeating(_checkpoint, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS)
+    # Derived from the database each time: a restart loses no quiet-time close.
+    app.job_queue.run_repeating(
+        _close_quiet_conversations, interval=QUIET_CHECK_SECONDS, first=QUIET_CHECK_SECONDS
+    )
+    dispatcher = Dispatcher(app.bot, services)
+    app.bot_data[DISPATCHER_KEY] = dispatcher
+    dispatcher.start()
     for locale in LOCALES:
         tr = services.catalogs.get(locale)
         commands = [BotCommand(name, tr.gettext(text)) for name, text in menu.COMMANDS]
@@ -164,6 +250,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
+    dispatcher = app.bot_data.get(DISPATCHER_KEY)
+    if isinstance(dispatcher, Dispatcher):
+        await dispatcher.stop()
     if isinstance(app.update_queue, DurableQueue):
         await app.update_queue.flush_handled()
     await services.db.close()

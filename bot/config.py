@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     database: Path = Path("data/tawasul.sqlite3")
     profile: str = SAMPLE_PROFILE
-    staff_chat_id: int | None = None
+    staff_chat_id: int | None = None  # the staff supergroup
+    staff_topics: bool = True  # one forum topic per request (False: replies to the card)
+    staff_locale: Literal["ar", "en"] | None = None  # the staff group's language
+    # Telegram allows a group about 20 messages a minute, all its topics together.
+    staff_group_rate: int = Field(default=20, ge=1, le=60)
+    staff_group_period: float = Field(default=60.0, gt=0)
     default_locale: Literal["ar", "en"] = "ar"
     timezone: str = "Asia/Riyadh"
     mode: Literal["polling", "webhook"] = "polling"

@@ -11,7 +11,11 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, resolve_locale
 from bot.profile import Profile
+from bot.services.lookup import LookupService
+from bot.services.notices import Wakeup
+from bot.services.relay import RelayService
 from bot.services.requests import RequestService
+from bot.services.staff import StaffService
 from storage.db import Database
 
 SERVICES_KEY = "services"
@@ -26,7 +30,19 @@ class Services:
     profile: Profile
     db: Database
     requests: RequestService
+    staff: StaffService
+    relay: RelayService
+    lookup: LookupService
     catalogs: Catalogs
+    wakeup: Wakeup
+
+    @property
+    def staff_chat_id(self) -> int | None:
+        return self.settings.staff_chat_id
+
+    def staff_translator(self) -> Translator:
+        """The staff group's language."""
+        return self.catalogs.get(self.settings.staff_locale or self.settings.default_locale)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -110,6 +110,8 @@ class Association(_Strict):
     service_types: tuple[Choice, ...] = Field(min_length=1)
     required_documents: tuple[LocalText, ...] = ()
     declaration: LocalText
+    # The reasons the committee picks from when it rejects a request (it may also type one).
+    rejection_reasons: tuple[Choice, ...] = ()
 
 
 class Form(_Strict):
@@ -124,9 +126,45 @@ class Form(_Strict):
         return self
 
 
+class Role(StrEnum):
+    RELATIONS_OFFICER = "relations_officer"
+    SOCIAL_RESEARCHER = "social_researcher"
+    COMMITTEE_MEMBER = "committee_member"
+    ADMIN = "admin"
+
+
+class StaffMember(_Strict):
+    id: int = Field(gt=0)  # Telegram user id
+    name: str = Field(min_length=1, max_length=64)  # shown to staff only, never to beneficiaries
+    roles: tuple[Role, ...] = Field(min_length=1)
+
+
+class Staff(_Strict):
+    members: tuple[StaffMember, ...] = ()
+    # Messages in a beneficiary's topic that start with this stay among staff.
+    note_prefix: str = Field(default="#note", min_length=1, max_length=16)
+    # A conversation with staff closes by itself after this long without a message.
+    quiet_close_hours: float = Field(default=24, gt=0, le=24 * 30)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Self:
+        ids = [m.id for m in self.members]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"staff ids are repeated: {', '.join(map(str, dupes))}")
+        return self
+
+    def member(self, user_id: int) -> StaffMember | None:
+        return next((m for m in self.members if m.id == user_id), None)
+
+    def with_role(self, role: Role) -> tuple[StaffMember, ...]:
+        return tuple(m for m in self.members if role in m.roles)
+
+
 class Profile(_Strict):
     association: Association
     form: Form
+    staff: Staff = Staff()
 
     def options_for(self, form_field: FormField) -> tuple[Choice, ...]:
         if form_field.options_from == "service_types":

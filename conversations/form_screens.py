@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 from datetime import date
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -12,7 +11,7 @@ from bot.i18n import Translator, ltr
 from bot.profile import FieldKind, FormField, Profile
 from bot.services.forms import FormEngine
 from bot.services.validators import ValidationError
-from handlers.common import esc
+from handlers.answers import answer_text
 from storage.models import Draft
 
 
@@ -96,38 +95,6 @@ def question(
     nav.append(button("✖️ " + _("Cancel"), draft, "cancel"))
     rows.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
-
-
-def answer_text(tr: Translator, profile: Profile, form_field: FormField, value: Any) -> str:
-    """Render a stored answer for the beneficiary (escaped HTML)."""
-    _ = tr.gettext
-    if value is None:
-        return _("(not provided)")
-    kind = form_field.kind
-    if kind is FieldKind.NUMBER:
-        return tr.number(int(value))
-    if kind is FieldKind.CHOICE:
-        for option in profile.options_for(form_field):
-            if option.key == value:
-                return html.escape(option.label.get(tr.locale))
-        return esc(value)
-    if kind in (FieldKind.MOBILE, FieldKind.NATIONAL_ID):
-        return ltr(html.escape(str(value)))
-    if kind is FieldKind.DATE:
-        return tr.both_dates(date.fromisoformat(value["gregorian"]))
-    if kind in (FieldKind.PHOTO, FieldKind.DOCUMENT):
-        if value.get("kind") == "photo":
-            return "📷 " + _("a photo")
-        return "📎 " + esc(value.get("file_name") or _("a file"))
-    return esc(_shorten(str(value)))
-
-
-SHOWN_ANSWER_CHARS = 300
-
-
-def _shorten(text: str) -> str:
-    """Keep a long answer from pushing a screen past Telegram's 4,096 characters."""
-    return text if len(text) <= SHOWN_ANSWER_CHARS else text[: SHOWN_ANSWER_CHARS - 1] + "…"
 
 
 def review(

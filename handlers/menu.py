@@ -22,6 +22,8 @@ async def show_menu(update: Update, ctx: BotContext) -> None:
 COMMANDS = (
     ("new", N_("apply for support")),
     ("myrequests", N_("see your requests and their status")),
+    ("status", N_("the steps of your latest request")),
+    ("talk", N_("talk to a member of the association's team")),
     ("language", N_("change the language")),
     ("cancel", N_("stop the form you are filling in")),
     ("start", N_("the main menu")),
@@ -65,28 +67,3 @@ async def show_contact(update: Update, ctx: BotContext) -> None:
     if contact.hours:
         lines.append("🕘 " + html.escape(contact.hours.get(tr.locale)))
     await reply(update, "\n".join(lines), main_menu(tr))
-
-
-async def answer_outside_form(update: Update, ctx: BotContext) -> None:
-    """Answers a message that is not part of a form with the menu."""
-    tr = await ctx.translator(update)
-    user = update.effective_user
-    draft = await ctx.services.requests.draft(user.id) if user else None
-    if draft is not None:
-        # A form is open or paused: say how to get back to it rather than guess.
-        text = tr.gettext("You have an unfinished request. Send /start to continue it.")
-    else:
-        # Questions answered from the guides and the staff relay come in later issues.
-        text = tr.gettext("I did not understand that. Please choose from the menu.")
-    await reply(update, text, main_menu(tr))
-
-
-async def explain_edits(update: Update, ctx: BotContext) -> None:
-    """Says that an edited message is not read again (an answer is changed on review)."""
-    tr = await ctx.translator(update)
-    await reply(
-        update,
-        tr.gettext(
-            "I do not read edited messages. To change an answer, send it again, or use the review screen before you sign."
-        ),
-    )

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from bot.i18n import Translator, ltr
-from handlers.common import answer_query, main_menu, reply
-from storage.models import RequestStatus
-
-
-def status_label(tr: Translator, status: RequestStatus) -> str:
-    labels = {
-        RequestStatus.SUBMITTED: tr.pgettext("request status", "Received"),
-        RequestStatus.UNDER_REVIEW: tr.pgettext("request status", "Under review"),
-        RequestStatus.NEEDS_INFO: tr.pgettext("request status", "More information needed"),
-        RequestStatus.ACCEPTED: tr.pgettext("request status", "Accepted"),
-        RequestStatus.REJECTED: tr.pgettext("request status", "Not accepted"),
-        RequestStatus.DELIVERED: tr.pgettext("request status", "Service delivered"),
-        RequestStatus.CLOSED: tr.pgettext("request status", "Closed"),
-    }
-    return labels[status]
+from bot.services.textnorm import normalize_digits
+from handlers.common import answer_query, esc, main_menu, reply
+from handlers.labels import reason_text, status_label
+from storage.models import Request, RequestEvent, RequestStatus
 
 
 async def list_my_requests(update: Update, ctx: BotContext) -> None:
@@ -60,4 +49,90 @@ async def list_my_requests(update: Update, ctx: BotContext) -> None:
                 )
             )
         lines.append("")
-    await reply(update, "\n".join(lines).strip(), main_menu(tr))
+    buttons = [
+        [InlineKeyboardButton("🕘 " + request.reference, callback_data=f"mine:show:{request.id}")]
+        for request in requests[:TIMELINE_BUTTONS]
+    ]
+    markup = InlineKeyboardMarkup([*buttons, *main_menu(tr).inline_keyboard])
+    await reply(update, "\n".join(lines).strip(), markup)
+
+
+TIMELINE_BUTTONS = 5
+
+
+def event_label(tr: Translator, services: Services, event: RequestEvent) -> str:
+    """One step of the timeline, as the beneficiary sees it (staff names never shown)."""
+    _ = tr.gettext
+    kind = event.kind
+    if kind == "submitted":
+        return _("Request received")
+    if kind == "refer":
+        return _("Referred to a social researcher")
+    if kind == "info":
+        return _("More information asked for: %(text)s") % {
+            "text": esc(event.details.get("info", ""))
+        }
+    if kind == "info_received":
+        return _("You sent the information asked for")
+    if kind == "accept":
+        return _("Accepted by the research committee")
+    if kind == "reject":
+        return _("Not accepted: %(reason)s") % {"reason": reason_text(tr, services, event.details)}
+    if kind == "deliver":
+        return _("Service provided")
+    if kind == "close":
+        return _("Request closed")
+    return esc(kind)
+
+
+async def show_timeline(update: Update, ctx: BotContext) -> None:
+    """Shows one of the beneficiary's requests step by step, with Hijri and Gregorian dates."""
+    await answer_query(update.callback_query)
+    user = update.effective_user
+    assert user is not None
+    tr = await ctx.translator(update)
+    services = ctx.services
+    mine = await services.requests.requests_of(user.id)
+    wanted = _wanted(update, ctx)
+    request = next(
+        (r for r in mine if wanted is None or wanted in (str(r.id), r.reference.upper())), None
+    )
+    if request is None:
+        text = (
+            tr.gettext("You have not submitted any request yet.")
+            if not mine
+            else tr.gettext("No request of yours has that reference number.")
+        )
+        await reply(update, text, main_menu(tr))
+        return
+    lines = [
+        f"<b><code>{ltr(request.reference)}</code></b> — {status_label(tr, request.status)}",
+        "",
+    ]
+    tz = services.requests.tz
+    for event in await services.staff.events(request.id):
+        day = tr.both_dates(event.created_at.astimezone(tz).date())
+        lines.append(f"• {day}\n   {event_label(tr, services, event)}")
+    if request.status in (
+        RequestStatus.SUBMITTED,
+        RequestStatus.UNDER_REVIEW,
+        RequestStatus.NEEDS_INFO,
+    ):
+        lines += ["", _due(tr, request)]
+    await reply(update, "\n".join(lines), main_menu(tr))
+
+
+def _due(tr: Translator, request: Request) -> str:
+    return tr.gettext("Decision expected by %(date)s") % {
+        "date": tr.both_dates(request.decision_due)
+    }
+
+
+def _wanted(update: Update, ctx: BotContext) -> str | None:
+    """The request asked for: a button's id, or /status's reference (default: the newest)."""
+    query = update.callback_query
+    if query is not None and query.data:
+        return query.data.rsplit(":", 1)[-1]
+    if ctx.args:
+        return normalize_digits(ctx.args[0]).strip().upper()
+    return None

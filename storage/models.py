@@ -25,6 +25,17 @@ class RequestStatus(StrEnum):
     CLOSED = "closed"
 
 
+# Requests staff still have to act on (the queue).
+OPEN_STATUSES = frozenset(
+    {
+        RequestStatus.SUBMITTED,
+        RequestStatus.UNDER_REVIEW,
+        RequestStatus.NEEDS_INFO,
+        RequestStatus.ACCEPTED,
+    }
+)
+
+
 @dataclass(frozen=True)
 class Beneficiary:
     user_id: int
@@ -33,6 +44,7 @@ class Beneficiary:
     locale: str
     consent_at: datetime | None
     created_at: datetime
+    blocked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,15 @@ class Request:
     submitted_at: datetime
     decision_due: date
     attachments: tuple[Attachment, ...] = field(default=())
+    version: int = 1
+    holder_id: int | None = None
+    decided_at: datetime | None = None
+    info_request: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -87,3 +108,70 @@ class RequestEvent:
     actor_role: str
     details: dict[str, Any]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffThread:
+    """Where staff talk about a beneficiary: a forum topic, or replies to the card."""
+
+    id: int
+    user_id: int
+    request_id: int | None
+    chat_id: int
+    name: str
+    topic_id: int | None
+    card_message_id: int | None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    user_id: int
+    thread_id: int
+    opened_by: str
+    opened_at: datetime
+    last_activity_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+
+
+@dataclass(frozen=True)
+class RelayLink:
+    user_id: int
+    private_chat_id: int
+    private_message_id: int
+    staff_chat_id: int
+    staff_message_id: int
+    direction: str
+
+
+@dataclass(frozen=True)
+class InfoItem:
+    kind: str
+    text: str | None
+    file_id: str | None
+    file_name: str | None
+    message_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffPrompt:
+    staff_id: int
+    chat_id: int
+    topic_key: int
+    request_id: int
+    action: str
+    version: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    locale: str | None
+    due_at: datetime
+    attempts: int

@@ -52,6 +52,15 @@ class Beneficiaries:
             (ts(now), ts(now), user_id),
         )
 
+    async def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> bool:
+        """Record that the beneficiary blocked (or unblocked) the bot; True if it changed."""
+        cur = await self.conn.execute(
+            "UPDATE beneficiaries SET blocked_at = ?, updated_at = ?"
+            " WHERE user_id = ? AND (blocked_at IS NULL) = ?",
+            (ts(now) if blocked else None, ts(now), user_id, int(blocked)),
+        )
+        return cur.rowcount == 1
+
     async def touch(self, user_id: int, chat_id: int, first_name: str, now: datetime) -> None:
         await self.conn.execute(
             "UPDATE beneficiaries SET chat_id = ?, first_name = ?, updated_at = ?"
@@ -70,6 +79,7 @@ def _beneficiary(row: aiosqlite.Row) -> Beneficiary:
         locale=row["locale"],
         consent_at=dt(row["consent_at"]),
         created_at=created,
+        blocked_at=dt(row["blocked_at"]),
     )
 
 
@@ -273,6 +283,47 @@ class Requests:
         )
         return [_request(r) for r in rows]
 
+    async def all(self) -> list[Request]:
+        """Every request, oldest first (an association has thousands, not millions)."""
+        rows = await self.conn.execute_fetchall("SELECT * FROM requests ORDER BY id")
+        return [_request(r) for r in rows]
+
+    async def by_reference(self, reference: str) -> Request | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM requests WHERE reference = ?", (reference,)
+        )
+        row = next(iter(rows), None)
+        return _request(row) if row else None
+
+    async def transition(
+        self,
+        request: Request,
+        status: RequestStatus,
+        now: datetime,
+        *,
+        holder_id: int | None,
+        info_request: str | None,
+        decided: bool,
+    ) -> bool:
+        """Move the request to `status` only if nobody moved it since it was read."""
+        cur = await self.conn.execute(
+            "UPDATE requests SET status = ?, version = version + 1, holder_id = ?,"
+            " info_request = ?, decided_at = CASE WHEN ? THEN ? ELSE decided_at END,"
+            " updated_at = ? WHERE id = ? AND status = ? AND version = ?",
+            (
+                status.value,
+                holder_id,
+                info_request,
+                int(decided),
+                ts(now),
+                ts(now),
+                request.id,
+                request.status.value,
+                request.version,
+            ),
+        )
+        return cur.rowcount == 1
+
 
 def _request(row: aiosqlite.Row) -> Request:
     declared, submitted = dt(row["declared_at"]), dt(row["submitted_at"])
@@ -288,4 +339,9 @@ def _request(row: aiosqlite.Row) -> Request:
         declared_at=declared,
         submitted_at=submitted,
         decision_due=date.fromisoformat(row["decision_due"]),
+        version=row["version"],
+        holder_id=row["holder_id"],
+        decided_at=dt(row["decided_at"]),
+        info_request=row["info_request"],
+        updated_at=dt(row["updated_at"]),
     )

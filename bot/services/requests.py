@@ -9,11 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.profile import LOCALES, Profile
+from bot.services import notices
 from bot.services.forms import FormEngine
+from bot.services.notices import Wakeup
 from storage.db import Database
 from storage.events import Events
 from storage.models import Beneficiary, Draft, DraftStage, Request
 from storage.repositories import Attachments, Beneficiaries, Drafts, Requests
+from storage.staff import StaffThreads
 
 Clock = Callable[[], datetime]
 
@@ -50,12 +53,16 @@ class RequestService:
         *,
         timezone: str = "Asia/Riyadh",
         clock: Clock = utc_now,
+        staff_chat_id: int | None = None,
+        wakeup: Wakeup | None = None,
     ) -> None:
         self.db = db
         self.profile = profile
         self.form = FormEngine(profile)
         self.tz = ZoneInfo(timezone)
         self.clock = clock
+        self.staff_chat_id = staff_chat_id
+        self.wakeup = wakeup or Wakeup()
 
     def today(self) -> date:
         """Return today's date where the association is."""
@@ -239,9 +246,11 @@ class RequestService:
                 details={"declaration_locale": locale},
             )
             await Drafts(conn).delete(draft.id)
+            await self._open_staff_thread(conn, draft, request_id, reference, now)
             request = await requests.get(request_id)
             assert request is not None
             attachments = await Attachments(conn).for_request(request_id)
+        self.wakeup()
         return Submission(
             request=Request(**{**request.__dict__, "attachments": attachments}), sla_days=sla
         )
@@ -263,6 +272,26 @@ class RequestService:
         return Request(**{**request.__dict__, "attachments": attachments})
 
     # Internals -----------------------------------------------------------------------
+
+    async def _open_staff_thread(
+        self, conn: Any, draft: Draft, request_id: int, reference: str, now: datetime
+    ) -> None:
+        """Queue the request's card for the staff group, in the submission's transaction."""
+        if self.staff_chat_id is None:
+            return
+        beneficiary = await Beneficiaries(conn).get(draft.user_id)
+        full_name = str(draft.answers.get("full_name") or "").split()
+        first = full_name[0] if full_name else (beneficiary.first_name if beneficiary else "")
+        name = f"{reference} · {first}".strip(" ·")[:128]
+        await StaffThreads(conn).insert(draft.user_id, request_id, self.staff_chat_id, name, now)
+        await notices.to_staff(
+            conn,
+            self.staff_chat_id,
+            notices.STAFF_CARD,
+            now,
+            dedupe_key=f"card:{request_id}",
+            request_id=request_id,
+        )
 
     async def _save(
         self,

@@ -1,0 +1,82 @@
+"""Keep the staff group within Telegram's per-group limit by waiting, never by failing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.ext import AIORateLimiter
+
+# Calls that do not post anything into the chat.
+UNCOUNTED = frozenset({"deleteMessage", "deleteMessages", "getChat", "getChatMember"})
+
+
+class SlidingWindow:
+    """At most `limit` calls in any `period` seconds; callers wait their turn in order.
+
+    Telegram counts a group's messages over a sliding minute; a leaky bucket (which is
+    what AIORateLimiter's group limiter is) lets a burst of 20 through and then one more
+    three seconds later, which a sliding window counts as 21. A small margin absorbs the
+    time a request takes to reach Telegram.
+    """
+
+    def __init__(self, limit: int, period: float, margin: float = 0.05) -> None:
+        self.limit = limit
+        self.period = period * (1 + margin)
+        self.hits: deque[float] = deque()
+        self._turn = asyncio.Lock()  # FIFO: the first caller to wait is the first served
+        self.waited = 0.0
+
+    async def acquire(self) -> None:
+        async with self._turn:
+            while True:
+                now = time.monotonic()
+                while self.hits and self.hits[0] <= now - self.period:
+                    self.hits.popleft()
+                if len(self.hits) < self.limit:
+                    self.hits.append(now)
+                    return
+                pause = self.hits[0] + self.period - now
+                self.waited += pause
+                await asyncio.sleep(pause)
+
+
+class StaffGroupRateLimiter(AIORateLimiter):
+    """AIORateLimiter (429 retries) plus a sliding-window pace for the staff group.
+
+    Every call into the staff group passes here, topic creation and edits included, so no
+    feature can forget the limit; other chats are not held back by it.
+    """
+
+    def __init__(
+        self, staff_chat_id: int | None, limit: int, period: float, max_retries: int = 3
+    ) -> None:
+        # Interactive replies are not held back by an overall cap: Telegram's ~30 messages
+        # a second is a limit for bulk sends, which go through their own paced sender.
+        super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
+        self.staff_chat_id = staff_chat_id
+        self.window = SlidingWindow(limit, period)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        if (
+            self.staff_chat_id is not None
+            and chat_id is not None
+            and str(chat_id) == str(self.staff_chat_id)
+            and endpoint not in UNCOUNTED
+        ):
+            await self.window.acquire()
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )

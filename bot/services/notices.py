@@ -1,0 +1,73 @@
+"""Queue what a change tells people, inside the transaction of the change (the outbox).
+
+The rows hold facts, never rendered text: the dispatcher renders each one in the
+recipient's language when it sends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.outbox import Outbox
+from storage.repositories import Beneficiaries
+
+# Outbox kinds.
+NOTICE = "notice"  # to a beneficiary: a transition of their request, a relay event
+STAFF_CARD = "staff.card"  # post a request's card (opening its topic first)
+STAFF_CARD_REFRESH = "staff.card_refresh"  # edit the card to the request's current state
+STAFF_NOTE = "staff.note"  # a line from the bot in a beneficiary's thread
+RELAY_TO_STAFF = "relay.to_staff"  # copy a beneficiary's message into their thread
+RELAY_TO_USER = "relay.to_user"  # copy a staff message to the beneficiary
+RELAY_EDIT = "relay.edit"  # carry an edit over to the counterpart of a relayed message
+
+
+class Wakeup:
+    """Tells the dispatcher that rows were committed (it also polls, so this is a hint)."""
+
+    def __init__(self) -> None:
+        self.callback: Callable[[], None] = lambda: None
+
+    def __call__(self) -> None:
+        self.callback()
+
+
+async def to_beneficiary(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    notice: str,
+    now: datetime,
+    dedupe_key: str | None = None,
+    kind: str = NOTICE,
+    **params: Any,
+) -> None:
+    """Queue a notice (or a relayed message) for a beneficiary's private chat."""
+    beneficiary = await Beneficiaries(conn).get(user_id)
+    if beneficiary is None:
+        return
+    payload = {"user_id": user_id, "notice": notice, **params}
+    await Outbox(conn).add(
+        beneficiary.chat_id,
+        kind,
+        payload,
+        now,
+        locale=beneficiary.locale,
+        dedupe_key=dedupe_key,
+    )
+
+
+async def to_staff(
+    conn: aiosqlite.Connection,
+    staff_chat_id: int | None,
+    kind: str,
+    now: datetime,
+    dedupe_key: str | None = None,
+    **payload: Any,
+) -> None:
+    """Queue something for the staff group (nothing when no group is configured)."""
+    if staff_chat_id is None:
+        return
+    await Outbox(conn).add(staff_chat_id, kind, payload, now, dedupe_key=dedupe_key)

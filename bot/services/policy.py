@@ -1,0 +1,86 @@
+"""Who may do what to a request, and from which status: the policy as tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.profile import Role, StaffMember
+from storage.models import RequestStatus
+
+S = RequestStatus
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    REQUEST_INFO = "info"
+    REFER = "refer"
+    DELIVER = "deliver"
+    CLOSE = "close"
+
+
+@dataclass(frozen=True)
+class Rule:
+    from_statuses: frozenset[RequestStatus]
+    to_status: RequestStatus
+    roles: frozenset[Role]
+
+
+# The support policy's steps: relations officers check the data, ask for what is missing
+# and refer to a social researcher; only the research committee accepts or rejects;
+# relations officers complete the file and deliver the service; admins may also refer,
+# deliver and close (e.g. a duplicate). Researchers ask for information during the study.
+RULES: dict[Action, Rule] = {
+    Action.ACCEPT: Rule(
+        frozenset({S.SUBMITTED, S.UNDER_REVIEW}), S.ACCEPTED, frozenset({Role.COMMITTEE_MEMBER})
+    ),
+    Action.REJECT: Rule(
+        frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.NEEDS_INFO}),
+        S.REJECTED,
+        frozenset({Role.COMMITTEE_MEMBER}),
+    ),
+    Action.REQUEST_INFO: Rule(
+        frozenset({S.SUBMITTED, S.UNDER_REVIEW}),
+        S.NEEDS_INFO,
+        frozenset({Role.RELATIONS_OFFICER, Role.SOCIAL_RESEARCHER, Role.COMMITTEE_MEMBER}),
+    ),
+    Action.REFER: Rule(
+        frozenset({S.SUBMITTED, S.UNDER_REVIEW}),
+        S.UNDER_REVIEW,
+        frozenset({Role.RELATIONS_OFFICER, Role.ADMIN}),
+    ),
+    Action.DELIVER: Rule(
+        frozenset({S.ACCEPTED}), S.DELIVERED, frozenset({Role.RELATIONS_OFFICER, Role.ADMIN})
+    ),
+    Action.CLOSE: Rule(
+        frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.NEEDS_INFO, S.ACCEPTED, S.REJECTED, S.DELIVERED}),
+        S.CLOSED,
+        frozenset({Role.RELATIONS_OFFICER, Role.ADMIN}),
+    ),
+}
+
+# The order of the card's buttons.
+CARD_ACTIONS = (
+    Action.ACCEPT,
+    Action.REJECT,
+    Action.REQUEST_INFO,
+    Action.REFER,
+    Action.DELIVER,
+    Action.CLOSE,
+)
+
+
+def may(member: StaffMember | None, action: Action) -> bool:
+    """Return whether this staff member's roles allow the action (None: not staff)."""
+    return member is not None and bool(RULES[action].roles.intersection(member.roles))
+
+
+def possible(status: RequestStatus) -> tuple[Action, ...]:
+    """The actions a request in this status can take, in card order."""
+    return tuple(a for a in CARD_ACTIONS if status in RULES[a].from_statuses)
+
+
+def role_names(member: StaffMember | None) -> str:
+    """The roles as written in the audit trail ('outsider' for anyone not on the staff)."""
+    return ",".join(member.roles) if member else "outsider"

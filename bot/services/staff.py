@@ -1,0 +1,263 @@
+"""What staff do to requests: transitions as compare-and-set, typed prompts, more information."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.profile import Profile, StaffMember
+from bot.services import notices
+from bot.services.notices import Wakeup
+from bot.services.policy import RULES, Action, may, role_names
+from bot.services.relay import open_conversation
+from bot.services.requests import Clock
+from storage.db import Database
+from storage.events import Events
+from storage.models import InfoItem, Request, RequestEvent, RequestStatus, StaffPrompt
+from storage.repositories import Attachments, Requests
+from storage.staff import AuditLog, ForeignChats, InfoItems, StaffPrompts, StaffThreads
+
+# A typed answer (a rejection reason, what is missing) is awaited for this long.
+PROMPT_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class Done:
+    request: Request
+
+
+@dataclass(frozen=True)
+class Outdated:
+    """The request moved on since the card was drawn (or it cannot take this action)."""
+
+    request: Request
+    last_event: RequestEvent | None
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: str  # "role": not allowed; "outside": not in the staff group
+
+
+Outcome = Done | Outdated | Refused
+
+
+class StaffService:
+    def __init__(
+        self,
+        db: Database,
+        profile: Profile,
+        *,
+        staff_chat_id: int | None,
+        clock: Clock,
+        wakeup: Wakeup,
+    ) -> None:
+        self.db = db
+        self.profile = profile
+        self.staff_chat_id = staff_chat_id
+        self.clock = clock
+        self.wakeup = wakeup
+
+    def member(self, user_id: int | None) -> StaffMember | None:
+        return self.profile.staff.member(user_id) if user_id is not None else None
+
+    async def refuse(
+        self,
+        actor_id: int | None,
+        chat_id: int | None,
+        action: str,
+        reason: str,
+        request_id: int | None = None,
+    ) -> Refused:
+        """Write a refused attempt to the audit trail; nothing else changes."""
+        async with self.db.transaction() as conn:
+            await AuditLog(conn).refused(
+                actor_id, chat_id, action, reason, self.clock(), request_id
+            )
+        return Refused(reason)
+
+    async def first_notice(self, chat_id: int) -> bool:
+        """True the first time a foreign group is seen (the bot says it does not work there)."""
+        async with self.db.transaction() as conn:
+            return await ForeignChats(conn).first_notice(chat_id, self.clock())
+
+    async def check(
+        self, actor_id: int, chat_id: int, action: Action, request_id: int | None
+    ) -> Refused | None:
+        """Refuse (and audit) an action outside the staff group or without the role."""
+        if chat_id != self.staff_chat_id:
+            return await self.refuse(actor_id, chat_id, action, "outside", request_id)
+        if not may(self.member(actor_id), action):
+            return await self.refuse(actor_id, chat_id, action, "role", request_id)
+        return None
+
+    async def request(self, request_id: int) -> Request | None:
+        async with self.db.reading() as conn:
+            request = await Requests(conn).get(request_id)
+            if request is None:
+                return None
+            attachments = await Attachments(conn).for_request(request_id)
+        return Request(**{**request.__dict__, "attachments": attachments})
+
+    async def events(self, request_id: int) -> list[RequestEvent]:
+        async with self.db.reading() as conn:
+            return await Events(conn).for_request(request_id)
+
+    async def info_items(self, request_id: int) -> list[InfoItem]:
+        async with self.db.reading() as conn:
+            return await InfoItems(conn).latest_round(request_id)
+
+    async def act(
+        self,
+        request_id: int,
+        version: int,
+        action: Action,
+        actor_id: int,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> Done | Outdated:
+        """Apply the action if the request is still the version the card showed.
+
+        `details`: {"reason_key"} or {"reason"} to reject, {"info"} to ask for more,
+        {"researcher_id"} to refer.
+        """
+        rule = RULES[action]
+        details = dict(details or {})
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            requests = Requests(conn)
+            request = await requests.get(request_id)
+            assert request is not None
+            if request.version != version or request.status not in rule.from_statuses:
+                events = await Events(conn).for_request(request_id)
+                return Outdated(request, events[-1] if events else None)
+            holder = details.get("researcher_id") if action is Action.REFER else request.holder_id
+            info = details.get("info") if action is Action.REQUEST_INFO else None
+            decided = rule.to_status in (RequestStatus.ACCEPTED, RequestStatus.REJECTED)
+            changed = await requests.transition(
+                request, rule.to_status, now, holder_id=holder, info_request=info, decided=decided
+            )
+            assert changed, "the version was checked in this transaction"
+            await Events(conn).add(
+                request_id,
+                action.value,
+                actor_id=actor_id,
+                actor_role=role_names(self.member(actor_id)),
+                now=now,
+                from_status=request.status,
+                to_status=rule.to_status,
+                details=details,
+            )
+            await notices.to_beneficiary(
+                conn,
+                request.user_id,
+                action.value,
+                now,
+                dedupe_key=f"notice:{request_id}:{request.version + 1}",
+                request_id=request_id,
+                **details,
+            )
+            if action is Action.REFER:
+                thread = await StaffThreads(conn).for_request(request_id)
+                # A referral opens a conversation: the researcher talks with the beneficiary.
+                await open_conversation(
+                    conn, self.staff_chat_id, request.user_id, "referral", now, thread
+                )
+                await notices.to_staff(
+                    conn,
+                    self.staff_chat_id,
+                    notices.STAFF_NOTE,
+                    now,
+                    thread_id=thread.id if thread else None,
+                    note="referred",
+                    researcher_id=holder,
+                )
+            updated = await requests.get(request_id)
+            assert updated is not None
+        self.wakeup()
+        return Done(updated)
+
+    # Typed answers -------------------------------------------------------------------
+
+    async def await_text(
+        self, staff_id: int, chat_id: int, topic_key: int, request: Request, action: Action
+    ) -> None:
+        """Remember that this staff member's next message in this topic is typed input."""
+        prompt = StaffPrompt(
+            staff_id, chat_id, topic_key, request.id, action.value, request.version, self.clock()
+        )
+        async with self.db.transaction() as conn:
+            await StaffPrompts(conn).put(prompt)
+
+    async def take_prompt(self, staff_id: int, chat_id: int, topic_key: int) -> StaffPrompt | None:
+        """Return the pending prompt (if still fresh) and forget it."""
+        async with self.db.transaction() as conn:
+            prompt = await StaffPrompts(conn).take(staff_id, chat_id, topic_key)
+        if prompt is None:
+            return None
+        age = (self.clock() - prompt.created_at).total_seconds()
+        return prompt if age <= PROMPT_MINUTES * 60 else None
+
+    # More information from the beneficiary -------------------------------------------
+
+    async def open_info_request(self, user_id: int) -> Request | None:
+        """The beneficiary's request that waits for more information, if any."""
+        async with self.db.reading() as conn:
+            mine = await Requests(conn).for_user(user_id)
+        return next((r for r in mine if r.status is RequestStatus.NEEDS_INFO), None)
+
+    async def add_info(self, request: Request, item: InfoItem) -> bool:
+        """Keep one piece of the requested information (False: this message was kept before)."""
+        async with self.db.transaction() as conn:
+            return await InfoItems(conn).add(request.id, request.version, item)
+
+    async def finish_info(self, user_id: int, request_id: int, version: int) -> Done | Outdated:
+        """The beneficiary sent what was asked: the request returns to review."""
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            requests = Requests(conn)
+            request = await requests.get(request_id)
+            if request is None or request.user_id != user_id:
+                raise LookupError(request_id)
+            if request.version != version or request.status is not RequestStatus.NEEDS_INFO:
+                return Outdated(request, None)
+            items = await InfoItems(conn).for_round(request_id, request.version)
+            await requests.transition(
+                request,
+                RequestStatus.UNDER_REVIEW,
+                now,
+                holder_id=request.holder_id,
+                info_request=None,
+                decided=False,
+            )
+            await Events(conn).add(
+                request_id,
+                "info_received",
+                actor_id=user_id,
+                actor_role="beneficiary",
+                now=now,
+                from_status=request.status,
+                to_status=RequestStatus.UNDER_REVIEW,
+                details={"items": len(items), "asked": request.info_request or ""},
+            )
+            thread = await StaffThreads(conn).for_request(request_id)
+            await notices.to_staff(
+                conn,
+                self.staff_chat_id,
+                notices.STAFF_NOTE,
+                now,
+                thread_id=thread.id if thread else None,
+                note="info_received",
+                request_id=request_id,
+            )
+            await notices.to_staff(
+                conn, self.staff_chat_id, notices.STAFF_CARD_REFRESH, now, request_id=request_id
+            )
+            updated = await requests.get(request_id)
+            assert updated is not None
+        self.wakeup()
+        return Done(updated)
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,147 @@
+"""What the bot tells a beneficiary about their request, and its own lines in staff threads."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.context import Services
+from bot.i18n import Translator, ltr
+from bot.services.policy import Action
+from handlers.common import esc
+from handlers.labels import reason_text
+from handlers.staff_card import mention
+from storage.models import Request, RequestStatus
+
+
+def reference(request: Request) -> str:
+    return f"<code>{ltr(request.reference)}</code>"
+
+
+def done_button(tr: Translator, request: Request) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "✅ " + tr.gettext("Done, send it to the committee"),
+                    callback_data=f"info:done:{request.id}:{request.version}",
+                )
+            ]
+        ]
+    )
+
+
+def end_button(tr: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "🔚 " + tr.gettext("End the conversation"), callback_data="relay:end"
+                )
+            ]
+        ]
+    )
+
+
+def request_notice(
+    tr: Translator, services: Services, request: Request, payload: dict[str, Any]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A transition of the beneficiary's request, in their language."""
+    _ = tr.gettext
+    ref = {"reference": reference(request)}
+    notice = payload.get("notice")
+    if notice == Action.ACCEPT:
+        return "✅ " + _(
+            "Good news: the research committee accepted your request %(reference)s. We will contact you about providing the service."
+        ) % ref, None
+    if notice == Action.REJECT:
+        text = (
+            _("We are sorry: the research committee did not accept your request %(reference)s.")
+            % ref
+        )
+        text += "\n" + _("Reason: %(reason)s") % {"reason": reason_text(tr, services, payload)}
+        text += "\n\n" + _(
+            "You may apply again if your situation changes, or talk to us through the menu."
+        )
+        return text, None
+    if notice == Action.REQUEST_INFO:
+        text = (
+            "📝 "
+            + _(
+                "To go on studying your request %(reference)s, the association needs more information:"
+            )
+            % ref
+        )
+        text += "\n\n<blockquote>" + esc(payload.get("info") or "") + "</blockquote>\n\n"
+        text += _("Send it here as text, photos or documents, then press “Done”.")
+        markup = done_button(tr, request) if request.status is RequestStatus.NEEDS_INFO else None
+        return text, markup
+    if notice == Action.REFER:
+        text = "🔎 " + _("Your request %(reference)s is under review.") % ref
+        text += "\n" + _(
+            "A social researcher from the association will talk with you here. You can write to them in this chat."
+        )
+        return text, end_button(tr)
+    if notice == Action.DELIVER:
+        return "🎁 " + _(
+            "The service for your request %(reference)s was provided. Thank you for your trust."
+        ) % ref, None
+    if notice == Action.CLOSE:
+        return _("Your request %(reference)s was closed.") % ref, None
+    raise ValueError(f"unknown notice {notice!r}")
+
+
+def conversation_closed(tr: Translator, payload: dict[str, Any]) -> str:
+    if payload.get("closed_by") == "quiet":
+        return tr.gettext(
+            "The conversation with the association's team was closed because there were no new messages. You can start a new one from the menu."
+        )
+    return tr.gettext(
+        "The association's team closed the conversation. You can start a new one from the menu."
+    )
+
+
+def staff_note(
+    tr: Translator, services: Services, payload: dict[str, Any]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A line from the bot in a beneficiary's thread, in the staff group's language."""
+    _ = tr.gettext
+    note = payload.get("note")
+    prefix = html.escape(services.profile.staff.note_prefix)
+    if note == "referred":
+        member = services.profile.staff.member(int(payload.get("researcher_id") or 0))
+        who = mention(member.id, member.name) if member else "—"
+        text = "🔎 " + _("Referred to %(name)s. Write here to talk with the beneficiary.") % {
+            "name": who
+        }
+        return text + "\n" + _("Messages starting with %(prefix)s stay among staff.") % {
+            "prefix": prefix
+        }, None
+    if note == "info_received":
+        return "📥 " + _(
+            "The beneficiary sent the information asked for; the request is under review again."
+        ), None
+    if note == "conversation_opened":
+        user_id = int(payload.get("user_id") or 0)
+        text = "💬 " + _("The beneficiary asked to talk to a person. Write here to answer them.")
+        text += "\n" + _("Messages starting with %(prefix)s stay among staff.") % {"prefix": prefix}
+        close = InlineKeyboardButton(
+            "🔚 " + _("End the conversation"), callback_data=f"relay:close:{user_id}"
+        )
+        return text, InlineKeyboardMarkup([[close]]) if user_id else None
+    if note == "conversation_closed":
+        by = payload.get("closed_by")
+        if by == "beneficiary":
+            return "🔚 " + _("The beneficiary ended the conversation."), None
+        if by == "quiet":
+            return "🔚 " + _("The conversation was closed after a quiet period."), None
+        return "🔚 " + _("The conversation was closed by staff."), None
+    if note == "blocked":
+        return "⛔ " + _(
+            "The beneficiary has blocked the bot: messages written here do not reach them."
+        ), None
+    if note == "unblocked":
+        return "✅ " + _("The beneficiary unblocked the bot; messages reach them again."), None
+    raise ValueError(f"unknown staff note {note!r}")

@@ -1,0 +1,218 @@
+"""The card's buttons: role checks, outdated cards, confirmation steps and the transitions."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.context import BotContext, Services
+from bot.i18n import Translator, resolve_locale
+from bot.profile import Role
+from bot.services.policy import Action
+from bot.services.staff import Done, Outdated
+from handlers import staff_card
+from handlers.common import answer_query, esc
+from handlers.labels import status_label
+from handlers.staff_group import StaffGroup
+from storage.models import Request
+
+CONFIRMED = (Action.ACCEPT, Action.DELIVER, Action.CLOSE)  # a second press confirms these
+
+
+def topic_key(message: Message | None) -> int:
+    """The forum topic a message is in (0: the group has no topics or it is in General)."""
+    if message is None or not message.is_topic_message:
+        return 0
+    return message.message_thread_id or 0
+
+
+async def on_card_button(update: Update, ctx: BotContext) -> None:
+    """Acts on a card button after checking who pressed it, where, and on which version."""
+    query = update.callback_query
+    user, chat = update.effective_user, update.effective_chat
+    assert query is not None and query.data is not None and user is not None
+    services = ctx.services
+    parts = query.data.split(":")
+    if len(parts) < 4 or not (parts[2].isdigit() and parts[3].isdigit()):
+        await answer_query(query)
+        return
+    verb, request_id, version = parts[1], int(parts[2]), int(parts[3])
+    arg = parts[4] if len(parts) > 4 else None
+    action = Action(verb) if verb in Action.__members__.values() else None
+    if verb != "card" and action is None:
+        await answer_query(query)
+        return
+    # Every press is checked, also the ones that only open a sub-menu.
+    refused = (
+        await services.staff.check(
+            user.id, chat.id if chat else 0, action or Action.REQUEST_INFO, request_id
+        )
+        if action
+        else await _check_member(services, user.id, chat.id if chat else 0, request_id)
+    )
+    if refused is not None:
+        tr = services.catalogs.get(
+            resolve_locale(user.language_code, services.settings.default_locale)
+        )
+        if chat is not None and chat.id == services.staff_chat_id:
+            tr = services.staff_translator()
+        await answer_query(query, tr.gettext("You are not allowed to do this."), alert=True)
+        return
+    tr = services.staff_translator()
+    request = await services.staff.request(request_id)
+    if request is None:
+        await answer_query(query)
+        return
+    if request.version != version or (action and request.status not in _from(action)):
+        await answer_query(
+            query,
+            tr.gettext("This card was out of date. It now shows the request as it is."),
+            alert=True,
+        )
+        await show_card(ctx, query, request)
+        return
+    await step(ctx, query, tr, request, verb, action, arg)
+
+
+def _from(action: Action) -> tuple[object, ...]:
+    from bot.services.policy import RULES
+
+    return tuple(RULES[action].from_statuses)
+
+
+async def _check_member(services: Services, user_id: int, chat_id: int, request_id: int) -> object:
+    if chat_id != services.staff_chat_id:
+        return await services.staff.refuse(user_id, chat_id, "card", "outside", request_id)
+    if services.staff.member(user_id) is None:
+        return await services.staff.refuse(user_id, chat_id, "card", "role", request_id)
+    return None
+
+
+async def step(
+    ctx: BotContext,
+    query: CallbackQuery,
+    tr: Translator,
+    request: Request,
+    verb: str,
+    action: Action | None,
+    arg: str | None,
+) -> None:
+    """Open the sub-menu the button leads to, or apply the action."""
+    services = ctx.services
+    if action is None:  # "Back": the card's own buttons again
+        await answer_query(query)
+        await _markup(query, staff_card.keyboard(tr, request))
+        return
+    if action in CONFIRMED and arg != "yes":
+        await answer_query(query)
+        await _markup(query, staff_card.confirm_keyboard(tr, request, action))
+        return
+    if action is Action.REJECT and arg is None:
+        await answer_query(query)
+        await _markup(query, staff_card.reasons_keyboard(tr, services, request))
+        return
+    if action is Action.REFER and arg is None:
+        if not services.profile.staff.with_role(Role.SOCIAL_RESEARCHER):
+            await answer_query(query, tr.gettext("No social researcher is configured."), alert=True)
+            return
+        await answer_query(query)
+        await _markup(query, staff_card.researchers_keyboard(tr, services, request))
+        return
+    if action is Action.REQUEST_INFO or (action is Action.REJECT and arg == "*"):
+        await answer_query(query)
+        await ask_for_text(ctx, query, tr, request, action)
+        return
+    details: dict[str, object] = {}
+    if action is Action.REJECT:
+        keys = {r.key for r in services.profile.association.rejection_reasons}
+        if arg not in keys:
+            await answer_query(query)
+            return
+        details = {"reason_key": arg}
+    if action is Action.REFER:
+        researchers = {str(m.id) for m in services.profile.staff.with_role(Role.SOCIAL_RESEARCHER)}
+        if arg not in researchers:
+            await answer_query(query)
+            return
+        details = {"researcher_id": int(arg or 0)}
+    user = query.from_user
+    outcome = await services.staff.act(
+        request.id, request.version, action, user.id, details=details
+    )
+    await report(ctx, query, tr, outcome)
+
+
+async def report(
+    ctx: BotContext, query: CallbackQuery, tr: Translator, outcome: Done | Outdated
+) -> None:
+    """Tell the presser what happened and show the card as it is now."""
+    if isinstance(outcome, Outdated):
+        await answer_query(query, outdated_text(ctx.services, tr, outcome), alert=True)
+    else:
+        await answer_query(query, status_label(tr, outcome.request.status))
+    await show_card(ctx, query, outcome.request)
+
+
+def outdated_text(services: Services, tr: Translator, outcome: Outdated) -> str:
+    """What happened instead: who moved the request on, and to what."""
+    status = status_label(tr, outcome.request.status)
+    event = outcome.last_event
+    member = services.staff.member(event.actor_id) if event else None
+    if member is not None:
+        return tr.gettext("%(name)s got there first: the request is now “%(status)s”.") % {
+            "name": member.name,
+            "status": status,
+        }
+    return tr.gettext("The request changed meanwhile: it is now “%(status)s”.") % {"status": status}
+
+
+async def show_card(ctx: BotContext, query: CallbackQuery, request: Request) -> None:
+    """Redraw the pressed card from the request's current state."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    group = StaffGroup(ctx.bot, ctx.services)
+    thread = await ctx.services.relay.thread_for_request(request.id)
+    if thread is None:
+        return
+    text = await group.card_text(request, thread)
+    markup = staff_card.keyboard(ctx.services.staff_translator(), request)
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as err:
+        if "not modified" not in err.message.lower():
+            raise
+
+
+async def _markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as err:
+        if "not modified" not in err.message.lower():
+            raise
+
+
+async def ask_for_text(
+    ctx: BotContext, query: CallbackQuery, tr: Translator, request: Request, action: Action
+) -> None:
+    """Ask the staff member to type the reason or what is missing, in this topic."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    user = query.from_user
+    await ctx.services.staff.await_text(
+        user.id, message.chat.id, topic_key(message), request, action
+    )
+    who = staff_card.mention(user.id, user.first_name or "")
+    if action is Action.REJECT:
+        text = tr.gettext(
+            "%(name)s, type the reason for not accepting %(reference)s in your next message here."
+        )
+    else:
+        text = tr.gettext(
+            "%(name)s, type what the beneficiary should send for %(reference)s in your next message here. It is sent to them as you write it."
+        )
+    await message.reply_text(
+        "✍️ " + text % {"name": who, "reference": esc(request.reference)},
+        do_quote=False,
+    )

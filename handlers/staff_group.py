@@ -1,0 +1,215 @@
+"""Posting into the staff group: a topic per beneficiary thread, recreated if deleted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import (
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+    MessageId,
+    ReplyParameters,
+)
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from bot.context import Services
+from handlers import staff_card
+from storage.models import Attachment, Request, StaffThread
+from storage.staff import StaffThreads
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[dict[str, Any]], Awaitable[Message | MessageId | tuple[Message, ...]]]
+
+
+def _thread_gone(err: BadRequest) -> bool:
+    text = err.message.lower()
+    return "thread not found" in text or "topic_deleted" in text or "topic deleted" in text
+
+
+class StaffGroup:
+    """The staff group as the bot writes to it (every call paced by the rate limiter)."""
+
+    def __init__(self, bot: ExtBot[None], services: Services) -> None:
+        self.bot = bot
+        self.services = services
+        self.topics = services.settings.staff_topics
+
+    @property
+    def chat_id(self) -> int:
+        chat_id = self.services.staff_chat_id
+        assert chat_id is not None
+        return chat_id
+
+    async def _store(self, op: Callable[[StaffThreads], Awaitable[None]]) -> None:
+        async with self.services.db.transaction() as conn:
+            await op(StaffThreads(conn))
+
+    async def thread(self, thread_id: int) -> StaffThread | None:
+        return await self.services.relay.thread(thread_id)
+
+    async def ensure_topic(self, thread: StaffThread) -> StaffThread:
+        """Open the thread's forum topic if it has none (topics on, and the group allows)."""
+        if not self.topics or thread.topic_id is not None:
+            return thread
+        try:
+            topic = await self.bot.create_forum_topic(self.chat_id, thread.name)
+        except BadRequest as err:
+            if "not a forum" not in err.message.lower():
+                raise
+            log.warning("the staff group has no topics: cards go to the group as replies")
+            self.topics = False
+            return thread
+        topic_id = topic.message_thread_id
+        await self._store(lambda t: t.set_topic(thread.id, topic_id))
+        return StaffThread(**{**thread.__dict__, "topic_id": topic_id})
+
+    def _topic(self, thread: StaffThread) -> int | None:
+        return thread.topic_id if self.topics else None
+
+    def _place(self, thread: StaffThread) -> dict[str, Any]:
+        """Where a message of this thread goes: its topic, or a reply to its card."""
+        if self.topics and thread.topic_id is not None:
+            return {"message_thread_id": thread.topic_id}
+        if thread.card_message_id is not None:
+            return {
+                "reply_parameters": ReplyParameters(
+                    thread.card_message_id, allow_sending_without_reply=True
+                )
+            }
+        return {}
+
+    async def send(self, thread: StaffThread, send: Send) -> Any:
+        """Send into the thread; a deleted topic is recreated (with a fresh card) once."""
+        thread = await self.ensure_topic(thread)
+        try:
+            return await send(self._place(thread))
+        except BadRequest as err:
+            if not _thread_gone(err):
+                raise
+        log.info("a staff topic was deleted; opening it again")
+        await self._store(lambda t: t.set_topic(thread.id, None))
+        thread = await self.ensure_topic(StaffThread(**{**thread.__dict__, "topic_id": None}))
+        if thread.request_id is not None:
+            await self.post_card(thread.request_id, with_files=False)
+            refreshed = await self.thread(thread.id)
+            thread = refreshed or thread
+        return await send(self._place(thread))
+
+    async def post_card(self, request_id: int, *, with_files: bool = True) -> None:
+        """Post the request's card in its thread, then its attachments."""
+        services = self.services
+        request = await services.staff.request(request_id)
+        thread = await services.relay.thread_for_request(request_id)
+        if request is None or thread is None:
+            return
+        tr = services.staff_translator()
+        text = await self.card_text(request, thread)
+        markup = staff_card.keyboard(tr, request)
+        thread = await self.ensure_topic(thread)
+        try:
+            message = await self.bot.send_message(
+                self.chat_id, text, reply_markup=markup, message_thread_id=self._topic(thread)
+            )
+        except BadRequest as err:
+            if not _thread_gone(err):
+                raise
+            gone = thread
+            await self._store(lambda t: t.set_topic(gone.id, None))
+            thread = await self.ensure_topic(StaffThread(**{**thread.__dict__, "topic_id": None}))
+            message = await self.bot.send_message(
+                self.chat_id, text, reply_markup=markup, message_thread_id=self._topic(thread)
+            )
+        posted = thread
+        card_id = message.message_id
+        await self._store(lambda t: t.set_card(posted.id, card_id))
+        if with_files and request.attachments:
+            with_card = StaffThread(**{**posted.__dict__, "card_message_id": card_id})
+            await self.send_attachments(with_card, request.attachments)
+
+    async def card_text(self, request: Request, thread: StaffThread) -> str:
+        services = self.services
+        beneficiary = await services.requests.beneficiary(request.user_id)
+        info = await services.staff.info_items(request.id)
+        return staff_card.render(
+            services.staff_translator(),
+            services,
+            request,
+            beneficiary.first_name if beneficiary else "",
+            info,
+        )
+
+    async def send_attachments(
+        self, thread: StaffThread, attachments: tuple[Attachment, ...]
+    ) -> None:
+        """Photos as one album and documents as another (Telegram does not mix them)."""
+        labels = {
+            f.key: f.label.get(self.services.staff_translator().locale)
+            for f in self.services.profile.form.fields
+        }
+        photos = [a for a in attachments if a.kind == "photo"]
+        documents = [a for a in attachments if a.kind != "photo"]
+        for group in (photos, documents):
+            for start in range(0, len(group), 10):
+                chunk = group[start : start + 10]
+                await self.send(thread, self._album(chunk, labels))
+
+    def _album(self, chunk: list[Attachment], labels: dict[str, str]) -> Send:
+        async def send(place: dict[str, Any]) -> Message | tuple[Message, ...]:
+            if len(chunk) == 1:
+                item = chunk[0]
+                caption = labels.get(item.field_key, "")
+                if item.kind == "photo":
+                    return await self.bot.send_photo(
+                        self.chat_id, item.file_id, caption=caption, **place
+                    )
+                return await self.bot.send_document(
+                    self.chat_id, item.file_id, caption=caption, **place
+                )
+            media = [
+                InputMediaPhoto(a.file_id, caption=labels.get(a.field_key, ""))
+                if a.kind == "photo"
+                else InputMediaDocument(a.file_id, caption=labels.get(a.field_key, ""))
+                for a in chunk
+            ]
+            return await self.bot.send_media_group(self.chat_id, media, **place)
+
+        return send
+
+    async def refresh_card(self, request_id: int) -> None:
+        """Edit the card to the request's current state (post it again if it is gone)."""
+        services = self.services
+        request = await services.staff.request(request_id)
+        thread = await services.relay.thread_for_request(request_id)
+        if request is None or thread is None:
+            return
+        if thread.card_message_id is None:
+            await self.post_card(request_id)
+            return
+        text = await self.card_text(request, thread)
+        markup = staff_card.keyboard(services.staff_translator(), request)
+        try:
+            await self.bot.edit_message_text(
+                text, self.chat_id, thread.card_message_id, reply_markup=markup
+            )
+        except BadRequest as err:
+            message = err.message.lower()
+            if "not modified" in message:
+                return
+            if "not found" in message:
+                await self.post_card(request_id, with_files=False)
+                return
+            raise
+
+    async def say(self, thread: StaffThread, text: str, **kwargs: Any) -> Message:
+        """A line from the bot in the thread."""
+
+        async def send(place: dict[str, Any]) -> Message:
+            return await self.bot.send_message(self.chat_id, text, **kwargs, **place)
+
+        result: Message = await self.send(thread, send)
+        return result

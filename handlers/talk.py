@@ -1,0 +1,191 @@
+"""The beneficiary's side of talking with staff: "Talk to a person", relayed messages and
+edits, the information staff asked for, and what a message outside all of these gets."""
+
+from __future__ import annotations
+
+from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from bot.services.staff import Done
+from handlers.common import answer_query, main_menu, reply
+from handlers.notices import end_button
+from handlers.staff_messages import edited_content
+from storage.models import InfoItem, Request
+
+
+def talk_button(tr: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("🙋 " + tr.gettext("Talk to a person"), callback_data="menu:talk")]]
+    )
+
+
+async def talk_to_person(update: Update, ctx: BotContext) -> None:
+    """Opens a conversation with the association's staff."""
+    await answer_query(update.callback_query)
+    user = update.effective_user
+    assert user is not None
+    tr = await ctx.translator(update)
+    if ctx.services.staff_chat_id is None:
+        await reply(
+            update,
+            tr.gettext(
+                "Talking to a person is not available yet. Please use the contact details in the menu."
+            ),
+            main_menu(tr),
+        )
+        return
+    _, opened = await ctx.services.relay.open(user.id, "beneficiary")
+    if opened:
+        text = tr.gettext(
+            "You can write your message now: text, photos, documents or voice notes. A member of the association's team will answer you here."
+        )
+    else:
+        text = tr.gettext(
+            "You are already talking with the association's team. Write your message here."
+        )
+    await reply(update, "🙋 " + text, end_button(tr))
+
+
+async def end_conversation(update: Update, ctx: BotContext) -> None:
+    """The beneficiary ends their conversation with staff."""
+    await answer_query(update.callback_query)
+    user = update.effective_user
+    assert user is not None
+    tr = await ctx.translator(update)
+    closed = await ctx.services.relay.close(user.id, "beneficiary")
+    text = (
+        tr.gettext("The conversation has ended. Thank you.")
+        if closed
+        else tr.gettext("There is no open conversation.")
+    )
+    await reply(update, text, main_menu(tr))
+
+
+async def route_message(update: Update, ctx: BotContext) -> None:
+    """Routes a message outside the form: requested information, a conversation, or the menu."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    services = ctx.services
+    tr = await ctx.translator(update)
+    waiting = await services.staff.open_info_request(user.id)
+    if waiting is not None:
+        await receive_info(update, ctx, tr, waiting, message)
+        return
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    if await services.relay.to_staff(user.id, message.chat.id, message.message_id, reply_to):
+        return
+    draft = await services.requests.draft(user.id)
+    if draft is not None:
+        # A form is open or paused: say how to get back to it rather than guess.
+        await reply(
+            update,
+            tr.gettext("You have an unfinished request. Send /start to continue it."),
+            main_menu(tr),
+        )
+        return
+    # Answers from the association's guides come in a later version; a person answers now.
+    text = tr.gettext(
+        "I cannot answer messages myself yet. You can talk to a member of the association's team, or choose from the menu."
+    )
+    markup = main_menu(tr)
+    if services.staff_chat_id is not None:
+        markup = InlineKeyboardMarkup([*talk_button(tr).inline_keyboard, *markup.inline_keyboard])
+    await reply(update, text, markup)
+
+
+async def receive_info(
+    update: Update, ctx: BotContext, tr: Translator, request: Request, message: Message
+) -> None:
+    """Keeps a piece of the information staff asked for and copies it to the thread."""
+    services = ctx.services
+    item = info_item(message)
+    if item is None:
+        await reply(update, tr.gettext("Please send text, a photo or a document."))
+        return
+    if not await services.staff.add_info(request, item):
+        return  # the same message again (a replay after a crash)
+    thread = await services.relay.thread_for_request(request.id)
+    if thread is not None:
+        await services.relay.copy_to_staff(
+            request.user_id, message.chat.id, message.message_id, thread.id
+        )
+    from handlers.notices import done_button
+
+    await reply(
+        update,
+        "📥 " + tr.gettext("Received. Send anything else, then press “Done”."),
+        done_button(tr, request),
+    )
+
+
+def info_item(message: Message) -> InfoItem | None:
+    when = message.date
+    if message.text:
+        return InfoItem("text", message.text[:4000], None, None, message.message_id, when)
+    if message.photo:
+        photo = message.photo[-1]
+        return InfoItem("photo", message.caption, photo.file_id, None, message.message_id, when)
+    if message.document:
+        doc = message.document
+        return InfoItem(
+            "document", message.caption, doc.file_id, doc.file_name, message.message_id, when
+        )
+    if message.voice:
+        return InfoItem("voice", None, message.voice.file_id, None, message.message_id, when)
+    return None
+
+
+async def finish_info(update: Update, ctx: BotContext) -> None:
+    """The beneficiary pressed "Done": the request goes back to the committee."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    tr = await ctx.translator(update)
+    parts = query.data.split(":")
+    if len(parts) != 4 or not (parts[2].isdigit() and parts[3].isdigit()):
+        await answer_query(query)
+        return
+    try:
+        outcome = await ctx.services.staff.finish_info(user.id, int(parts[2]), int(parts[3]))
+    except LookupError:
+        await answer_query(query, tr.gettext("This button has expired."), alert=True)
+        return
+    if not isinstance(outcome, Done):
+        await answer_query(query, tr.gettext("This button has expired."), alert=True)
+        return
+    await answer_query(query)
+    await query.edit_message_reply_markup(None)
+    await reply(
+        update,
+        "✅ "
+        + tr.gettext(
+            "Thank you. Your information was sent and your request is under review again."
+        ),
+        main_menu(tr),
+    )
+
+
+async def relay_edit(update: Update, ctx: BotContext) -> None:
+    """Carries an edit over to staff, or explains that the form does not read edits."""
+    message = update.edited_message
+    assert message is not None
+    if await ctx.services.relay.edit(message.chat.id, message.message_id, edited_content(message)):
+        return
+    tr = await ctx.translator(update)
+    await reply(
+        update,
+        tr.gettext(
+            "I do not read edited messages. To change an answer, send it again, or use the review screen before you sign."
+        ),
+    )
+
+
+async def track_block(update: Update, ctx: BotContext) -> None:
+    """Notes that a beneficiary blocked or unblocked the bot (staff see it in the thread)."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None or change.chat.type != change.chat.PRIVATE:
+        return
+    blocked = change.new_chat_member.status == change.new_chat_member.BANNED
+    await ctx.services.relay.mark_blocked(change.chat.id, blocked)

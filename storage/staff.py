@@ -1,0 +1,319 @@
+"""Staff threads, relayed conversations and their message links, prompts and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import Conversation, InfoItem, RelayLink, StaffPrompt, StaffThread
+from storage.values import dt, ts
+
+
+class StaffThreads:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def insert(
+        self, user_id: int, request_id: int | None, chat_id: int, name: str, now: datetime
+    ) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO staff_threads (user_id, request_id, chat_id, name, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, request_id, chat_id, name, ts(now)),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def get(self, thread_id: int) -> StaffThread | None:
+        return await self._one("SELECT * FROM staff_threads WHERE id = ?", (thread_id,))
+
+    async def for_request(self, request_id: int) -> StaffThread | None:
+        return await self._one("SELECT * FROM staff_threads WHERE request_id = ?", (request_id,))
+
+    async def latest_for_user(self, user_id: int) -> StaffThread | None:
+        """The thread of the beneficiary's newest request, else their request-less one."""
+        return await self._one(
+            "SELECT * FROM staff_threads WHERE user_id = ?"
+            " ORDER BY request_id IS NULL, request_id DESC, id DESC LIMIT 1",
+            (user_id,),
+        )
+
+    async def by_topic(self, chat_id: int, topic_id: int) -> StaffThread | None:
+        return await self._one(
+            "SELECT * FROM staff_threads WHERE chat_id = ? AND topic_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (chat_id, topic_id),
+        )
+
+    async def by_card(self, chat_id: int, message_id: int) -> StaffThread | None:
+        return await self._one(
+            "SELECT * FROM staff_threads WHERE chat_id = ? AND card_message_id = ?",
+            (chat_id, message_id),
+        )
+
+    async def set_topic(self, thread_id: int, topic_id: int | None) -> None:
+        await self.conn.execute(
+            "UPDATE staff_threads SET topic_id = ? WHERE id = ?", (topic_id, thread_id)
+        )
+
+    async def set_card(self, thread_id: int, message_id: int | None) -> None:
+        await self.conn.execute(
+            "UPDATE staff_threads SET card_message_id = ? WHERE id = ?", (message_id, thread_id)
+        )
+
+    async def _one(self, sql: str, args: tuple[object, ...]) -> StaffThread | None:
+        rows = await self.conn.execute_fetchall(sql, args)
+        row = next(iter(rows), None)
+        if row is None:
+            return None
+        return StaffThread(
+            id=row["id"],
+            user_id=row["user_id"],
+            request_id=row["request_id"],
+            chat_id=row["chat_id"],
+            name=row["name"],
+            topic_id=row["topic_id"],
+            card_message_id=row["card_message_id"],
+        )
+
+
+class Conversations:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def open_for_user(self, user_id: int) -> Conversation | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM conversations WHERE user_id = ? AND closed_at IS NULL", (user_id,)
+        )
+        row = next(iter(rows), None)
+        return _conversation(row) if row else None
+
+    async def insert(self, user_id: int, thread_id: int, opened_by: str, now: datetime) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO conversations (user_id, thread_id, opened_by, opened_at,"
+            " last_activity_at) VALUES (?, ?, ?, ?, ?)",
+            (user_id, thread_id, opened_by, ts(now), ts(now)),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def touch(self, conversation_id: int, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE conversations SET last_activity_at = ? WHERE id = ?",
+            (ts(now), conversation_id),
+        )
+
+    async def close(self, conversation_id: int, closed_by: str, now: datetime) -> bool:
+        cur = await self.conn.execute(
+            "UPDATE conversations SET closed_at = ?, closed_by = ?"
+            " WHERE id = ? AND closed_at IS NULL",
+            (ts(now), closed_by, conversation_id),
+        )
+        return cur.rowcount == 1
+
+    async def quiet_since(self, before: datetime) -> list[Conversation]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM conversations WHERE closed_at IS NULL AND last_activity_at < ?"
+            " ORDER BY id",
+            (ts(before),),
+        )
+        return [_conversation(r) for r in rows]
+
+
+def _conversation(row: aiosqlite.Row) -> Conversation:
+    opened, last = dt(row["opened_at"]), dt(row["last_activity_at"])
+    assert opened is not None and last is not None
+    return Conversation(
+        id=row["id"],
+        user_id=row["user_id"],
+        thread_id=row["thread_id"],
+        opened_by=row["opened_by"],
+        opened_at=opened,
+        last_activity_at=last,
+        closed_at=dt(row["closed_at"]),
+        closed_by=row["closed_by"],
+    )
+
+
+class RelayLinks:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, link: RelayLink, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT OR IGNORE INTO relay_links (user_id, private_chat_id, private_message_id,"
+            " staff_chat_id, staff_message_id, direction, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                link.user_id,
+                link.private_chat_id,
+                link.private_message_id,
+                link.staff_chat_id,
+                link.staff_message_id,
+                link.direction,
+                ts(now),
+            ),
+        )
+
+    async def by_private(self, chat_id: int, message_id: int) -> RelayLink | None:
+        return await self._one(
+            "SELECT * FROM relay_links WHERE private_chat_id = ? AND private_message_id = ?",
+            (chat_id, message_id),
+        )
+
+    async def by_staff(self, chat_id: int, message_id: int) -> RelayLink | None:
+        return await self._one(
+            "SELECT * FROM relay_links WHERE staff_chat_id = ? AND staff_message_id = ?",
+            (chat_id, message_id),
+        )
+
+    async def _one(self, sql: str, args: tuple[object, ...]) -> RelayLink | None:
+        rows = await self.conn.execute_fetchall(sql, args)
+        row = next(iter(rows), None)
+        if row is None:
+            return None
+        return RelayLink(
+            user_id=row["user_id"],
+            private_chat_id=row["private_chat_id"],
+            private_message_id=row["private_message_id"],
+            staff_chat_id=row["staff_chat_id"],
+            staff_message_id=row["staff_message_id"],
+            direction=row["direction"],
+        )
+
+
+class InfoItems:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, request_id: int, round_: int, item: InfoItem) -> bool:
+        cur = await self.conn.execute(
+            "INSERT OR IGNORE INTO info_items (request_id, round, kind, text, file_id,"
+            " file_name, message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                request_id,
+                round_,
+                item.kind,
+                item.text,
+                item.file_id,
+                item.file_name,
+                item.message_id,
+                ts(item.created_at),
+            ),
+        )
+        return cur.rowcount == 1
+
+    async def for_round(self, request_id: int, round_: int) -> list[InfoItem]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM info_items WHERE request_id = ? AND round = ? ORDER BY id",
+            (request_id, round_),
+        )
+        return [_info(r) for r in rows]
+
+    async def latest_round(self, request_id: int) -> list[InfoItem]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM info_items WHERE request_id = ? AND round ="
+            " (SELECT MAX(round) FROM info_items WHERE request_id = ?) ORDER BY id",
+            (request_id, request_id),
+        )
+        return [_info(r) for r in rows]
+
+
+def _info(row: aiosqlite.Row) -> InfoItem:
+    created = dt(row["created_at"])
+    assert created is not None
+    return InfoItem(
+        kind=row["kind"],
+        text=row["text"],
+        file_id=row["file_id"],
+        file_name=row["file_name"],
+        message_id=row["message_id"],
+        created_at=created,
+    )
+
+
+class StaffPrompts:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def put(self, prompt: StaffPrompt) -> None:
+        await self.conn.execute(
+            "INSERT OR REPLACE INTO staff_prompts (staff_id, chat_id, topic_key, request_id,"
+            " action, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                prompt.staff_id,
+                prompt.chat_id,
+                prompt.topic_key,
+                prompt.request_id,
+                prompt.action,
+                prompt.version,
+                ts(prompt.created_at),
+            ),
+        )
+
+    async def take(self, staff_id: int, chat_id: int, topic_key: int) -> StaffPrompt | None:
+        """Return and delete the prompt this staff member is answering."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM staff_prompts WHERE staff_id = ? AND chat_id = ? AND topic_key = ?",
+            (staff_id, chat_id, topic_key),
+        )
+        row = next(iter(rows), None)
+        if row is None:
+            return None
+        await self.conn.execute(
+            "DELETE FROM staff_prompts WHERE staff_id = ? AND chat_id = ? AND topic_key = ?",
+            (staff_id, chat_id, topic_key),
+        )
+        created = dt(row["created_at"])
+        assert created is not None
+        return StaffPrompt(
+            staff_id=row["staff_id"],
+            chat_id=row["chat_id"],
+            topic_key=row["topic_key"],
+            request_id=row["request_id"],
+            action=row["action"],
+            version=row["version"],
+            created_at=created,
+        )
+
+
+class AuditLog:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def refused(
+        self,
+        actor_id: int | None,
+        chat_id: int | None,
+        action: str,
+        reason: str,
+        now: datetime,
+        request_id: int | None = None,
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO audit_log (actor_id, chat_id, action, request_id, reason, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (actor_id, chat_id, action, request_id, reason, ts(now)),
+        )
+
+    async def count(self, action: str | None = None) -> int:
+        sql = "SELECT COUNT(*) FROM audit_log"
+        args: tuple[object, ...] = ()
+        if action is not None:
+            sql, args = sql + " WHERE action = ?", (action,)
+        rows = await self.conn.execute_fetchall(sql, args)
+        return int(next(iter(rows))[0])
+
+
+class ForeignChats:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def first_notice(self, chat_id: int, now: datetime) -> bool:
+        """Remember the chat; True only the first time (the bot says so once)."""
+        cur = await self.conn.execute(
+            "INSERT OR IGNORE INTO foreign_chats (chat_id, noticed_at) VALUES (?, ?)",
+            (chat_id, ts(now)),
+        )
+        return cur.rowcount == 1
