@@ -8,11 +8,12 @@ async with BotApiEmulator() as emu:
     msg = await user.wait_for_message()
 """
 
-from emulator.actors import SimGroup, SimUser
+from emulator.actors import SimUser
 from emulator.faults import FaultRule, Faults, RateLimits
+from emulator.groups import SimGroup
 from emulator.params import ApiError
+from emulator.records import BotMessage, FileRecord, Topic
 from emulator.server import BotApiEmulator, RequestRecord
-from emulator.state import BotMessage, FileRecord, Topic
 from emulator.users import ChatView, WaitTimeout
 
 __all__ = [

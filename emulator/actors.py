@@ -1,12 +1,14 @@
-"""SimUser (a private chat with the bot) and SimGroup (a group, optionally a forum)."""
+"""SimUser: a Telegram user and their private chat with the bot."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from emulator.state import JSON, ChatState, State, Topic
-from emulator.users import ChatView, MessageRef, content_from_kwargs, text_content
+from emulator.content import content_from_kwargs, text_content
+from emulator.records import JSON
+from emulator.state import ChatState, State
+from emulator.users import ChatView, MessageRef
 
 
 class SimUser(ChatView):
@@ -85,36 +87,26 @@ class SimUser(ChatView):
         return await self.press(record, record.callback_data(label))
 
     async def edit_text(self, message: MessageRef, text: str) -> JSON:
-        """Edit one of this user's own messages (an edited_message update)."""
+        """Edit one of this user's own messages (an edited_message update).
+
+        On a media message this edits the caption.
+        """
         return self._edit(message, text)
 
+    async def edit_caption(self, message: MessageRef, caption: str) -> JSON:
+        """Edit the caption of one of this user's own media messages."""
+        return self._edit(message, caption, caption_only=True)
+
     def block(self, notify: bool = True) -> None:
+        """Block the bot: sends/edits to this chat answer 403 (my_chat_member -> kicked)."""
         self.chat.blocked = True
         if notify:
-            self._member_update("member", "kicked")
+            self._my_chat_member(self.user, "member", "kicked")
 
     def unblock(self, notify: bool = True) -> None:
         self.chat.blocked = False
         if notify:
-            self._member_update("kicked", "member")
-
-    def _member_update(self, old: str, new: str) -> None:
-        def member(status: str) -> JSON:
-            data: JSON = {"status": status, "user": self.state.bot_user}
-            if status == "kicked":
-                data["until_date"] = 0
-            return data
-
-        self.state.push_update(
-            "my_chat_member",
-            {
-                "chat": self.chat.chat,
-                "from": self.user,
-                "date": int(time.time()),
-                "old_chat_member": member(old),
-                "new_chat_member": member(new),
-            },
-        )
+            self._my_chat_member(self.user, "kicked", "member")
 
     def __repr__(self) -> str:
         return f"<SimUser {self.id} {self.user.get('first_name')!r}>"
@@ -122,55 +114,3 @@ class SimUser(ChatView):
 
 def _mid(ref: MessageRef) -> int:
     return ref if isinstance(ref, int) else int(ref["message_id"])
-
-
-def _sender(who: SimUser | JSON) -> JSON:
-    return who.user if isinstance(who, SimUser) else who
-
-
-class SimGroup(ChatView):
-    """A group/supergroup; with ``is_forum`` it has topics the bot can create."""
-
-    @property
-    def topics(self) -> dict[int, Topic]:
-        """All topics by message_thread_id (deleted ones have ``deleted=True``)."""
-        return self.chat.topics
-
-    def topic_by_name(self, name: str) -> Topic | None:
-        for topic in self.chat.topics.values():
-            if topic.name == name and not topic.deleted:
-                return topic
-        return None
-
-    async def send_text(
-        self,
-        sender: SimUser | JSON,
-        text: str,
-        message_thread_id: int | None = None,
-        reply_to_message_id: int | None = None,
-    ) -> JSON:
-        return self._post(
-            _sender(sender), text_content(text), message_thread_id, reply_to_message_id
-        )
-
-    async def send(
-        self,
-        sender: SimUser | JSON,
-        kind: str,
-        message_thread_id: int | None = None,
-        reply_to_message_id: int | None = None,
-        **kwargs: Any,
-    ) -> JSON:
-        """Any content kind: text, photo, document, voice, sticker, location, contact."""
-        who = _sender(sender)
-        content = content_from_kwargs(self, kind, kwargs, who)
-        return self._post(who, content, message_thread_id, reply_to_message_id)
-
-    async def press(self, sender: SimUser | JSON, message: MessageRef, data: str) -> str:
-        return self._press(_sender(sender), message, data)
-
-    async def edit_text(self, message: MessageRef, text: str) -> JSON:
-        return self._edit(message, text)
-
-    def __repr__(self) -> str:
-        return f"<SimGroup {self.chat_id} {self.chat.chat.get('title')!r}>"

@@ -95,7 +95,7 @@ class Console:
         kind = event["kind"]
         msg = event["message"]
         mid = msg.get("message_id")
-        if kind == "user":
+        if kind in ("user", "user_edit"):
             return
         if kind == "delete":
             self.output(f"bot #{mid} (deleted)")

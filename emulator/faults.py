@@ -122,18 +122,28 @@ class _Window:
         self.span = span
         self.hits: deque[float] = deque()
 
-    def retry_after(self, now: float) -> int:
-        """0 when a hit is allowed now, else whole seconds until it will be."""
+    def retry_after(self, now: float, cost: int = 1) -> int:
+        """0 when ``cost`` hits are allowed now, else whole seconds until they will be.
+
+        A batch larger than the whole limit (a 10-item media group in a 1/s private chat)
+        is allowed once the window is empty.
+        """
         hits = self.hits
         while hits and hits[0] <= now - self.span:
             hits.popleft()
-        if len(hits) < self.limit:
+        must_expire = len(hits) if cost > self.limit else len(hits) + cost - self.limit
+        if must_expire <= 0:
             return 0
-        return max(1, math.ceil(hits[0] + self.span - now))
+        return max(1, math.ceil(hits[must_expire - 1] + self.span - now))
 
 
 class RateLimits:
-    """Sliding-window limits like Telegram's: per private chat, per group, global."""
+    """Sliding-window limits like Telegram's: per private chat, per group, global.
+
+    The group limit is ``per_group_per_min`` messages per ``group_period`` seconds (60 by
+    default; tests scale time with e.g. ``group_period=1.0``). Only performed actions count:
+    a request answered with an error (400, 403, 429) uses no quota.
+    """
 
     def __init__(
         self,
@@ -141,13 +151,20 @@ class RateLimits:
         per_group_per_min: int = 20,
         global_per_sec: int = 30,
         clock: Callable[[], float] = time.monotonic,
+        group_period: float = 60.0,
     ) -> None:
+        if per_private_chat_per_sec <= 0 or per_group_per_min < 1 or global_per_sec < 1:
+            raise ValueError("rate limits must be positive")
+        if group_period <= 0:
+            raise ValueError("group_period must be positive")
         self.clock = clock
         self.private_rate = per_private_chat_per_sec
         self.group_limit = per_group_per_min
+        self.group_period = group_period
         self.global_window = _Window(global_per_sec, 1.0)
         self.chats: dict[int, _Window] = {}
         self.violations = 0
+        self.violations_by_chat: dict[int, int] = {}
 
     def _chat_window(self, chat_id: int, private: bool) -> _Window:
         window = self.chats.get(chat_id)
@@ -157,19 +174,34 @@ class RateLimits:
                 span = limit / self.private_rate
                 window = _Window(limit, span)
             else:
-                window = _Window(self.group_limit, 60.0)
+                window = _Window(self.group_limit, self.group_period)
             self.chats[chat_id] = window
         return window
 
-    def check(self, chat_id: int, private: bool, cost: int = 1) -> int:
-        """Return 0 and count the hit(s), or the retry_after to answer with a 429."""
+    def wait(self, chat_id: int, private: bool, cost: int = 1) -> int:
+        """0 when ``cost`` messages may go to the chat now; else the retry_after of a 429.
+
+        A non-zero answer counts as a violation (total and per chat); nothing is recorded.
+        """
         now = self.clock()
         chat = self._chat_window(chat_id, private)
-        wait = max(chat.retry_after(now), self.global_window.retry_after(now))
+        wait = max(chat.retry_after(now, cost), self.global_window.retry_after(now, cost))
         if wait:
             self.violations += 1
-            return wait
+            self.violations_by_chat[chat_id] = self.violations_by_chat.get(chat_id, 0) + 1
+        return wait
+
+    def hit(self, chat_id: int, private: bool, cost: int = 1) -> None:
+        """Record ``cost`` messages sent to the chat now."""
+        now = self.clock()
+        chat = self._chat_window(chat_id, private)
         for _ in range(cost):
             chat.hits.append(now)
             self.global_window.hits.append(now)
-        return 0
+
+    def check(self, chat_id: int, private: bool, cost: int = 1) -> int:
+        """``wait`` then, when allowed, ``hit``: 0, or the retry_after to answer with."""
+        wait = self.wait(chat_id, private, cost)
+        if not wait:
+            self.hit(chat_id, private, cost)
+        return wait

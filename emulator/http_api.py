@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from emulator.actors import SimGroup, SimUser
+from emulator.actors import SimUser
+from emulator.groups import SimGroup
 from emulator.users import WaitTimeout, wait_for_callback_answer
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
             int(request.match_info["chat_id"]),
             str(body.get("title", "Group")),
             bool(body.get("is_forum", False)),
+            str(body.get("bot_status", "administrator")),
         )
         return _ok(chat=group.chat.chat)
 
@@ -138,6 +140,24 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
         group = group_of(request)
         qid = await group.press(sender_of(body), int(body["message_id"]), str(body["data"]))
         return _ok(query_id=qid)
+
+    async def group_edit(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        msg = await group_of(request).edit_text(int(body["message_id"]), str(body["text"]))
+        return _ok(message=msg)
+
+    async def group_bot(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        group = group_of(request)
+        if request.match_info["action"] == "add_bot":
+            group.add_bot(sender_of(body), str(body.get("status", "member")))
+        else:
+            group.remove_bot(sender_of(body), bool(body.get("kicked", True)))
+        return _ok(bot_status=group.chat.bot_status)
+
+    async def group_delete_topic(request: web.Request) -> web.StreamResponse:
+        group_of(request).delete_topic(int(request.match_info["thread_id"]))
+        return _ok()
 
     async def chat_events(request: web.Request) -> web.StreamResponse:
         chat = emu.state.chats.get(int(request.match_info["chat_id"]))
@@ -197,6 +217,9 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
     async def stats(request: web.Request) -> web.StreamResponse:
         return _ok(
             limit_violations=emu.limit_violations,
+            limit_violations_by_chat={
+                str(k): v for k, v in (emu.limits.violations_by_chat if emu.limits else {}).items()
+            },
             pending_updates=len(emu.state.updates),
             requests=len(emu.requests_log),
             webhook_deliveries=emu.webhook_deliveries,
@@ -213,6 +236,9 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
     r.add_post("/_emu/groups/{chat_id}", guarded(create_group))
     r.add_post("/_emu/groups/{chat_id}/send", guarded(group_send))
     r.add_post("/_emu/groups/{chat_id}/press", guarded(group_press))
+    r.add_post("/_emu/groups/{chat_id}/edit", guarded(group_edit))
+    r.add_post("/_emu/groups/{chat_id}/{action:add_bot|remove_bot}", guarded(group_bot))
+    r.add_delete("/_emu/groups/{chat_id}/topics/{thread_id}", guarded(group_delete_topic))
     r.add_get("/_emu/chats/{chat_id}/events", guarded(chat_events))
     r.add_get("/_emu/chats/{chat_id}/messages", guarded(chat_messages))
     r.add_get("/_emu/callback_answers/{query_id}", guarded(callback_answer))

@@ -7,7 +7,8 @@ import re
 
 from emulator.methods_send import Handler
 from emulator.params import Params, bad_request
-from emulator.state import JSON, State
+from emulator.records import JSON
+from emulator.state import State
 
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")

@@ -1,12 +1,14 @@
-"""Bot API methods that edit, delete, answer, and manage forum topics."""
+"""Bot API methods that edit, delete, answer callbacks and fetch files."""
 
 from __future__ import annotations
 
 from emulator.formatting import apply_parse_mode
 from emulator.methods_admin import ADMIN_METHODS
+from emulator.methods_forum import FORUM_METHODS
 from emulator.methods_send import MAX_CAPTION, MAX_TEXT, Handler, now, parse_markup
 from emulator.params import Params, bad_request
-from emulator.state import JSON, BotMessage, ChatState, State, Topic
+from emulator.records import JSON, BotMessage
+from emulator.state import ChatState, State
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
@@ -83,20 +85,9 @@ def edit_message_reply_markup(st: State, p: Params) -> JSON:
     return _apply_edit(chat, rec, {"reply_markup": inline}, ("reply_markup",))
 
 
-def _delete(chat: ChatState, message_id: int) -> bool:
-    msg = chat.messages.pop(message_id, None)
-    if msg is None:
-        return False
-    rec = chat.bot_by_id.get(message_id)
-    if rec is not None:
-        rec.deleted = True
-    chat.add_event("delete", {"message_id": message_id, "chat": chat.chat})
-    return True
-
-
 def delete_message(st: State, p: Params) -> bool:
     chat = st.chat(p.chat_id())
-    if not _delete(chat, p.req_integer("message_id")):
+    if not chat.delete_message(p.req_integer("message_id")):
         raise bad_request("message to delete not found")
     return True
 
@@ -105,7 +96,7 @@ def delete_messages(st: State, p: Params) -> bool:
     chat = st.chat(p.chat_id())
     ids = p.obj("message_ids") or []
     for mid in ids:
-        _delete(chat, int(mid))
+        chat.delete_message(int(mid))
     return True
 
 
@@ -140,94 +131,6 @@ def get_file(st: State, p: Params) -> JSON:
     }
 
 
-def _forum(st: State, p: Params) -> ChatState:
-    chat = st.chat(p.chat_id())
-    if not chat.is_forum:
-        raise bad_request("the chat is not a forum")
-    return chat
-
-
-def _topic(chat: ChatState, p: Params) -> Topic:
-    topic = chat.topics.get(p.req_integer("message_thread_id"))
-    if topic is None or topic.deleted:
-        raise bad_request("message thread not found")
-    return topic
-
-
-def _service(st: State, chat: ChatState, thread_id: int, key: str, value: JSON) -> JSON:
-    msg: JSON = {
-        "message_id": chat.new_message_id(),
-        "date": now(),
-        "chat": chat.chat,
-        "from": st.bot_user,
-        "message_thread_id": thread_id,
-        key: value,
-    }
-    chat.messages[msg["message_id"]] = msg
-    chat.add_event("service", dict(msg))
-    return msg
-
-
-def create_forum_topic(st: State, p: Params) -> JSON:
-    chat = _forum(st, p)
-    name = p.string("name") or ""
-    if not 1 <= len(name) <= 128:
-        raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
-    thread_id = chat.next_message_id
-    topic = Topic(
-        thread_id, name, p.integer("icon_color") or 7322096, p.string("icon_custom_emoji_id")
-    )
-    chat.topics[thread_id] = topic
-    _service(
-        st, chat, thread_id, "forum_topic_created", {"name": name, "icon_color": topic.icon_color}
-    )
-    return topic.to_json()
-
-
-def edit_forum_topic(st: State, p: Params) -> bool:
-    chat = _forum(st, p)
-    topic = _topic(chat, p)
-    name = p.string("name")
-    emoji = p.string("icon_custom_emoji_id")
-    same_emoji = emoji is None or emoji == topic.icon_custom_emoji_id
-    if (name is None or name == topic.name) and same_emoji:
-        raise bad_request("TOPIC_NOT_MODIFIED")
-    change: JSON = {}
-    if name is not None:
-        topic.name = change["name"] = name
-    if emoji is not None:
-        topic.icon_custom_emoji_id = change["icon_custom_emoji_id"] = emoji
-    _service(st, chat, topic.message_thread_id, "forum_topic_edited", change)
-    return True
-
-
-def _close_topic(closed: bool) -> Handler:
-    def handler(st: State, p: Params) -> bool:
-        chat = _forum(st, p)
-        topic = _topic(chat, p)
-        if topic.closed == closed:
-            raise bad_request("TOPIC_NOT_MODIFIED")
-        topic.closed = closed
-        key = "forum_topic_closed" if closed else "forum_topic_reopened"
-        _service(st, chat, topic.message_thread_id, key, {})
-        return True
-
-    return handler
-
-
-def delete_forum_topic(st: State, p: Params) -> bool:
-    chat = _forum(st, p)
-    topic = _topic(chat, p)
-    topic.deleted = True
-    tid = topic.message_thread_id
-    doomed = [
-        mid for mid, m in chat.messages.items() if mid == tid or m.get("message_thread_id") == tid
-    ]
-    for mid in doomed:
-        _delete(chat, mid)
-    return True
-
-
 def send_chat_action(st: State, p: Params) -> bool:
     chat = st.chat(p.chat_id())
     st.chat_actions.append((chat.id, p.string("action") or ""))
@@ -240,6 +143,7 @@ def _true(st: State, p: Params) -> bool:
 
 OTHER_METHODS: dict[str, Handler] = {
     **ADMIN_METHODS,
+    **FORUM_METHODS,
     "getMe": get_me,
     "editMessageText": edit_message_text,
     "editMessageCaption": edit_message_caption,
@@ -248,11 +152,6 @@ OTHER_METHODS: dict[str, Handler] = {
     "deleteMessages": delete_messages,
     "answerCallbackQuery": answer_callback_query,
     "getFile": get_file,
-    "createForumTopic": create_forum_topic,
-    "editForumTopic": edit_forum_topic,
-    "closeForumTopic": _close_topic(True),
-    "reopenForumTopic": _close_topic(False),
-    "deleteForumTopic": delete_forum_topic,
     "sendChatAction": send_chat_action,
     "close": _true,
     "logOut": _true,

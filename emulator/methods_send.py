@@ -1,4 +1,4 @@
-"""Bot API methods that create messages: sendMessage, sendPhoto, sendMediaGroup, copy..."""
+"""Bot API methods that create messages: sendMessage, sendPhoto, sendDocument..."""
 
 from __future__ import annotations
 
@@ -9,28 +9,14 @@ from typing import Any
 
 from emulator.formatting import apply_parse_mode
 from emulator.params import Params, bad_request
-from emulator.state import JSON, BotMessage, ChatState, FileRecord, State
+from emulator.records import JSON, BotMessage, FileRecord
+from emulator.state import ChatState, State
+from emulator.threads import placement
 
 Handler = Callable[[State, Params], Any]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-_CONTENT_KEYS = (
-    "text",
-    "entities",
-    "photo",
-    "document",
-    "voice",
-    "audio",
-    "video",
-    "sticker",
-    "location",
-    "contact",
-    "caption",
-    "caption_entities",
-    "animation",
-    "video_note",
-)
 
 
 def now() -> int:
@@ -55,7 +41,7 @@ def parse_markup(markup: Any) -> tuple[JSON | None, JSON | None]:
 
 def base_message(st: State, chat: ChatState, p: Params) -> JSON:
     """message_id, date, chat, from, thread and reply fields for a new bot message."""
-    thread_id = p.integer("message_thread_id") if chat.is_forum else None
+    thread_id = p.integer("message_thread_id")
     chat.check_thread(thread_id)
     reply = p.obj("reply_parameters")
     reply_id = p.integer("reply_to_message_id")
@@ -63,24 +49,18 @@ def base_message(st: State, chat: ChatState, p: Params) -> JSON:
     if isinstance(reply, dict):
         reply_id = int(reply["message_id"]) if "message_id" in reply else None
         allow_missing = bool(reply.get("allow_sending_without_reply", allow_missing))
+    target: JSON | None = None
+    if reply_id is not None:
+        target = chat.messages.get(reply_id)
+        if target is None and not allow_missing:
+            raise bad_request("message to be replied not found")
     msg: JSON = {
         "message_id": chat.new_message_id(),
         "date": now(),
         "chat": chat.chat,
         "from": st.bot_user,
     }
-    target: JSON | None = None
-    if reply_id is not None:
-        target = chat.messages.get(reply_id)
-        if target is None and not allow_missing:
-            raise bad_request("message to be replied not found")
-    if thread_id is not None and thread_id != 1:
-        msg["message_thread_id"] = thread_id
-        msg["is_topic_message"] = True
-        if target is None:
-            target = chat.messages.get(thread_id)
-    if target is not None:
-        msg["reply_to_message"] = {k: v for k, v in target.items() if k != "reply_to_message"}
+    msg.update(placement(chat, target, thread_id))
     return msg
 
 
@@ -100,7 +80,7 @@ def record(
     return msg
 
 
-def _text_and_entities(p: Params, field: str, entities_field: str, limit: int) -> tuple[str, Any]:
+def text_and_entities(p: Params, field: str, entities_field: str, limit: int) -> tuple[str, Any]:
     raw = p.string(field) or ""
     text, entities = apply_parse_mode(raw, p.string("parse_mode"), p.obj(entities_field))
     if len(text) > limit:
@@ -112,7 +92,7 @@ def _text_and_entities(p: Params, field: str, entities_field: str, limit: int) -
 
 def send_message(st: State, p: Params) -> JSON:
     chat = st.chat(p.chat_id())
-    text, entities = _text_and_entities(p, "text", "entities", MAX_TEXT)
+    text, entities = text_and_entities(p, "text", "entities", MAX_TEXT)
     if not text.strip():
         raise bad_request("message text is empty")
     inline, keyboard = parse_markup(p.obj("reply_markup"))
@@ -211,7 +191,7 @@ def media_object(st: State, kind: str, rec: FileRecord) -> Any:
     return base
 
 
-_KIND_INFO = {  # kind -> (storage folder, default extension, default mime)
+KIND_INFO = {  # kind -> (storage folder, default extension, default mime)
     "photo": ("photos", "jpg", "image/jpeg"),
     "document": ("documents", "bin", "application/octet-stream"),
     "voice": ("voice", "oga", "audio/ogg"),
@@ -227,9 +207,9 @@ def _send_media(kind: str) -> Handler:
 
     def handler(st: State, p: Params) -> JSON:
         chat = st.chat(p.chat_id())
-        caption, entities = _text_and_entities(p, "caption", "caption_entities", MAX_CAPTION)
+        caption, entities = text_and_entities(p, "caption", "caption_entities", MAX_CAPTION)
         inline, keyboard = parse_markup(p.obj("reply_markup"))
-        folder, ext, mime = _KIND_INFO[kind]
+        folder, ext, mime = KIND_INFO[kind]
         rec = input_file(st, p, kind, folder, ext, mime=mime)
         msg = base_message(st, chat, p)
         msg[kind] = media_object(st, kind, rec)
@@ -244,81 +224,6 @@ def _send_media(kind: str) -> Handler:
     return handler
 
 
-def send_media_group(st: State, p: Params) -> list[JSON]:
-    chat = st.chat(p.chat_id())
-    media = p.obj("media")
-    if not isinstance(media, list) or not 2 <= len(media) <= 10:
-        raise bad_request("wrong number of media in the group: must be 2-10 items")
-    group_id = str(st.next_update_id * 1000 + chat.next_message_id)
-    prepared: list[tuple[str, FileRecord, JSON]] = []
-    for item in media:
-        kind = str(item.get("type", ""))
-        if kind not in ("photo", "document", "video", "audio"):
-            raise bad_request(f"unsupported media type {kind!r} in the media group")
-        folder, ext, mime = _KIND_INFO[kind]
-        rec = input_file(st, p, f"media_{kind}", folder, ext, value=item.get("media"), mime=mime)
-        prepared.append((kind, rec, item))
-    out: list[JSON] = []
-    for kind, rec, item in prepared:
-        msg = base_message(st, chat, p)
-        msg["media_group_id"] = group_id
-        msg[kind] = media_object(st, kind, rec)
-        caption, entities = apply_parse_mode(
-            str(item.get("caption") or ""), item.get("parse_mode"), item.get("caption_entities")
-        )
-        if len(caption) > MAX_CAPTION:
-            raise bad_request("message caption is too long")
-        if caption:
-            msg["caption"] = caption
-            if entities:
-                msg["caption_entities"] = entities
-        out.append(record(st, chat, msg, "sendMediaGroup"))
-    return out
-
-
-def _source(st: State, p: Params, action: str) -> JSON:
-    from_chat = st.find_chat(p.chat_id("from_chat_id"))
-    source = from_chat.messages.get(p.req_integer("message_id"))
-    if source is None:
-        raise bad_request(f"message to {action} not found")
-    if not any(k in source for k in _CONTENT_KEYS):
-        raise bad_request(
-            "message can't be copied" if action == "copy" else "message can't be forwarded"
-        )
-    return source
-
-
-def copy_message(st: State, p: Params) -> JSON:
-    source = _source(st, p, "copy")
-    chat = st.chat(p.chat_id())
-    inline, keyboard = parse_markup(p.obj("reply_markup"))
-    msg = base_message(st, chat, p)
-    msg.update({k: source[k] for k in _CONTENT_KEYS if k in source})
-    if "caption" in p and "text" not in source:
-        caption, entities = _text_and_entities(p, "caption", "caption_entities", MAX_CAPTION)
-        msg.pop("caption_entities", None)
-        msg["caption"] = caption
-        if entities:
-            msg["caption_entities"] = entities
-    if inline:
-        msg["reply_markup"] = inline
-    record(st, chat, msg, "copyMessage", keyboard)
-    return {"message_id": msg["message_id"]}
-
-
-def forward_message(st: State, p: Params) -> JSON:
-    source = _source(st, p, "forward")
-    chat = st.chat(p.chat_id())
-    msg = base_message(st, chat, p)
-    msg.update({k: source[k] for k in _CONTENT_KEYS if k in source})
-    msg["forward_origin"] = {
-        "type": "user",
-        "date": source["date"],
-        "sender_user": source.get("from", st.bot_user),
-    }
-    return record(st, chat, msg, "forwardMessage")
-
-
 SEND_METHODS: dict[str, Handler] = {
     "sendMessage": send_message,
     "sendPhoto": _send_media("photo"),
@@ -328,7 +233,4 @@ SEND_METHODS: dict[str, Handler] = {
     "sendVideo": _send_media("video"),
     "sendAnimation": _send_media("animation"),
     "sendSticker": _send_media("sticker"),
-    "sendMediaGroup": send_media_group,
-    "copyMessage": copy_message,
-    "forwardMessage": forward_message,
 }

@@ -12,17 +12,20 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.actors import SimGroup, SimUser
 from emulator.faults import Faults, RateLimits
 from emulator.methods_other import OTHER_METHODS
+from emulator.methods_relay import RELAY_METHODS
 from emulator.methods_send import SEND_METHODS, Handler
 from emulator.params import ApiError, Params, parse_request, too_many
-from emulator.state import JSON, BotMessage, ChatState, State
+from emulator.records import JSON
+from emulator.state import State
 from emulator.webhook import WebhookDeliverer, dumps
+from emulator.world import SimWorld
 
 log = logging.getLogger(__name__)
 
-LIMITED_METHODS = frozenset(m.lower() for m in (*SEND_METHODS, "createForumTopic"))
+# Methods that post a message into a chat: each counts against the rate limits.
+LIMITED_METHODS = frozenset(m.lower() for m in (*SEND_METHODS, *RELAY_METHODS, "createForumTopic"))
 WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
@@ -40,7 +43,7 @@ def _answer(payload: JSON, status: int = 200) -> web.Response:
     return web.Response(text=dumps(payload), status=status, content_type="application/json")
 
 
-class BotApiEmulator:
+class BotApiEmulator(SimWorld):
     """A local Telegram Bot API. See emulator/README.md."""
 
     def __init__(
@@ -63,10 +66,10 @@ class BotApiEmulator:
         self.requests_log: list[RequestRecord] = []
         self.log_requests = log_requests
         self.webhook = WebhookDeliverer(self.state, webhook_retry_delay)
-        self._users: dict[int, SimUser] = {}
-        self._groups: dict[int, SimGroup] = {}
+        self._users = {}
+        self._groups = {}
         self._methods: dict[str, Handler] = {
-            k.lower(): v for k, v in {**SEND_METHODS, **OTHER_METHODS}.items()
+            k.lower(): v for k, v in {**SEND_METHODS, **RELAY_METHODS, **OTHER_METHODS}.items()
         }
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -119,67 +122,23 @@ class BotApiEmulator:
     ) -> None:
         await self.stop()
 
-    # -- user side -----------------------------------------------------------
-    def user(
-        self,
-        user_id: int,
-        first_name: str = "User",
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = "ar",
-    ) -> SimUser:
-        """A user and their private chat with the bot (chat.id == user id)."""
-        existing = self._users.get(user_id)
-        if existing is not None:
-            return existing
-        user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
-        chat: JSON = {"id": user_id, "type": "private", "first_name": first_name}
-        for key, value in (("last_name", last_name), ("username", username)):
-            if value:
-                user[key] = chat[key] = value
-        if language_code:
-            user["language_code"] = language_code
-        state = ChatState(chat)
-        self.state.chats[user_id] = state
-        self.state.users[user_id] = user
-        sim = self._users[user_id] = SimUser(self.state, user, state)
-        return sim
-
-    def group(self, chat_id: int, title: str = "Group", is_forum: bool = False) -> SimGroup:
-        existing = self._groups.get(chat_id)
-        if existing is not None:
-            return existing
-        kind = "supergroup" if is_forum or str(chat_id).startswith("-100") else "group"
-        chat: JSON = {"id": chat_id, "type": kind, "title": title}
-        if is_forum:
-            chat["is_forum"] = True
-        state = ChatState(chat, is_forum=is_forum)
-        self.state.chats[chat_id] = state
-        sim = self._groups[chat_id] = SimGroup(self.state, state)
-        return sim
-
-    def get_user(self, user_id: int) -> SimUser | None:
-        return self._users.get(user_id)
-
-    def get_group(self, chat_id: int) -> SimGroup | None:
-        return self._groups.get(chat_id)
-
-    def bot_messages(self, chat_id: int) -> list[BotMessage]:
-        chat = self.state.chats.get(chat_id)
-        return [m for m in chat.bot_messages if not m.deleted] if chat else []
-
-    def update_created_at(self, update_id: int) -> float | None:
-        """time.perf_counter() when the user-side update was created."""
-        return self.state.update_created_at.get(update_id)
-
     def enforce_limits(
         self,
         per_private_chat_per_sec: float = 1,
         per_group_per_min: int = 20,
         global_per_sec: int = 30,
+        group_period: float = 60.0,
     ) -> RateLimits:
+        """Answer 429 like Telegram past these rates (see RateLimits); replaces any limits.
+
+        The group limit is ``per_group_per_min`` messages per ``group_period`` seconds.
+        """
         self.limits = RateLimits(
-            per_private_chat_per_sec, per_group_per_min, global_per_sec, self.clock
+            per_private_chat_per_sec,
+            per_group_per_min,
+            global_per_sec,
+            clock=self.clock,
+            group_period=group_period,
         )
         return self.limits
 
@@ -189,7 +148,12 @@ class BotApiEmulator:
 
     @property
     def limit_violations(self) -> int:
+        """429s the rate limits gave so far."""
         return self.limits.violations if self.limits else 0
+
+    def limit_violations_in(self, chat_id: int) -> int:
+        """429s the rate limits gave for requests to ``chat_id``."""
+        return self.limits.violations_by_chat.get(chat_id, 0) if self.limits else 0
 
     # -- bot side --------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
@@ -238,20 +202,26 @@ class BotApiEmulator:
         handler = self._methods.get(name)
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
-        if self.limits is not None and name in LIMITED_METHODS:
-            self._check_limits(name, params)
-        return handler(self.state, params)
+        if self.limits is None or name not in LIMITED_METHODS:
+            return handler(self.state, params)
+        target = self._limited_chat(name, params)
+        if target is not None:
+            wait = self.limits.wait(*target)
+            if wait:
+                raise too_many(wait)
+        result = handler(self.state, params)
+        if target is not None:
+            self.limits.hit(*target)  # only performed sends use quota
+        return result
 
-    def _check_limits(self, name: str, params: Params) -> None:
-        assert self.limits is not None
+    def _limited_chat(self, name: str, params: Params) -> tuple[int, bool, int] | None:
+        """(chat id, is private, messages posted) for a rate-limited method, if known."""
         chat = self.state.chats.get(_chat_id(params) or 0)
         if chat is None:
-            return
+            return None
         media = params.obj("media") if name == "sendmediagroup" else None
-        cost = len(media) if isinstance(media, list) else 1
-        wait = self.limits.check(chat.id, chat.is_private, cost)
-        if wait:
-            raise too_many(wait)
+        cost = len(media) if isinstance(media, list) and media else 1
+        return chat.id, chat.is_private, cost
 
     async def _get_updates(self, params: Params) -> list[JSON]:
         st = self.state

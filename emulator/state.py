@@ -2,123 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
 from collections import deque
-from dataclasses import dataclass, field
-from typing import Any
 
 from emulator.params import ApiError, bad_request
-
-JSON = dict[str, Any]
-TOPIC_ICON_COLOR = 7322096
-
-
-class Notifier:
-    """Wake every waiter on notify(); waiters re-check their condition."""
-
-    def __init__(self) -> None:
-        self._event: asyncio.Event | None = None
-
-    def notify(self) -> None:
-        if self._event is not None:
-            self._event.set()
-            self._event = None
-
-    async def wait(self, timeout: float) -> bool:  # noqa: ASYNC109
-        if self._event is None:
-            self._event = asyncio.Event()
-        event = self._event
-        try:
-            await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
-
-
-@dataclass(slots=True)
-class FileRecord:
-    file_id: str
-    file_unique_id: str
-    file_path: str
-    size: int
-    content: bytes | None
-    mime_type: str | None = None
-    file_name: str | None = None
-
-
-@dataclass(slots=True)
-class Topic:
-    message_thread_id: int
-    name: str
-    icon_color: int = TOPIC_ICON_COLOR
-    icon_custom_emoji_id: str | None = None
-    closed: bool = False
-    deleted: bool = False
-
-    def to_json(self) -> JSON:
-        data: JSON = {
-            "message_thread_id": self.message_thread_id,
-            "name": self.name,
-            "icon_color": self.icon_color,
-        }
-        if self.icon_custom_emoji_id:
-            data["icon_custom_emoji_id"] = self.icon_custom_emoji_id
-        return data
-
-
-@dataclass(slots=True)
-class BotMessage:
-    """A message the bot sent, as the emulator recorded it (edits applied in ``data``)."""
-
-    chat_id: int
-    message_id: int
-    data: JSON
-    method: str
-    received_at: float
-    history: list[JSON] = field(default_factory=list)
-    deleted: bool = False
-    reply_keyboard: JSON | None = None
-
-    @property
-    def text(self) -> str:
-        value = self.data.get("text", self.data.get("caption", ""))
-        return value if isinstance(value, str) else ""
-
-    @property
-    def message_thread_id(self) -> int | None:
-        value = self.data.get("message_thread_id")
-        return value if isinstance(value, int) else None
-
-    @property
-    def buttons(self) -> list[list[JSON]]:
-        markup = self.data.get("reply_markup") or {}
-        rows = markup.get("inline_keyboard") or []
-        return [list(row) for row in rows]
-
-    @property
-    def button_labels(self) -> list[str]:
-        return [b.get("text", "") for row in self.buttons for b in row]
-
-    def callback_data(self, label: str) -> str:
-        """Callback data of the inline button whose text contains ``label``."""
-        for row in self.buttons:
-            for button in row:
-                if label in button.get("text", "") and "callback_data" in button:
-                    return str(button["callback_data"])
-        raise AssertionError(f"no button {label!r} in {self.button_labels}")
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-    def __repr__(self) -> str:
-        extra = f" buttons={self.button_labels}" if self.buttons else ""
-        flag = " (deleted)" if self.deleted else ""
-        return f"<BotMessage #{self.message_id} {self.text[:80]!r}{extra}{flag}>"
+from emulator.records import JSON, BotMessage, FileRecord, Notifier, Topic
 
 
 class ChatState:
@@ -136,12 +25,18 @@ class ChatState:
         self.notifier = Notifier()
         self.topics: dict[int, Topic] = {}
         self.blocked = False
+        self.bot_status = "member" if chat["type"] == "private" else "administrator"
         self.keyboard: JSON | None = None
-        self.cursor = 0
+        self.cursor = 0  # wait_for_message: bot_messages before this index are consumed
+        self.thread_cursors: dict[int, int] = {}  # the same, per message_thread_id
 
     @property
     def is_private(self) -> bool:
         return bool(self.chat["type"] == "private")
+
+    @property
+    def is_supergroup(self) -> bool:
+        return bool(self.chat["type"] == "supergroup")
 
     def new_message_id(self) -> int:
         mid = self.next_message_id
@@ -156,13 +51,43 @@ class ChatState:
         self.notifier.notify()
 
     def check_thread(self, thread_id: int | None) -> None:
-        if thread_id is None or not self.is_forum:
+        """Bot side: a message_thread_id must name a live forum topic.
+
+        Like Telegram: General (id 1), reply-chain ids of ordinary supergroups, private chats
+        and deleted topics all answer ``message thread not found``.
+        """
+        if thread_id is None:
             return
-        if thread_id == 1:
-            return  # the General topic
+        topic = self.topics.get(thread_id) if self.is_forum else None
+        if topic is None or topic.deleted:
+            raise bad_request("message thread not found")
+
+    def delete_message(self, message_id: int) -> bool:
+        """Remove a message (the bot's are marked ``deleted``); False if it was not there."""
+        msg = self.messages.pop(message_id, None)
+        if msg is None:
+            return False
+        rec = self.bot_by_id.get(message_id)
+        if rec is not None:
+            rec.deleted = True
+        self.add_event("delete", {"message_id": message_id, "chat": self.chat})
+        return True
+
+    def delete_topic(self, thread_id: int) -> Topic:
+        """Mark a topic deleted and delete every message in it (its creation message too)."""
         topic = self.topics.get(thread_id)
         if topic is None or topic.deleted:
             raise bad_request("message thread not found")
+        topic.deleted = True
+        doomed = [
+            mid
+            for mid, m in self.messages.items()
+            if mid == thread_id
+            or (m.get("is_topic_message") and m.get("message_thread_id") == thread_id)
+        ]
+        for mid in doomed:
+            self.delete_message(mid)
+        return topic
 
     def get_bot_message(self, message_id: int, action: str) -> BotMessage:
         record = self.bot_by_id.get(message_id)
@@ -206,6 +131,10 @@ class State:
             raise bad_request("chat not found")
         if chat.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.bot_status in ("left", "kicked"):
+            kind = "supergroup" if chat.is_supergroup else "group"
+            verb = "was kicked from" if chat.bot_status == "kicked" else "is not a member of"
+            raise ApiError(403, f"Forbidden: bot {verb} the {kind} chat")
         return chat
 
     def find_chat(self, chat_id: int) -> ChatState:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
 
-from emulator.formatting import command_entities
-from emulator.state import JSON, BotMessage, ChatState, State
+from emulator.content import ContentMixin, caption_content, text_content
+from emulator.records import JSON, BotMessage
+from emulator.state import ChatState, State
+from emulator.threads import placement, user_topic
 
 MessageRef = BotMessage | JSON | int
 Predicate = Callable[[BotMessage], bool]
@@ -22,24 +23,29 @@ def _now() -> int:
     return int(time.time())
 
 
+MEDIA_KINDS = ("photo", "document", "voice", "audio", "video", "animation")
+ADMIN_RIGHTS: JSON = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": False,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": False,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+    "can_manage_topics": True,
+}
+
+
 def _message_id(ref: MessageRef) -> int:
     if isinstance(ref, int):
         return ref
     return int(ref["message_id"])
-
-
-def text_content(text: str) -> JSON:
-    content: JSON = {"text": text}
-    entities = command_entities(text)
-    if entities:
-        content["entities"] = entities
-    return content
-
-
-def _fake_bytes(size: int, head: bytes) -> bytes | None:
-    if size > 2 * 1024 * 1024:
-        return None  # reported size only; downloads are refused (> 20 MB) or zero-filled
-    return (head + b"\0" * size)[:size] if size >= len(head) else head[:size]
 
 
 async def wait_for_callback_answer(
@@ -58,8 +64,8 @@ async def wait_for_callback_answer(
         await state.callback_notifier.wait(remaining)
 
 
-class ChatView:
-    """What a chat sees: the bot's messages, with a wait cursor per chat."""
+class ChatView(ContentMixin):
+    """What a chat sees: the bot's messages, with wait cursors (per chat and per thread)."""
 
     def __init__(self, state: State, chat: ChatState) -> None:
         self.state = state
@@ -93,29 +99,50 @@ class ChatView:
         """Mark every message received so far as consumed by wait_for_message."""
         self.chat.cursor = len(self.chat.bot_messages)
 
+    def _take(self, predicate: Predicate | None, thread_id: int | None) -> BotMessage | None:
+        chat = self.chat
+        msgs = chat.bot_messages
+        if thread_id is not None:
+            start = max(chat.cursor, chat.thread_cursors.get(thread_id, 0))
+            for index in range(start, len(msgs)):
+                msg = msgs[index]
+                if msg.in_thread(thread_id) and (predicate is None or predicate(msg)):
+                    chat.thread_cursors[thread_id] = index + 1
+                    return msg
+            return None
+        for index in range(chat.cursor, len(msgs)):
+            msg = msgs[index]
+            taken = any(index < c and msg.in_thread(t) for t, c in chat.thread_cursors.items())
+            if not taken and (predicate is None or predicate(msg)):
+                chat.cursor = index + 1
+                return msg
+        return None
+
     async def wait_for_message(
         self,
         timeout: float = 5.0,  # noqa: ASYNC109
         predicate: Predicate | None = None,
         message_thread_id: int | None = None,
     ) -> BotMessage:
-        """The next bot message not yet consumed by a previous wait (optionally filtered)."""
+        """The next bot message not consumed by a previous wait (optionally filtered).
+
+        Without ``message_thread_id`` the wait consumes the chat in order: the returned
+        message and every one before it (predicate misses included). With it, only that
+        thread is considered and consumed, so topics are independent streams; ``1`` means
+        General (messages outside topics).
+        """
         deadline = time.monotonic() + timeout
         chat = self.chat
         while True:
-            msgs = chat.bot_messages
-            for index in range(chat.cursor, len(msgs)):
-                msg = msgs[index]
-                if message_thread_id is not None and msg.message_thread_id != message_thread_id:
-                    continue
-                if predicate is None or predicate(msg):
-                    chat.cursor = index + 1
-                    return msg
+            msg = self._take(predicate, message_thread_id)
+            if msg is not None:
+                return msg
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                got = "\n  ".join(repr(m) for m in msgs) or "(nothing)"
+                got = "\n  ".join(repr(m) for m in chat.bot_messages) or "(nothing)"
+                where = "" if message_thread_id is None else f" thread {message_thread_id}"
                 raise WaitTimeout(
-                    f"no matching bot message in chat {chat.id} within {timeout}s "
+                    f"no matching bot message in chat {chat.id}{where} within {timeout}s "
                     f"(cursor at {chat.cursor}); received:\n  {got}"
                 )
             await chat.notifier.wait(remaining)
@@ -152,29 +179,25 @@ class ChatView:
         message_thread_id: int | None = None,
         reply_to_message_id: int | None = None,
     ) -> JSON:
+        """A member's new message: stored, and pushed as a ``message`` update."""
         chat = self.chat
+        topic_id = user_topic(chat, message_thread_id)
+        target = None
+        if reply_to_message_id is not None:
+            target = chat.messages.get(reply_to_message_id)
+            if target is None:
+                raise ValueError(f"no message {reply_to_message_id} in chat {chat.id}")
         msg: JSON = {
             "message_id": chat.new_message_id(),
             "date": _now(),
             "chat": chat.chat,
             "from": sender,
         }
-        target = None
-        if reply_to_message_id is not None:
-            target = chat.messages.get(reply_to_message_id)
-            if target is None:
-                raise ValueError(f"no message {reply_to_message_id} in chat {chat.id}")
-        if message_thread_id is not None and chat.is_forum:
-            chat.check_thread(message_thread_id)
-            msg["message_thread_id"] = message_thread_id
-            msg["is_topic_message"] = True
-            target = target or chat.messages.get(message_thread_id)
-        if target is not None:
-            msg["reply_to_message"] = {k: v for k, v in target.items() if k != "reply_to_message"}
+        msg.update(placement(chat, target, topic_id))
         msg.update(content)
         chat.messages[msg["message_id"]] = msg
         chat.add_event("user", dict(msg))
-        self.state.push_update("message", msg)
+        self.state.push_update("message", dict(msg))
         return msg
 
     def _press(self, sender: JSON, message: MessageRef, data: str) -> str:
@@ -195,121 +218,50 @@ class ChatView:
         )
         return query_id
 
-    def _edit(self, message: MessageRef, text: str) -> JSON:
-        msg = self.chat.messages[_message_id(message)]
-        msg.update(text_content(text))
+    def _edit(self, message: MessageRef, text: str, caption_only: bool = False) -> JSON:
+        """A member edits their message's text (or a media message's caption)."""
+        mid = _message_id(message)
+        msg = self.chat.messages.get(mid)
+        if msg is None:
+            raise ValueError(f"no message {mid} in chat {self.chat.id}")
+        if msg.get("from", {}).get("is_bot"):
+            raise ValueError(f"message {mid} is the bot's; users edit only their own")
+        if "text" in msg and not caption_only:
+            drop, content = ("text", "entities"), text_content(text)
+        elif any(kind in msg for kind in MEDIA_KINDS):
+            drop, content = ("caption", "caption_entities"), caption_content(text)
+        else:
+            what = "caption" if caption_only else "text or caption"
+            raise ValueError(f"message {mid} has no {what} to edit")
+        if all(msg.get(k) == content.get(k) for k in drop):
+            raise ValueError(f"message {mid} is not modified")
+        for key in drop:
+            msg.pop(key, None)
+        msg.update(content)
         msg["edit_date"] = _now()
+        self.chat.add_event("user_edit", dict(msg))
         self.state.push_update("edited_message", dict(msg))
         return msg
 
-    def photo_content(
-        self, size: int = 50_000, width: int = 1280, height: int = 960, caption: str | None = None
-    ) -> JSON:
-        data = _fake_bytes(size, b"\xff\xd8\xff\xe0")
-        full = self.state.add_file("photos", data, size=size, extension="jpg")
-        thumb = self.state.add_file("thumbnails", data, size=min(size, 2000), extension="jpg")
-        content: JSON = {
-            "photo": [
-                {
-                    "file_id": thumb.file_id,
-                    "file_unique_id": thumb.file_unique_id,
-                    "width": 90,
-                    "height": max(1, 90 * height // max(width, 1)),
-                    "file_size": thumb.size,
-                },
-                {
-                    "file_id": full.file_id,
-                    "file_unique_id": full.file_unique_id,
-                    "width": width,
-                    "height": height,
-                    "file_size": size,
-                },
-            ]
-        }
-        if caption:
-            content["caption"] = caption
-        return content
-
-    def document_content(
-        self,
-        file_name: str = "file.pdf",
-        mime_type: str = "application/pdf",
-        content: bytes | None = None,
-        size: int | None = None,
-        caption: str | None = None,
-    ) -> JSON:
-        if content is None:
-            content = _fake_bytes(size or 1000, b"%PDF-1.4\n")
-        ext = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
-        rec = self.state.add_file(
-            "documents", content, size=size, mime_type=mime_type, file_name=file_name, extension=ext
+    def _my_chat_member(self, sender: JSON, old: str, new: str) -> int:
+        """Push a ``my_chat_member`` update: the bot's status here went ``old`` -> ``new``."""
+        return self.state.push_update(
+            "my_chat_member",
+            {
+                "chat": self.chat.chat,
+                "from": sender,
+                "date": _now(),
+                "old_chat_member": self._bot_member(old),
+                "new_chat_member": self._bot_member(new),
+            },
         )
-        out: JSON = {
-            "document": {
-                "file_id": rec.file_id,
-                "file_unique_id": rec.file_unique_id,
-                "file_name": file_name,
-                "mime_type": mime_type,
-                "file_size": rec.size,
-            }
-        }
-        if caption:
-            out["caption"] = caption
-        return out
 
-    def voice_content(self, duration: int = 3, size: int = 8000) -> JSON:
-        rec = self.state.add_file(
-            "voice", _fake_bytes(size, b"OggS"), size=size, mime_type="audio/ogg", extension="oga"
-        )
-        return {
-            "voice": {
-                "file_id": rec.file_id,
-                "file_unique_id": rec.file_unique_id,
-                "duration": duration,
-                "mime_type": "audio/ogg",
-                "file_size": size,
-            }
-        }
-
-    def sticker_content(self, emoji: str = "👍") -> JSON:
-        rec = self.state.add_file("stickers", _fake_bytes(3000, b"RIFF"), extension="webp")
-        return {
-            "sticker": {
-                "file_id": rec.file_id,
-                "file_unique_id": rec.file_unique_id,
-                "type": "regular",
-                "width": 512,
-                "height": 512,
-                "is_animated": False,
-                "is_video": False,
-                "emoji": emoji,
-                "file_size": rec.size,
-            }
-        }
-
-
-def content_from_kwargs(view: ChatView, kind: str, args: dict[str, Any], sender: JSON) -> JSON:
-    """Build message content by kind name (used by the HTTP API)."""
-    if kind == "text":
-        return text_content(str(args["text"]))
-    if kind == "photo":
-        return view.photo_content(**args)
-    if kind == "document":
-        return view.document_content(**args)
-    if kind == "voice":
-        return view.voice_content(**args)
-    if kind == "sticker":
-        return view.sticker_content(**args)
-    if kind == "location":
-        return {
-            "location": {"latitude": float(args["latitude"]), "longitude": float(args["longitude"])}
-        }
-    if kind == "contact":
-        return {
-            "contact": {
-                "phone_number": str(args["phone_number"]),
-                "first_name": str(args.get("first_name") or sender["first_name"]),
-                "user_id": int(args.get("user_id") or sender["id"]),
-            }
-        }
-    raise ValueError(f"unknown content kind {kind!r}")
+    def _bot_member(self, status: str) -> JSON:
+        data: JSON = {"status": status, "user": self.state.bot_user}
+        if status == "kicked":
+            data["until_date"] = 0
+        elif status == "administrator":
+            data.update(ADMIN_RIGHTS)
+            if not self.chat.is_forum:
+                data.pop("can_manage_topics")
+        return data

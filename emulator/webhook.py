@@ -10,7 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from emulator.state import JSON, State
+from emulator.records import JSON
+from emulator.state import State
 
 
 def dumps(payload: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot
+from telegram import Bot, Update
 
 from emulator import BotApiEmulator
 
@@ -28,3 +28,21 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as tg_bot:
         yield tg_bot
+
+
+class FakeClock:
+    """An injectable monotonic clock that tests advance by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def fetch(bot: Bot) -> tuple[Update, ...]:
+    """The pending updates, confirmed so the next fetch returns only newer ones."""
+    updates = await bot.get_updates(timeout=0)
+    if updates:
+        await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+    return updates

@@ -10,15 +10,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from emulator import BotApiEmulator
 
-from .conftest import TOKEN
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from .conftest import TOKEN, FakeClock
 
 
 async def test_429_fault_then_success(emu: BotApiEmulator, bot: Bot) -> None:

@@ -79,3 +79,33 @@ async def test_http_user_side_api(emu: BotApiEmulator, bot: Bot) -> None:
         async with http.get("/_emu/stats") as resp:
             stats = await resp.json()
         assert stats["requests"] == len(emu.requests_log) and stats["limit_violations"] == 0
+
+
+async def test_http_group_membership_edits_and_topics(emu: BotApiEmulator, bot: Bot) -> None:
+    async with aiohttp.ClientSession(emu.url) as http:
+        async with http.post(
+            "/_emu/groups/-100444", json={"title": "Staff", "is_forum": True, "bot_status": "left"}
+        ) as resp:
+            assert (await resp.json())["ok"]
+        async with http.post(
+            "/_emu/groups/-100444/add_bot", json={"from": 2001, "status": "administrator"}
+        ) as resp:
+            assert (await resp.json())["bot_status"] == "administrator"
+        joined, _announced = await bot.get_updates()
+        assert joined.my_chat_member.new_chat_member.status == "administrator"
+        topic = await bot.create_forum_topic(-100444, "case")
+        async with http.post(
+            "/_emu/groups/-100444/send",
+            json={"from": 2001, "text": "v1", "message_thread_id": topic.message_thread_id},
+        ) as resp:
+            sent = (await resp.json())["message"]
+        async with http.post(
+            "/_emu/groups/-100444/edit", json={"message_id": sent["message_id"], "text": "v2"}
+        ) as resp:
+            assert (await resp.json())["message"]["text"] == "v2"
+        async with http.delete(f"/_emu/groups/-100444/topics/{topic.message_thread_id}") as resp:
+            assert (await resp.json())["ok"]
+        async with http.delete(f"/_emu/groups/-100444/topics/{topic.message_thread_id}") as resp:
+            assert resp.status == 400
+        async with http.post("/_emu/groups/-100444/remove_bot", json={"from": 2001}) as resp:
+            assert (await resp.json())["bot_status"] == "kicked"
