@@ -64,12 +64,12 @@ async def on_card_button(update: Update, ctx: BotContext) -> None:
         await answer_query(query)
         return
     if request.version != version or (action and request.status not in _from(action)):
+        await show_card(ctx, query, request)
         await answer_query(
             query,
             tr.gettext("This card was out of date. It now shows the request as it is."),
             alert=True,
         )
-        await show_card(ctx, query, request)
         return
     await step(ctx, query, tr, request, verb, action, arg)
 
@@ -100,27 +100,27 @@ async def step(
     """Open the sub-menu the button leads to, or apply the action."""
     services = ctx.services
     if action is None:  # "Back": the card's own buttons again
-        await answer_query(query)
         await _markup(query, staff_card.keyboard(tr, request))
+        await answer_query(query)
         return
     if action in CONFIRMED and arg != "yes":
-        await answer_query(query)
         await _markup(query, staff_card.confirm_keyboard(tr, request, action))
+        await answer_query(query)
         return
     if action is Action.REJECT and arg is None:
-        await answer_query(query)
         await _markup(query, staff_card.reasons_keyboard(tr, services, request))
+        await answer_query(query)
         return
     if action is Action.REFER and arg is None:
         if not services.profile.staff.with_role(Role.SOCIAL_RESEARCHER):
             await answer_query(query, tr.gettext("No social researcher is configured."), alert=True)
             return
-        await answer_query(query)
         await _markup(query, staff_card.researchers_keyboard(tr, services, request))
+        await answer_query(query)
         return
     if action is Action.REQUEST_INFO or (action is Action.REJECT and arg == "*"):
-        await answer_query(query)
         await ask_for_text(ctx, query, tr, request, action)
+        await answer_query(query)
         return
     details: dict[str, object] = {}
     if action is Action.REJECT:
@@ -146,11 +146,12 @@ async def report(
     ctx: BotContext, query: CallbackQuery, tr: Translator, outcome: Done | Outdated
 ) -> None:
     """Tell the presser what happened and show the card as it is now."""
+    # The card is redrawn first: the answer to the press is the sign that all is done.
+    await show_card(ctx, query, outcome.request)
     if isinstance(outcome, Outdated):
         await answer_query(query, outdated_text(ctx.services, tr, outcome), alert=True)
     else:
         await answer_query(query, status_label(tr, outcome.request.status))
-    await show_card(ctx, query, outcome.request)
 
 
 def outdated_text(services: Services, tr: Translator, outcome: Outdated) -> str:
