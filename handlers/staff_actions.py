@@ -64,12 +64,10 @@ async def on_card_button(update: Update, ctx: BotContext) -> None:
         await answer_query(query)
         return
     if request.version != version or (action and request.status not in _from(action)):
-        await show_card(ctx, query, request)
-        await answer_query(
-            query,
-            tr.gettext("This card was out of date. It now shows the request as it is."),
-            alert=True,
-        )
+        # Someone acted first (or the card is old): say what happened and redraw it.
+        events = await services.staff.events(request.id)
+        outcome = Outdated(request, events[-1] if events else None)
+        await report(ctx, query, tr, outcome)
         return
     await step(ctx, query, tr, request, verb, action, arg)
 

@@ -1,0 +1,189 @@
+"""Who may do what: every action by every role, outsiders, races, outdated cards, other groups."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiosqlite
+
+from emulator import BotApiEmulator
+from tests.e2e.desk import (
+    ADMIN,
+    COMMITTEE_A,
+    COMMITTEE_B,
+    OFFICER,
+    OUTSIDER,
+    RESEARCHER,
+    Desk,
+    open_desk,
+    submit,
+)
+from tests.e2e.driver import Person
+from tests.support import FakeClock
+
+NOT_ALLOWED = "You are not allowed to do this."
+ACTORS = (OFFICER, RESEARCHER, COMMITTEE_A, ADMIN, OUTSIDER)
+# The policy: only the committee decides; officers (and admins) refer, deliver and close;
+# officers, researchers and the committee ask for more information.
+ALLOWED = {
+    "accept": {COMMITTEE_A},
+    "reject": {COMMITTEE_A},
+    "info": {OFFICER, RESEARCHER, COMMITTEE_A},
+    "refer": {OFFICER, ADMIN},
+    "close": {OFFICER, ADMIN},
+    "deliver": {OFFICER, ADMIN},
+}
+
+
+async def _request_id(desk: Desk, reference: str) -> tuple[int, int]:
+    rows = await desk.rows("SELECT id, version FROM requests WHERE reference = ?", reference)
+    return int(rows[0][0]), int(rows[0][1])
+
+
+async def test_every_action_by_every_role_a_beneficiary_and_an_outsider(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        waiting = Person(emu.user(1201, first_name="Sarah", language_code="en"))
+        decided = Person(emu.user(1202, first_name="Mona", language_code="en"))
+        open_ref = await submit(waiting)
+        accepted_ref = await submit(decided)
+        open_card = await desk.card(open_ref)
+        accepted_card = await desk.card(accepted_ref)
+        await desk.press(COMMITTEE_A, accepted_card, "Accept")
+        await desk.press(COMMITTEE_A, accepted_card, "Accept")
+        assert await desk.status(accepted_ref) == "accepted"
+
+        refused = 0
+        for action, allowed in ALLOWED.items():
+            ref, card = (
+                (accepted_ref, accepted_card) if action == "deliver" else (open_ref, open_card)
+            )
+            request_id, version = await _request_id(desk, ref)
+            for actor in ACTORS:
+                answer = await desk.press_data(
+                    actor, card, f"staff:{action}:{request_id}:{version}"
+                )
+                if actor in allowed:
+                    assert answer["text"] != NOT_ALLOWED, (action, actor)
+                else:
+                    assert answer == {**answer, "text": NOT_ALLOWED, "show_alert": True}, (
+                        action,
+                        actor,
+                    )
+                    refused += 1
+            # A beneficiary forging the final press from their own chat is refused too.
+            receipt = waiting.sim.messages[-1]
+            query = await waiting.sim.press(receipt, f"staff:{action}:{request_id}:{version}:yes")
+            answer = await waiting.sim.wait_for_callback_answer(query)
+            assert answer["text"] == NOT_ALLOWED and answer["show_alert"]
+            refused += 1
+
+        # Nothing changed, and every refusal is in the audit trail with who and where.
+        assert await desk.status(open_ref) == "submitted"
+        assert await desk.status(accepted_ref) == "accepted"
+        audit = await desk.rows("SELECT actor_id, action, reason FROM audit_log ORDER BY id")
+        assert len(audit) == refused
+        assert (OUTSIDER, "accept", "role") in audit
+        assert (RESEARCHER, "accept", "role") in audit
+        assert (1201, "accept", "outside") in audit
+        events = await desk.rows("SELECT kind FROM request_events WHERE kind <> 'submitted'")
+        assert events == [("accept",)]
+
+
+async def test_two_committee_members_decide_at_once(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        sarah = Person(emu.user(1211, first_name="Sarah", language_code="en"))
+        reference = await submit(sarah)
+        card = await desk.card(reference)
+        request_id, version = await _request_id(desk, reference)
+        # Both see the confirmation and press it in the same instant.
+        accept = f"staff:accept:{request_id}:{version}:yes"
+        reject = f"staff:reject:{request_id}:{version}:incomplete_documents"
+        queries = [
+            await desk.group.press(desk.members[COMMITTEE_A], card, accept),
+            await desk.group.press(desk.members[COMMITTEE_B], card, reject),
+        ]
+        answers = await asyncio.gather(*(desk.group.wait_for_callback_answer(q) for q in queries))
+        assert answers[0]["text"] == "Accepted" and not answers[0]["show_alert"]
+        assert answers[1]["show_alert"]
+        assert answers[1]["text"] == "Khalid got there first: the request is now “Accepted”."
+        assert await desk.status(reference) == "accepted"
+        decisions = await desk.rows(
+            "SELECT kind, actor_id FROM request_events WHERE kind IN ('accept', 'reject')"
+        )
+        assert decisions == [("accept", COMMITTEE_A)]
+        notice = await sarah.next()
+        assert "accepted your request" in notice.text
+        await desk.settle()
+        assert all("did not accept" not in m.text for m in sarah.sim.messages)
+
+
+async def test_a_button_on_an_outdated_card_refuses_and_redraws_the_card(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        sarah = Person(emu.user(1221, first_name="Sarah", language_code="en"))
+        reference = await submit(sarah)
+        card = await desk.card(reference)
+        request_id, version = await _request_id(desk, reference)
+        # The officer opens the close confirmation; meanwhile the committee rejects.
+        await desk.press(OFFICER, card, "Close")
+        stale_close = card.callback_data("Close")
+        await desk.press_data(COMMITTEE_A, card, f"staff:reject:{request_id}:{version}:duplicate")
+        assert await desk.status(reference) == "rejected"
+        answer = await desk.press_data(OFFICER, card, stale_close)
+        assert answer["show_alert"]
+        assert answer["text"] == "Khalid got there first: the request is now “Not accepted”."
+        assert "Not accepted" in card.text  # redrawn as it is now
+        assert card.button_labels == ["🗄 Close"]
+        assert await desk.status(reference) == "rejected"
+        notice = await sarah.next()
+        assert "The request is a duplicate" in notice.text
+
+
+async def test_a_typed_rejection_reason_reaches_the_beneficiary(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        sarah = Person(emu.user(1231, first_name="Sarah", language_code="en"))
+        reference = await submit(sarah)
+        card = await desk.card(reference)
+        topic = card.message_thread_id
+        await desk.press(COMMITTEE_A, card, "Reject")
+        await desk.press(COMMITTEE_A, card, "Another reason")
+        # Someone else's message in the topic is not taken as the reason.
+        await desk.say(OFFICER, "#note checking the file", topic)
+        await desk.say(
+            COMMITTEE_A,
+            "The support you asked for <b>is</b> outside our programmes & funds.",
+            topic,
+        )
+        notice = await sarah.next()
+        assert "did not accept your request" in notice.text
+        assert "The support you asked for <b>is</b> outside our programmes & funds." in notice.text
+        assert await desk.status(reference) == "rejected"
+
+
+async def test_other_groups_are_ignored_after_saying_so_once(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        stranger = emu.user(1241, first_name="Ali", language_code="en")
+        other = emu.group(-1009999, "Family group", is_forum=False)
+        other.add_bot(by=stranger)
+        notice = await other.wait_for_message()
+        assert "works only in its association's staff group" in notice.text
+        await other.send_text(stranger, "/queue")
+        await other.send_text(stranger, "hello bot")
+        other.remove_bot(by=stranger, kicked=False)
+        other.add_bot(by=stranger)
+        await desk.settle()
+        await asyncio.sleep(0.3)
+        assert len(other.messages) == 1
+    # Ignored updates still count as handled: none is left to replay.
+    async with aiosqlite.connect(str(db_path)) as conn:
+        assert list(await conn.execute_fetchall("SELECT COUNT(*) FROM inbox")) == [(0,)]
