@@ -3,13 +3,12 @@ submit a request, find its card and press its buttons."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import re
 
 import aiosqlite
 

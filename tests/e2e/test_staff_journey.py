@@ -47,7 +47,8 @@ async def test_from_submission_to_delivery(
             "🗄 Close",
         ]
         photo = await desk.group.wait_for_message(
-            predicate=lambda m: m.get("photo") is not None, message_thread_id=topic.message_thread_id
+            predicate=lambda m: m.get("photo") is not None,
+            message_thread_id=topic.message_thread_id,
         )
         assert photo.get("caption") == "Copy of the ID"  # the field's label
 
