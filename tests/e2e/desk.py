@@ -80,7 +80,7 @@ class Desk:
         """Wait until the outbox has sent everything that is due."""
         await self.dispatcher.idle()
 
-    async def card(self, reference: str, timeout: float = 10.0) -> BotMessage:
+    async def card(self, reference: str, timeout: float = 10.0) -> BotMessage:  # noqa: ASYNC109
         """The request's card in the staff group (posted by the dispatcher)."""
         return await self.group.wait_for_message(
             timeout=timeout,
