@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 from bot.context import BotContext, Services
 from bot.i18n import Translator, resolve_locale
 from bot.profile import Role
-from bot.services.policy import Action
+from bot.services.policy import RULES, Action
 from bot.services.staff import Done, Outdated
 from handlers import staff_card
 from handlers.common import answer_query, esc
@@ -63,19 +63,13 @@ async def on_card_button(update: Update, ctx: BotContext) -> None:
     if request is None:
         await answer_query(query)
         return
-    if request.version != version or (action and request.status not in _from(action)):
+    if request.version != version or (action and request.status not in RULES[action].from_statuses):
         # Someone acted first (or the card is old): say what happened and redraw it.
         events = await services.staff.events(request.id)
         outcome = Outdated(request, events[-1] if events else None)
         await report(ctx, query, tr, outcome)
         return
     await step(ctx, query, tr, request, verb, action, arg)
-
-
-def _from(action: Action) -> tuple[object, ...]:
-    from bot.services.policy import RULES
-
-    return tuple(RULES[action].from_statuses)
 
 
 async def _check_member(services: Services, user_id: int, chat_id: int, request_id: int) -> object:

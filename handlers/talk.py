@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
 from handlers.common import answer_query, main_menu, reply
-from handlers.notices import end_button
+from handlers.notices import done_button, end_button
 from handlers.staff_messages import edited_content
 from storage.models import InfoItem, Request
 
@@ -111,8 +111,6 @@ async def receive_info(
         await services.relay.copy_to_staff(
             request.user_id, message.chat.id, message.message_id, thread.id
         )
-    from handlers.notices import done_button
-
     await reply(
         update,
         "📥 " + tr.gettext("Received. Send anything else, then press “Done”."),
