@@ -15,7 +15,7 @@ from tests.e2e.desk import (
     plain,
     submit,
 )
-from tests.e2e.driver import ENGLISH_ANSWERS, Person
+from tests.e2e.driver import ARABIC_ANSWERS, ENGLISH_ANSWERS, Person, answer_all, open_form
 from tests.support import FakeClock
 
 
@@ -169,3 +169,25 @@ async def test_without_topics_the_card_is_a_message_and_replies_are_the_thread(
         await desk.say(OFFICER, "Who is on duty tomorrow?")
         await desk.settle()
         assert all("on duty" not in m.text for m in sarah.sim.messages)
+
+
+async def test_an_arabic_staff_group_and_an_arabic_beneficiary(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path, locale="ar") as desk:
+        sara = Person(emu.user(1103, first_name="سارة", language_code="ar"))
+        first = await open_form(sara, new_label="طلب دعم جديد", agree_label="أوافق")
+        answers = {**ARABIC_ANSWERS, "description": "أحتاج <جهاز> قياس سكر & شرائط"}
+        review = await answer_all(sara, first, answers, skip_label="تخطي")
+        declaration = await sara.press(review, "تأكيد ومتابعة")
+        await sara.press(declaration, "أُقر وأوقّع")
+        card = await desk.card("TWS-2026-000001")
+        assert desk.group.topic_by_name("TWS-2026-000001 · سارة") is not None
+        assert "بقي ١٤ يومًا" in card.text  # Arabic plural form for 11..99, Arabic digits
+        assert "أحتاج <جهاز> قياس سكر & شرائط" in plain(card.text)  # escaped, not parsed
+        assert card.button_labels[0] == "✅ قبول"
+        await desk.press(COMMITTEE_A, card, "قبول")
+        answer = await desk.press(COMMITTEE_A, card, "قبول")
+        assert answer["text"] == "مقبول"
+        notice = await sara.next()
+        assert "TWS-2026-000001" in notice.text and "لجنة البحث" in notice.text
