@@ -43,12 +43,8 @@ async def on_card_button(update: Update, ctx: BotContext) -> None:
         await answer_query(query)
         return
     # Every press is checked, also the ones that only open a sub-menu.
-    refused = (
-        await services.staff.check(
-            user.id, chat.id if chat else 0, action or Action.REQUEST_INFO, request_id
-        )
-        if action
-        else await _check_member(services, user.id, chat.id if chat else 0, request_id)
+    refused = await services.staff.check(
+        user.id, chat.id if chat else None, action or "card", request_id
     )
     if refused is not None:
         tr = services.catalogs.get(
@@ -70,14 +66,6 @@ async def on_card_button(update: Update, ctx: BotContext) -> None:
         await report(ctx, query, tr, outcome)
         return
     await step(ctx, query, tr, request, verb, action, arg)
-
-
-async def _check_member(services: Services, user_id: int, chat_id: int, request_id: int) -> object:
-    if chat_id != services.staff_chat_id:
-        return await services.staff.refuse(user_id, chat_id, "card", "outside", request_id)
-    if services.staff.member(user_id) is None:
-        return await services.staff.refuse(user_id, chat_id, "card", "role", request_id)
-    return None
 
 
 async def step(

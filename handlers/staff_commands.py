@@ -20,10 +20,8 @@ async def _allowed(update: Update, ctx: BotContext, command: str) -> bool:
     services = ctx.services
     if user is None or chat is None:
         return False
-    if chat.id == services.staff_chat_id and services.staff.member(user.id) is not None:
+    if await services.staff.check(user.id, chat.id, command) is None:
         return True
-    reason = "role" if chat.id == services.staff_chat_id else "outside"
-    await services.staff.refuse(user.id, chat.id, command, reason)
     if chat.id == services.staff_chat_id:
         tr = services.staff_translator()
         await chat.send_message(tr.gettext("You are not allowed to do this."))

@@ -99,10 +99,8 @@ async def close_conversation(update: Update, ctx: BotContext) -> None:
     assert query is not None and query.data is not None and user is not None
     services = ctx.services
     tr = services.staff_translator()
-    if chat is None or chat.id != services.staff_chat_id or services.staff.member(user.id) is None:
-        await services.staff.refuse(
-            user.id, chat.id if chat else None, "close_conversation", "role"
-        )
+    refused = await services.staff.check(user.id, chat.id if chat else None, "close_conversation")
+    if refused is not None:
         await answer_query(query, tr.gettext("You are not allowed to do this."), alert=True)
         return
     user_id = query.data.rsplit(":", 1)[-1]

@@ -83,12 +83,22 @@ class StaffService:
             return await ForeignChats(conn).first_notice(chat_id, self.clock())
 
     async def check(
-        self, actor_id: int, chat_id: int, action: Action, request_id: int | None
+        self,
+        actor_id: int,
+        chat_id: int | None,
+        action: Action | str,
+        request_id: int | None = None,
     ) -> Refused | None:
-        """Refuse (and audit) an action outside the staff group or without the role."""
-        if chat_id != self.staff_chat_id:
+        """Refuse (and audit) anything outside the staff group or without the right.
+
+        An `Action` needs a role the policy gives it; anything else (a command, a "back"
+        button, closing a conversation) needs only to be a configured staff member.
+        """
+        if chat_id is None or chat_id != self.staff_chat_id:
             return await self.refuse(actor_id, chat_id, action, "outside", request_id)
-        if not may(self.member(actor_id), action):
+        member = self.member(actor_id)
+        allowed = may(member, action) if isinstance(action, Action) else member is not None
+        if not allowed:
             return await self.refuse(actor_id, chat_id, action, "role", request_id)
         return None
 
