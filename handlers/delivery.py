@@ -84,19 +84,14 @@ class Dispatcher:
                     row = await Outbox(conn).head(chat_id)
                 if row is None or row.due_at > self.services.requests.clock():
                     return
-                await self._attempt(row)
-                if await self._still_pending(row):
+                if not await self._attempt(row):
                     return  # it waits for a retry; later messages of the chat wait with it
         finally:
             self.busy.pop(chat_id, None)
             self.wake.set()
 
-    async def _still_pending(self, row: OutboxMessage) -> bool:
-        async with self.services.db.reading() as conn:
-            head = await Outbox(conn).head(row.chat_id)
-        return head is not None and head.id == row.id
-
-    async def _attempt(self, row: OutboxMessage) -> None:
+    async def _attempt(self, row: OutboxMessage) -> bool:
+        """Send one row; False if it was put off for a retry (it stays the chat's head)."""
         db = self.services.db
         now = self.services.requests.clock()
         try:
@@ -105,29 +100,30 @@ class Dispatcher:
             wait = err.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
             await self._retry(row, seconds, "429")
-            return
+            return False
         except Forbidden as err:
             await self._unreachable(row, err)
-            return
+            return True
         except ChatMigrated as err:
             async with db.transaction() as conn:
                 await Outbox(conn).move_chat(row.chat_id, err.new_chat_id)
-            return
+            return True
         except BadRequest as err:
             log.warning("outbox %s #%d refused: %s", row.kind, row.id, err.message)
             async with db.transaction() as conn:
                 await Outbox(conn).failed(row.id, err.message)
-            return
+            return True
         except NetworkError as err:
             await self._retry(row, min(2.0**row.attempts, MAX_BACKOFF_SECONDS), str(err))
-            return
+            return False
         except Exception as err:
             log.exception("outbox %s #%d failed", row.kind, row.id)
             await self._retry(row, min(2.0**row.attempts, MAX_BACKOFF_SECONDS), type(err).__name__)
-            return
+            return False
         async with db.transaction() as conn:
             await Outbox(conn).sent(row.id, now)
         self.delivered += 1
+        return True
 
     async def _retry(self, row: OutboxMessage, seconds: float, error: str) -> None:
         due = self.services.requests.clock() + timedelta(seconds=seconds)

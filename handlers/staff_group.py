@@ -68,9 +68,6 @@ class StaffGroup:
         await self._store(lambda t: t.set_topic(thread.id, topic_id))
         return StaffThread(**{**thread.__dict__, "topic_id": topic_id})
 
-    def _topic(self, thread: StaffThread) -> int | None:
-        return thread.topic_id if self.topics else None
-
     def _place(self, thread: StaffThread) -> dict[str, Any]:
         """Where a message of this thread goes: its topic, or a reply to its card."""
         if self.topics and thread.topic_id is not None:
@@ -83,7 +80,7 @@ class StaffGroup:
             }
         return {}
 
-    async def send(self, thread: StaffThread, send: Send) -> Any:
+    async def send(self, thread: StaffThread, send: Send, *, repost_card: bool = True) -> Any:
         """Send into the thread; a deleted topic is recreated (with a fresh card) once."""
         thread = await self.ensure_topic(thread)
         try:
@@ -94,7 +91,7 @@ class StaffGroup:
         log.info("a staff topic was deleted; opening it again")
         await self._store(lambda t: t.set_topic(thread.id, None))
         thread = await self.ensure_topic(StaffThread(**{**thread.__dict__, "topic_id": None}))
-        if thread.request_id is not None:
+        if repost_card and thread.request_id is not None:
             await self.post_card(thread.request_id, with_files=False)
             refreshed = await self.thread(thread.id)
             thread = refreshed or thread
@@ -110,26 +107,24 @@ class StaffGroup:
         tr = services.staff_translator()
         text = await self.card_text(request, thread)
         markup = staff_card.keyboard(tr, request)
-        thread = await self.ensure_topic(thread)
-        try:
-            message = await self.bot.send_message(
-                self.chat_id, text, reply_markup=markup, message_thread_id=self._topic(thread)
+
+        async def send_card(place: dict[str, Any]) -> Message:
+            # The card opens the thread: it goes into the topic, never as a reply.
+            return await self.bot.send_message(
+                self.chat_id,
+                text,
+                reply_markup=markup,
+                message_thread_id=place.get("message_thread_id"),
             )
-        except BadRequest as err:
-            if not _thread_gone(err):
-                raise
-            gone = thread
-            await self._store(lambda t: t.set_topic(gone.id, None))
-            thread = await self.ensure_topic(StaffThread(**{**thread.__dict__, "topic_id": None}))
-            message = await self.bot.send_message(
-                self.chat_id, text, reply_markup=markup, message_thread_id=self._topic(thread)
-            )
-        posted = thread
+
+        message: Message = await self.send(thread, send_card, repost_card=False)
         card_id = message.message_id
-        await self._store(lambda t: t.set_card(posted.id, card_id))
+        await self._store(lambda t: t.set_card(thread.id, card_id))
         if with_files and request.attachments:
-            with_card = StaffThread(**{**posted.__dict__, "card_message_id": card_id})
-            await self.send_attachments(with_card, request.attachments)
+            # Read back: the topic may have been opened again while the card was posted.
+            posted = await self.thread(thread.id)
+            assert posted is not None
+            await self.send_attachments(posted, request.attachments)
 
     async def card_text(self, request: Request, thread: StaffThread) -> str:
         services = self.services
