@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     # Telegram allows a group about 20 messages a minute, all its topics together.
     staff_group_rate: int = Field(default=20, ge=1, le=60)
     staff_group_period: float = Field(default=60.0, gt=0)
+    # The outbox's pace: Telegram allows about 30 messages a second in all and one a second
+    # per chat; the dispatcher keeps a margin below both.
+    outbox_rate: float = Field(default=28.0, gt=0, le=1000)
+    outbox_chat_interval: float = Field(default=1.0, ge=0, le=60)
+    # How long one send may take before its outcome counts as unknown (then it is retried).
+    outbox_timeout: float = Field(default=10.0, gt=0, le=120)
+    # How often the follow-up rules are read from the database, and broadcast progress shown.
+    followup_check_seconds: float = Field(default=60.0, gt=0)
+    broadcast_progress_seconds: float = Field(default=10.0, gt=0)
     default_locale: Literal["ar", "en"] = "ar"
     timezone: str = "Asia/Riyadh"
     mode: Literal["polling", "webhook"] = "polling"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from enum import StrEnum
 from typing import Any, Self
 
@@ -161,10 +162,62 @@ class Staff(_Strict):
         return tuple(m for m in self.members if role in m.roles)
 
 
+class QuietHours(_Strict):
+    """Messages the bot sends to beneficiaries on its own wait for the morning."""
+
+    start: time = time(22, 0)
+    end: time = time(8, 0)
+
+    def holds(self, local: time) -> bool:
+        """True when `local` (the association's time of day) falls in the quiet hours."""
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end  # over midnight
+
+
+class FollowUps(_Strict):
+    """When the bot writes without being asked; every time is counted from the database."""
+
+    # An unfinished form: reminders this many hours after the last answer, then it expires.
+    draft_reminder_hours: tuple[float, ...] = (24, 72)
+    draft_expiry_days: float = Field(default=7, gt=0, le=365)
+    # Information the staff asked for and that has not come.
+    info_reminder_hours: float = Field(default=48, gt=0)
+    # Nudges to staff on these days after submission, and once when the request is overdue.
+    sla_nudge_days: tuple[int, ...] = (10,)
+    sla_overdue_nudge: bool = True
+    # After delivery: the rating prompt, and a follow-up message some days later.
+    rating_after_hours: float = Field(default=24, ge=0)
+    rating_change_hours: float = Field(default=24, ge=0)
+    followup_after_days: float = Field(default=7, gt=0)
+    quiet_hours: QuietHours = QuietHours()
+    # The report goes to the staff group weekly (ISO weekday: 7 = Sunday), at this time.
+    weekly_report_weekday: int = Field(default=7, ge=1, le=7)
+    weekly_report_time: time = time(9, 0)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> Self:
+        hours = self.draft_reminder_hours
+        if list(hours) != sorted(set(hours)) or any(h <= 0 for h in hours):
+            raise ValueError("draft_reminder_hours must be positive and increasing")
+        if hours and hours[-1] >= self.draft_expiry_days * 24:
+            raise ValueError("the last draft reminder must come before the draft expires")
+        return self
+
+
+class Feedback(_Strict):
+    # Staff see ratings and suggestions aggregated; names and references only if this is on.
+    show_identity: bool = False
+
+
 class Profile(_Strict):
     association: Association
     form: Form
     staff: Staff = Staff()
+    followups: FollowUps = FollowUps()
+    feedback: Feedback = Feedback()
 
     def options_for(self, form_field: FormField) -> tuple[Choice, ...]:
         if form_field.options_from == "service_types":
