@@ -60,6 +60,19 @@ RULES: dict[Action, Rule] = {
     ),
 }
 
+class Duty(StrEnum):
+    """What staff do outside a request's life: each is given to roles, like the rules."""
+
+    EXPORT = "export"
+    BROADCAST = "broadcast"
+
+
+# Exports hold every beneficiary's answers and a broadcast reaches everyone: admins only.
+DUTIES: dict[Duty, frozenset[Role]] = {
+    Duty.EXPORT: frozenset({Role.ADMIN}),
+    Duty.BROADCAST: frozenset({Role.ADMIN}),
+}
+
 # The order of the card's buttons.
 CARD_ACTIONS = (
     Action.ACCEPT,
@@ -71,9 +84,10 @@ CARD_ACTIONS = (
 )
 
 
-def may(member: StaffMember | None, action: Action) -> bool:
+def may(member: StaffMember | None, action: Action | Duty) -> bool:
     """Return whether this staff member's roles allow the action (None: not staff)."""
-    return member is not None and bool(RULES[action].roles.intersection(member.roles))
+    roles = DUTIES[action] if isinstance(action, Duty) else RULES[action].roles
+    return member is not None and bool(roles.intersection(member.roles))
 
 
 def possible(status: RequestStatus) -> tuple[Action, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 from bot.profile import Profile, StaffMember
 from bot.services import notices
 from bot.services.notices import Wakeup
-from bot.services.policy import RULES, Action, may, role_names
+from bot.services.policy import RULES, Action, Duty, may, role_names
 from bot.services.relay import open_conversation
 from bot.services.requests import Clock
 from storage.db import Database
@@ -86,18 +86,18 @@ class StaffService:
         self,
         actor_id: int,
         chat_id: int | None,
-        action: Action | str,
+        action: Action | Duty | str,
         request_id: int | None = None,
     ) -> Refused | None:
         """Refuse (and audit) anything outside the staff group or without the right.
 
-        An `Action` needs a role the policy gives it; anything else (a command, a "back"
+        An `Action` or a `Duty` needs a role the policy gives it; anything else (a command, a "back"
         button, closing a conversation) needs only to be a configured staff member.
         """
         if chat_id is None or chat_id != self.staff_chat_id:
             return await self.refuse(actor_id, chat_id, action, "outside", request_id)
         member = self.member(actor_id)
-        allowed = may(member, action) if isinstance(action, Action) else member is not None
+        allowed = may(member, action) if isinstance(action, Action | Duty) else member is not None
         if not allowed:
             return await self.refuse(actor_id, chat_id, action, "role", request_id)
         return None
