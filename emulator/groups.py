@@ -7,11 +7,20 @@ from typing import Any
 from emulator.actors import SimUser
 from emulator.content import content_from_kwargs, text_content
 from emulator.methods_forum import new_topic, service_message
+from emulator.methods_send import now
 from emulator.params import ApiError
 from emulator.records import JSON, BotMessage, Topic
+from emulator.state import ChatState, State
 from emulator.users import ChatView, MessageRef
 
 Member = SimUser | JSON  # a SimUser, or a Telegram User dict
+TELEGRAM: JSON = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+GROUP_ANONYMOUS_BOT: JSON = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 
 
 def _sender(who: Member) -> JSON:
@@ -23,8 +32,22 @@ class SimGroup(ChatView):
 
     Members act through ``send_text``/``send``/``press``/``edit_text``; membership of the bot
     changes through ``add_bot``/``remove_bot``; topics through ``create_topic``,
-    ``close_topic``/``reopen_topic`` and ``delete_topic``.
+    ``close_topic``/``reopen_topic`` and ``delete_topic``; a basic group becomes a
+    supergroup through ``migrate_to``.
     """
+
+    def __init__(
+        self, state: State, chat: ChatState, registry: dict[int, SimGroup] | None = None
+    ) -> None:
+        super().__init__(state, chat)
+        self._registry = registry if registry is not None else {}  # the world's groups
+        self.migrated_to: SimGroup | None = None
+
+    def _check_live(self) -> None:
+        if self.chat.migrated_to is not None:
+            raise ValueError(
+                f"group {self.chat_id} was upgraded to supergroup {self.chat.migrated_to}"
+            )
 
     @property
     def topics(self) -> dict[int, Topic]:
@@ -50,6 +73,7 @@ class SimGroup(ChatView):
         reply_to_message_id: int | None = None,
     ) -> JSON:
         """A member's text message (in a topic when ``message_thread_id`` is given)."""
+        self._check_live()
         return self._post(
             _sender(sender), text_content(text), message_thread_id, reply_to_message_id
         )
@@ -63,20 +87,24 @@ class SimGroup(ChatView):
         **kwargs: Any,
     ) -> JSON:
         """Any content kind: text, photo, document, voice, sticker, location, contact."""
+        self._check_live()
         who = _sender(sender)
         content = content_from_kwargs(self, kind, kwargs, who)
         return self._post(who, content, message_thread_id, reply_to_message_id)
 
     async def press(self, sender: Member, message: MessageRef, data: str) -> str:
         """A member presses an inline button: a callback_query update; returns its id."""
+        self._check_live()
         return self._press(_sender(sender), message, data)
 
     async def edit_text(self, message: MessageRef, text: str) -> JSON:
         """Its sender edits a member's message (caption for media): an edited_message update."""
+        self._check_live()
         return self._edit(message, text)
 
     async def edit_caption(self, message: MessageRef, caption: str) -> JSON:
         """Its sender edits the caption of a member's media message."""
+        self._check_live()
         return self._edit(message, caption, caption_only=True)
 
     # -- the bot's membership ----------------------------------------------------
@@ -88,6 +116,7 @@ class SimGroup(ChatView):
         """
         if status not in ("member", "administrator"):
             raise ValueError(f"status must be 'member' or 'administrator', not {status!r}")
+        self._check_live()
         old = self.chat.bot_status if self.chat.bot_status in ("left", "kicked") else "left"
         who = _sender(by)
         self.chat.bot_status = status
@@ -97,6 +126,7 @@ class SimGroup(ChatView):
 
     def remove_bot(self, by: Member, kicked: bool = True) -> None:
         """``by`` removes the bot (status "kicked", or "left"): later sends answer 403."""
+        self._check_live()
         old = self.chat.bot_status
         new = "kicked" if kicked else "left"
         self.chat.bot_status = new
@@ -143,6 +173,51 @@ class SimGroup(ChatView):
         later sends with this message_thread_id answer 400 "message thread not found"."""
         self._forum_topic(thread_id)
         self.chat.delete_topic(thread_id)
+
+    # -- upgrade to a supergroup ---------------------------------------------------
+    def migrate_to(self, new_chat_id: int, by: Member | None = None) -> SimGroup:
+        """``by`` upgrades this basic group to the supergroup ``new_chat_id``, as Telegram does.
+
+        A ``migrate_to_chat_id`` message (from ``by``; default the Telegram service user)
+        lands here and a ``migrate_from_chat_id`` message (from GroupAnonymousBot, with
+        ``sender_chat``) as message 1 of the new chat: two message updates, unless the bot
+        is not in the group. From then on every bot call whose chat_id (or from_chat_id)
+        is this id answers 400 "group chat was upgraded to a supergroup chat" with
+        ``parameters.migrate_to_chat_id`` and does nothing. The supergroup keeps the title
+        and the bot's status, with a fresh history; returns its SimGroup.
+        """
+        old = self.chat
+        self._check_live()
+        if old.chat["type"] != "group":
+            raise ValueError(f"chat {self.chat_id} is not a basic group")
+        if not str(new_chat_id).startswith("-100"):
+            raise ValueError(f"a supergroup id starts with -100, not {new_chat_id}")
+        if new_chat_id in self.state.chats:
+            raise ValueError(f"chat {new_chat_id} already exists")
+        chat: JSON = {"id": new_chat_id, "type": "supergroup", "title": old.chat["title"]}
+        new_state = ChatState(chat)
+        new_state.bot_status = old.bot_status
+        new_state.migrated_from = old.id
+        self.state.chats[new_chat_id] = new_state
+        new = self._registry[new_chat_id] = SimGroup(self.state, new_state, self._registry)
+        by_user = TELEGRAM if by is None else _sender(by)
+        self._announce({"from": by_user, "migrate_to_chat_id": new_chat_id})
+        old.migrated_to = new_chat_id
+        self.migrated_to = new
+        origin: JSON = {"from": GROUP_ANONYMOUS_BOT, "sender_chat": chat}
+        new._announce({**origin, "migrate_from_chat_id": old.id})
+        return new
+
+    def _announce(self, fields: JSON) -> JSON:
+        """A migrate_to/migrate_from_chat_id service message (+ update if the bot is in)."""
+        chat = self.chat
+        msg: JSON = {"message_id": chat.new_message_id(), "date": now(), "chat": chat.chat}
+        msg.update(fields)
+        chat.messages[msg["message_id"]] = msg
+        chat.add_event("service", dict(msg))
+        if chat.bot_status not in ("left", "kicked"):
+            self.state.push_update("message", dict(msg))
+        return msg
 
     def __repr__(self) -> str:
         return f"<SimGroup {self.chat_id} {self.chat.chat.get('title')!r}>"

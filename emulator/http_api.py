@@ -155,6 +155,12 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
             group.remove_bot(sender_of(body), bool(body.get("kicked", True)))
         return _ok(bot_status=group.chat.bot_status)
 
+    async def group_migrate(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        by = sender_of(body) if "from" in body else None
+        new = group_of(request).migrate_to(int(body["new_chat_id"]), by)
+        return _ok(chat=new.chat.chat)
+
     async def group_delete_topic(request: web.Request) -> web.StreamResponse:
         group_of(request).delete_topic(int(request.match_info["thread_id"]))
         return _ok()
@@ -238,6 +244,7 @@ def add_routes(app: web.Application, emu: BotApiEmulator) -> None:
     r.add_post("/_emu/groups/{chat_id}/press", guarded(group_press))
     r.add_post("/_emu/groups/{chat_id}/edit", guarded(group_edit))
     r.add_post("/_emu/groups/{chat_id}/{action:add_bot|remove_bot}", guarded(group_bot))
+    r.add_post("/_emu/groups/{chat_id}/migrate", guarded(group_migrate))
     r.add_delete("/_emu/groups/{chat_id}/topics/{thread_id}", guarded(group_delete_topic))
     r.add_get("/_emu/chats/{chat_id}/events", guarded(chat_events))
     r.add_get("/_emu/chats/{chat_id}/messages", guarded(chat_messages))

@@ -202,6 +202,7 @@ class BotApiEmulator(SimWorld):
         handler = self._methods.get(name)
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
+        self.state.check_migrated(_chat_id(params))  # before anything is done
         if self.limits is None or name not in LIMITED_METHODS:
             return handler(self.state, params)
         target = self._limited_chat(name, params)

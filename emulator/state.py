@@ -6,7 +6,7 @@ import secrets
 import time
 from collections import deque
 
-from emulator.params import ApiError, bad_request
+from emulator.params import ApiError, bad_request, chat_migrated
 from emulator.records import JSON, BotMessage, FileRecord, Notifier, Topic
 
 
@@ -29,6 +29,8 @@ class ChatState:
         self.keyboard: JSON | None = None
         self.cursor = 0  # wait_for_message: bot_messages before this index are consumed
         self.thread_cursors: dict[int, int] = {}  # the same, per message_thread_id
+        self.migrated_to: int | None = None  # a group upgraded to this supergroup id
+        self.migrated_from: int | None = None  # a supergroup upgraded from this group id
 
     @property
     def is_private(self) -> bool:
@@ -126,9 +128,7 @@ class State:
 
     # -- chats ---------------------------------------------------------------
     def chat(self, chat_id: int) -> ChatState:
-        chat = self.chats.get(chat_id)
-        if chat is None:
-            raise bad_request("chat not found")
+        chat = self.find_chat(chat_id)
         if chat.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat.bot_status in ("left", "kicked"):
@@ -138,10 +138,19 @@ class State:
         return chat
 
     def find_chat(self, chat_id: int) -> ChatState:
+        """The chat, even if the bot is not in it; 400 when unknown or migrated."""
         chat = self.chats.get(chat_id)
         if chat is None:
             raise bad_request("chat not found")
+        if chat.migrated_to is not None:
+            raise chat_migrated(chat.migrated_to)
         return chat
+
+    def check_migrated(self, chat_id: int | None) -> None:
+        """Any method whose ``chat_id`` names a migrated group: the ChatMigrated answer."""
+        chat = self.chats.get(chat_id) if chat_id is not None else None
+        if chat is not None and chat.migrated_to is not None:
+            raise chat_migrated(chat.migrated_to)
 
     # -- updates -------------------------------------------------------------
     def push_update(self, kind: str, payload: JSON) -> int:

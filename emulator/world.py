@@ -62,7 +62,7 @@ class SimWorld:
         state = ChatState(chat, is_forum=is_forum)
         state.bot_status = bot_status
         self.state.chats[chat_id] = state
-        sim = self._groups[chat_id] = SimGroup(self.state, state)
+        sim = self._groups[chat_id] = SimGroup(self.state, state, self._groups)
         return sim
 
     def get_user(self, user_id: int) -> SimUser | None:
