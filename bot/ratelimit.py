@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -12,6 +14,9 @@ from telegram.ext import AIORateLimiter
 
 # Calls that do not post anything into the chat.
 UNCOUNTED = frozenset({"deleteMessage", "deleteMessages", "getChat", "getChatMember"})
+# rate_limit_args for a call that must fail fast on a 429 (the outbox reschedules the row
+# itself): AIORateLimiter reads 0 as "use the default", so a sentinel says "no retries".
+NO_RETRIES = -1
 
 
 class SlidingWindow:
@@ -77,6 +82,50 @@ class StaffGroupRateLimiter(AIORateLimiter):
             and endpoint not in UNCOUNTED
         ):
             await self.window.acquire()
+        if rate_limit_args == NO_RETRIES:
+            return await callback(*args, **kwargs)
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
+
+
+class Pacer:
+    """Grants at most `rate` sends a second, evenly spaced; a lower lane is served first.
+
+    Even spacing keeps every one-second window under Telegram's overall limit, however the
+    sends bunch up afterwards. A grant that comes late (the loop was busy) may be followed
+    by one catch-up grant, so at most rate + 1 fall in any second and the long-run rate is
+    kept. Waiters sit in a heap by (lane, arrival): a decision notice that arrives behind a
+    broadcast's queue takes the next slot.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.next_slot = 0.0
+        self.waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self.order = itertools.count()
+        self.timer: asyncio.TimerHandle | None = None
+        self.granted = 0
+
+    async def acquire(self, lane: int = 0) -> None:
+        loop = asyncio.get_running_loop()
+        turn: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self.waiting, (lane, next(self.order), turn))
+        self._arm(loop)
+        await turn  # a cancelled waiter is skipped when its turn comes
+
+    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.timer is None and self.waiting:
+            self.timer = loop.call_at(max(self.next_slot, loop.time()), self._grant, loop)
+
+    def _grant(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.timer = None
+        while self.waiting and self.waiting[0][2].done():
+            heapq.heappop(self.waiting)
+        if self.waiting:
+            turn = heapq.heappop(self.waiting)[2]
+            turn.set_result(None)
+            self.granted += 1
+            now = loop.time()
+            self.next_slot = max(self.next_slot, now - self.interval) + self.interval
+        self._arm(loop)

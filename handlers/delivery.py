@@ -1,134 +1,262 @@
-"""The dispatcher: sends what the outbox holds, in order per chat, chats side by side."""
+"""The dispatcher: sends what the outbox holds, in order per chat and lane, within limits.
+
+Rows are claimed in batches (marked `sending` before any call), each sent by its own task:
+one task per chat at a time, every send paced by one Pacer (about 28 a second in all,
+lane by lane) and one a second per private chat. What Telegram answers decides the row:
+
+  sent                  done
+  429                   retried after retry_after; the whole outbox holds as long
+  5xx, network error    retried with backoff (with jitter); the outbox holds briefly,
+                        longer while failures go on (an outage)
+  timeout               the same, and counted as ambiguous: it may have arrived
+  bot blocked           failed; the beneficiary is marked unreachable, staff are told
+  chat migrated         moved to the new chat id (and later rows follow it)
+  other 400             failed, with the reason
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
-from typing import Any
+import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from telegram import MessageEntity, ReplyParameters
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
 from bot.context import Services
+from bot.ratelimit import Pacer
 from bot.services import notices as kinds
-from handlers import notices
-from handlers.staff_group import StaffGroup
-from storage.models import OutboxMessage, RelayLink
-from storage.outbox import Outbox
+from handlers.delivery_kinds import Deliverer
+from storage.models import OutboxMessage
+from storage.outbox import BULK, Outbox
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # rows are also picked up without a wake-up (e.g. due later)
-MAX_BACKOFF_SECONDS = 300
+MAX_BACKOFF_SECONDS = 300.0
+MAX_HOLD_SECONDS = 30.0  # the longest the whole outbox pauses after failures in a row
+MAX_IN_FLIGHT = 64
+GIVE_UP_AFTER = 8  # attempts, for errors that are not Telegram's (a bug, a missing row)
 
 
 class Dispatcher:
-    """One task per chat with due messages; a chat's messages go out one after another."""
+    """Claims due rows and sends them; see the module docstring for what errors do."""
 
     def __init__(self, bot: ExtBot[None], services: Services) -> None:
-        self.bot = bot
+        settings = services.settings
         self.services = services
-        self.group = StaffGroup(bot, services)
-        self.busy: dict[int, asyncio.Task[None]] = {}
+        self.deliverer = Deliverer(bot, services, settings.outbox_timeout)
+        self.group = self.deliverer.group
+        self.pacer = Pacer(settings.outbox_rate)
+        self.chat_interval = settings.outbox_chat_interval
+        # About one second of a broadcast is claimed at a time: a cancel stops it quickly,
+        # and a notice never finds every slot taken by the bulk lane.
+        self.bulk_cap = max(2, round(settings.outbox_rate))
+        self.tz = ZoneInfo(settings.timezone)
+        self.quiet_hours = services.profile.followups.quiet_hours
+        self.in_flight: dict[int, asyncio.Task[None]] = {}  # chat id -> its send
+        self.bulk_in_flight = 0
+        self.last_sent: dict[int, float] = {}  # private chat -> loop time of the last send
+        self.hold_until: datetime | None = None
+        self.failures = 0  # network failures in a row
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.delivered = 0
+        self.stopping = False
+
+    def clock(self) -> datetime:
+        return self.services.requests.clock()
 
     def start(self) -> None:
         self.services.wakeup.callback = self.wake.set
         self.task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop claiming; let sends under way finish (so none is left ambiguous)."""
+        self.stopping = True
         self.services.wakeup.callback = lambda: None
-        tasks = [t for t in (self.task, *self.busy.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
+        if self.task is not None:
+            self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await self.task
+        sends = list(self.in_flight.values())
+        if sends:
+            _, late = await asyncio.wait(sends, timeout=grace)
+            for task in late:
+                task.cancel()
+            for task in late:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def quiet(self, now: datetime) -> bool:
+        """Quiet hours where the association is: notices and broadcasts wait for morning."""
+        return self.quiet_hours.holds(now.astimezone(self.tz).time())
 
     async def idle(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until nothing due is left to send (tests and the benchmark use it)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
+            now = self.clock()
             async with self.services.db.reading() as conn:
-                due = await Outbox(conn).chats_due(self.services.requests.clock())
-            if not due and not self.busy:
+                due = await Outbox(conn).eligible(now, self.quiet(now), 1)
+            if not due and not self.in_flight:
                 return
             await asyncio.sleep(0.02)
         raise TimeoutError("the outbox did not drain")
 
+    # Claiming -------------------------------------------------------------------------
+
     async def _run(self) -> None:
+        async with self.services.db.transaction() as conn:
+            again = await Outbox(conn).recover()
+        if again:
+            log.warning("%d outbox message(s) were being sent at a crash: sending again", again)
         while True:
             self.wake.clear()
             try:
-                now = self.services.requests.clock()
-                async with self.services.db.reading() as conn:
-                    chats = await Outbox(conn).chats_due(now)
-                for chat_id in chats:
-                    if chat_id not in self.busy:
-                        self.busy[chat_id] = asyncio.create_task(self._drain(chat_id))
+                await self._claim()
             except Exception:
                 log.exception("the outbox could not be read")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
 
-    async def _drain(self, chat_id: int) -> None:
+    async def _claim(self) -> None:
+        free = MAX_IN_FLIGHT - len(self.in_flight)
+        now = self.clock()
+        if free <= 0 or (self.hold_until is not None and now < self.hold_until):
+            return
+        taken: list[OutboxMessage] = []
+        chats = set(self.in_flight)
+        bulk = self.bulk_in_flight
+        async with self.services.db.transaction() as conn:
+            outbox = Outbox(conn)
+            for row in await outbox.eligible(now, self.quiet(now), free + len(chats)):
+                if row.chat_id in chats or (row.lane == BULK and bulk >= self.bulk_cap):
+                    continue
+                chats.add(row.chat_id)
+                bulk += row.lane == BULK
+                taken.append(row)
+                if len(taken) == free:
+                    break
+            await outbox.claim([r.id for r in taken])
+        for row in taken:
+            self.bulk_in_flight += row.lane == BULK
+            self.in_flight[row.chat_id] = asyncio.create_task(self._send(row))
+
+    # Sending --------------------------------------------------------------------------
+
+    async def _send(self, row: OutboxMessage) -> None:
+        tried = False
         try:
-            while True:
-                async with self.services.db.reading() as conn:
-                    row = await Outbox(conn).head(chat_id)
-                if row is None or row.due_at > self.services.requests.clock():
-                    return
-                if not await self._attempt(row):
-                    return  # it waits for a retry; later messages of the chat wait with it
+            await self._chat_turn(row.chat_id)
+            await self.pacer.acquire(row.lane)
+            if self.stopping:
+                return
+            if row.chat_id > 0:
+                self.last_sent[row.chat_id] = asyncio.get_running_loop().time()
+            tried = True
+            await self._attempt(row)
         finally:
-            self.busy.pop(chat_id, None)
+            if not tried:  # it never reached Telegram: not ambiguous, only not sent yet
+                async with self.services.db.transaction() as conn:
+                    await Outbox(conn).release([row.id])
+            self.bulk_in_flight -= row.lane == BULK
+            self.in_flight.pop(row.chat_id, None)
             self.wake.set()
 
-    async def _attempt(self, row: OutboxMessage) -> bool:
-        """Send one row; False if it was put off for a retry (it stays the chat's head)."""
-        db = self.services.db
-        now = self.services.requests.clock()
+    async def _chat_turn(self, chat_id: int) -> None:
+        """One message a second per private chat (groups are paced by the rate limiter).
+
+        The 5% margin absorbs the jitter between this moment and the request's arrival.
+        """
+        if chat_id < 0:
+            return
+        loop = asyncio.get_running_loop()
+        last = self.last_sent.get(chat_id)
+        if last is not None and (wait := last + self.chat_interval * 1.05 - loop.time()) > 0:
+            await asyncio.sleep(wait)
+        if len(self.last_sent) > 20_000:
+            horizon = loop.time() - self.chat_interval
+            self.last_sent = {c: t for c, t in self.last_sent.items() if t > horizon}
+
+    async def _attempt(self, row: OutboxMessage) -> None:
+        """Send one row and record what happened to it."""
         try:
-            await self.deliver(row)
+            await self.deliverer.deliver(row)
         except RetryAfter as err:
             wait = err.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            self._hold(seconds)
             await self._retry(row, seconds, "429")
-            return False
         except Forbidden as err:
             await self._unreachable(row, err)
-            return True
         except ChatMigrated as err:
-            async with db.transaction() as conn:
-                await Outbox(conn).move_chat(row.chat_id, err.new_chat_id)
-            return True
+            await self._moved(row, err.new_chat_id)
         except BadRequest as err:
             log.warning("outbox %s #%d refused: %s", row.kind, row.id, err.message)
-            async with db.transaction() as conn:
+            async with self.services.db.transaction() as conn:
                 await Outbox(conn).failed(row.id, err.message)
-            return True
-        except NetworkError as err:
-            await self._retry(row, min(2.0**row.attempts, MAX_BACKOFF_SECONDS), str(err))
-            return False
+        except NetworkError as err:  # 5xx, a dropped connection, a timeout
+            if self.hold_until is None or self.clock() >= self.hold_until:
+                # The first failure since the last hold: sends already under way that
+                # fail the same way do not lengthen it.
+                self.failures += 1
+                self._hold(min(2.0 ** (self.failures - 1), MAX_HOLD_SECONDS))
+            ambiguous = isinstance(err, TimedOut)
+            await self._retry(row, self._backoff(row), str(err), ambiguous=ambiguous)
         except Exception as err:
             log.exception("outbox %s #%d failed", row.kind, row.id)
-            await self._retry(row, min(2.0**row.attempts, MAX_BACKOFF_SECONDS), type(err).__name__)
-            return False
-        async with db.transaction() as conn:
-            await Outbox(conn).sent(row.id, now)
-        self.delivered += 1
-        return True
+            if row.attempts + 1 >= GIVE_UP_AFTER:
+                async with self.services.db.transaction() as conn:
+                    await Outbox(conn).failed(row.id, type(err).__name__)
+            else:
+                await self._retry(row, self._backoff(row), type(err).__name__)
+        else:
+            self.failures = 0
+            async with self.services.db.transaction() as conn:
+                await Outbox(conn).sent(row.id, self.clock())
+            self.delivered += 1
+            if row.ambiguous:
+                log.info(
+                    "outbox %s #%d sent after an unknown outcome: maybe twice", row.kind, row.id
+                )
 
-    async def _retry(self, row: OutboxMessage, seconds: float, error: str) -> None:
-        due = self.services.requests.clock() + timedelta(seconds=seconds)
+    def _backoff(self, row: OutboxMessage) -> float:
+        # Jitter spreads the retries of a whole broadcast that met the same outage.
+        return min(2.0**row.attempts, MAX_BACKOFF_SECONDS) * random.uniform(0.5, 1.0)
+
+    def _hold(self, seconds: float) -> None:
+        until = self.clock() + timedelta(seconds=seconds)
+        if self.hold_until is None or until > self.hold_until:
+            self.hold_until = until
+
+    async def _retry(
+        self, row: OutboxMessage, seconds: float, error: str, *, ambiguous: bool = False
+    ) -> None:
+        due = self.clock() + timedelta(seconds=seconds)
         async with self.services.db.transaction() as conn:
-            await Outbox(conn).retry_at(row.id, due, error)
+            await Outbox(conn).retry_at(row.id, due, error, ambiguous=ambiguous)
+
+    async def _moved(self, row: OutboxMessage, new_chat_id: int) -> None:
+        if row.chat_id == new_chat_id:
+            # Already moved, yet the call still went to the old id: the staff group's id
+            # is configured; only the operator can change it. Keep the row until then.
+            log.error(
+                "the staff group became %s: set TAWASUL_STAFF_CHAT_ID=%s and restart",
+                new_chat_id,
+                new_chat_id,
+            )
+            await self._retry(row, MAX_BACKOFF_SECONDS, "chat migrated")
+            return
+        async with self.services.db.transaction() as conn:
+            outbox = Outbox(conn)
+            await outbox.move_chat(row.chat_id, new_chat_id, self.clock())
+            await outbox.release([row.id])
+        log.warning("chat %s moved to %s; its messages follow", row.chat_id, new_chat_id)
 
     async def _unreachable(self, row: OutboxMessage, err: Forbidden) -> None:
         async with self.services.db.transaction() as conn:
@@ -139,118 +267,3 @@ class Dispatcher:
             await self.services.relay.mark_blocked(
                 user_id, True, tell=row.kind == kinds.RELAY_TO_USER
             )
-
-    # What each kind does -------------------------------------------------------------
-
-    async def deliver(self, row: OutboxMessage) -> None:
-        p = row.payload
-        if row.kind == kinds.NOTICE:
-            await self._notice(row)
-        elif row.kind == kinds.RELAY_TO_USER:
-            await self._to_user(row)
-        elif row.kind == kinds.RELAY_TO_STAFF:
-            await self._to_staff(row)
-        elif row.kind == kinds.RELAY_EDIT:
-            await self._edit(p)
-        elif row.kind == kinds.STAFF_CARD:
-            await self.group.post_card(int(p["request_id"]))
-        elif row.kind == kinds.STAFF_CARD_REFRESH:
-            await self.group.refresh_card(int(p["request_id"]))
-        elif row.kind == kinds.STAFF_NOTE:
-            await self._note(p)
-        else:
-            raise BadRequest(f"unknown outbox kind {row.kind}")
-
-    async def _notice(self, row: OutboxMessage) -> None:
-        services = self.services
-        p = row.payload
-        beneficiary = await services.requests.beneficiary(int(p["user_id"]))
-        tr = services.catalogs.get(beneficiary.locale if beneficiary else row.locale or "ar")
-        if p.get("notice") == "conversation_closed":
-            text, markup = notices.conversation_closed(tr, p), None
-        else:
-            request = await services.staff.request(int(p["request_id"]))
-            if request is None:
-                return
-            text, markup = notices.request_notice(tr, services, request, p)
-        await self.bot.send_message(row.chat_id, text, reply_markup=markup)
-
-    async def _to_user(self, row: OutboxMessage) -> None:
-        p = row.payload
-        reply = p.get("reply_to")
-        sent = await self.bot.copy_message(
-            row.chat_id,
-            int(p["from_chat_id"]),
-            int(p["message_id"]),
-            reply_parameters=ReplyParameters(reply, allow_sending_without_reply=True)
-            if reply
-            else None,
-        )
-        await self.services.relay.link(
-            RelayLink(
-                user_id=int(p["user_id"]),
-                private_chat_id=row.chat_id,
-                private_message_id=sent.message_id,
-                staff_chat_id=int(p["from_chat_id"]),
-                staff_message_id=int(p["message_id"]),
-                direction="to_user",
-            )
-        )
-
-    async def _to_staff(self, row: OutboxMessage) -> None:
-        p = row.payload
-        thread = await self.group.thread(int(p["thread_id"]))
-        if thread is None:
-            return
-        reply = p.get("reply_to")
-
-        async def copy(place: dict[str, Any]) -> Any:
-            if reply:
-                place = {
-                    **place,
-                    "reply_parameters": ReplyParameters(reply, allow_sending_without_reply=True),
-                }
-            return await self.bot.copy_message(
-                row.chat_id, int(p["from_chat_id"]), int(p["message_id"]), **place
-            )
-
-        sent = await self.group.send(thread, copy)
-        await self.services.relay.link(
-            RelayLink(
-                user_id=int(p["user_id"]),
-                private_chat_id=int(p["from_chat_id"]),
-                private_message_id=int(p["message_id"]),
-                staff_chat_id=row.chat_id,
-                staff_message_id=sent.message_id,
-                direction="to_staff",
-            )
-        )
-
-    async def _edit(self, p: dict[str, Any]) -> None:
-        chat_id, message_id = int(p["target_chat_id"]), int(p["target_message_id"])
-        entities = [MessageEntity.de_json(e, self.bot) for e in p.get("entities") or []]
-        try:
-            if "caption" in p:
-                await self.bot.edit_message_caption(
-                    chat_id,
-                    message_id,
-                    caption=p["caption"],
-                    caption_entities=entities,
-                    parse_mode=None,
-                )
-            else:
-                await self.bot.edit_message_text(
-                    p.get("text") or "", chat_id, message_id, entities=entities, parse_mode=None
-                )
-        except BadRequest as err:
-            if "not modified" not in err.message.lower():
-                raise
-
-    async def _note(self, p: dict[str, Any]) -> None:
-        if p.get("thread_id") is None:
-            return
-        thread = await self.group.thread(int(p["thread_id"]))
-        if thread is None:
-            return
-        text, markup = notices.staff_note(self.services.staff_translator(), self.services, p)
-        await self.group.say(thread, text, reply_markup=markup)

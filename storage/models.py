@@ -175,3 +175,6 @@ class OutboxMessage:
     locale: str | None
     due_at: datetime
     attempts: int
+    lane: int = 0
+    ambiguous: int = 0  # attempts whose outcome was unknown (a timeout, a crash mid-send)
+    broadcast_id: int | None = None

@@ -1,8 +1,15 @@
-"""The outbox: messages the bot sends on its own initiative, delivered in order per chat."""
+"""The outbox: messages the bot sends on its own initiative, delivered in order per chat.
+
+A row is `pending` until the dispatcher claims it (`sending`, committed before the call to
+Telegram), then `sent`, `failed` (it can never arrive: the reason is kept) or `cancelled`
+(a stopped broadcast). Rows are ordered per chat within a lane (see 0003_followups.sql).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +17,58 @@ import aiosqlite
 
 from storage.models import OutboxMessage
 from storage.values import dt, to_json, ts
+
+CONVERSATION, NOTICES, BULK = 0, 1, 2  # lanes
+HELD_LANES = (NOTICES, BULK)  # what quiet hours hold for beneficiaries
+
+# A row is eligible when it is due and no earlier row of its chat and lane is unsent.
+_ELIGIBLE = (
+    "FROM outbox o WHERE o.state = 'pending' AND o.due_at <= :now"
+    " AND NOT (:quiet AND o.lane >= 1 AND o.chat_id > 0)"
+    " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.lane = o.lane"
+    " AND p.state IN ('pending', 'sending') AND p.id < o.id)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewRow:
+    chat_id: int
+    payload: dict[str, Any]
+    dedupe_key: str | None = None
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Rows by state; `maybe_twice` counts sent rows with an attempt of unknown outcome."""
+
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    maybe_twice: int = 0
+
+    @property
+    def left(self) -> int:
+        return self.pending + self.sending
+
+
+def _message(row: aiosqlite.Row) -> OutboxMessage:
+    due = dt(row["due_at"])
+    assert due is not None
+    return OutboxMessage(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        payload=json.loads(row["payload"]),
+        locale=row["locale"],
+        due_at=due,
+        attempts=row["attempts"],
+        lane=row["lane"],
+        ambiguous=row["ambiguous"],
+        broadcast_id=row["broadcast_id"],
+    )
 
 
 class Outbox:
@@ -23,48 +82,79 @@ class Outbox:
         payload: dict[str, Any],
         now: datetime,
         *,
+        lane: int = CONVERSATION,
         locale: str | None = None,
         due_at: datetime | None = None,
         dedupe_key: str | None = None,
     ) -> bool:
         """Queue a message; False if one with the same dedupe key was queued before."""
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO outbox (chat_id, kind, payload, locale, due_at, dedupe_key,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (chat_id, kind, to_json(payload), locale, ts(due_at or now), dedupe_key, ts(now)),
+            "INSERT OR IGNORE INTO outbox (chat_id, kind, lane, payload, locale, due_at,"
+            " dedupe_key, created_at) VALUES"
+            " (COALESCE((SELECT new_chat_id FROM chat_moves WHERE old_chat_id = ?), ?),"
+            " ?, ?, ?, ?, ?, ?, ?)",
+            (
+                chat_id,
+                chat_id,
+                kind,
+                lane,
+                to_json(payload),
+                locale,
+                ts(due_at or now),
+                dedupe_key,
+                ts(now),
+            ),
         )
         return cur.rowcount == 1
 
-    async def chats_due(self, now: datetime, limit: int = 500) -> list[int]:
-        """Chats whose oldest pending message is due."""
-        rows = await self.conn.execute_fetchall(
-            "SELECT chat_id FROM outbox o WHERE state = 'pending' AND id ="
-            " (SELECT MIN(id) FROM outbox p WHERE p.chat_id = o.chat_id AND p.state = 'pending')"
-            " AND due_at <= ? ORDER BY id LIMIT ?",
-            (ts(now), limit),
+    async def add_bulk(
+        self, kind: str, rows: Iterable[NewRow], now: datetime, broadcast_id: int
+    ) -> int:
+        """Queue one message per row in the bulk lane; returns how many were new."""
+        before = self.conn.total_changes
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO outbox (chat_id, kind, lane, payload, locale, due_at,"
+            " dedupe_key, broadcast_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    r.chat_id,
+                    kind,
+                    BULK,
+                    to_json(r.payload),
+                    r.locale,
+                    ts(now),
+                    r.dedupe_key,
+                    broadcast_id,
+                    ts(now),
+                )
+                for r in rows
+            ),
         )
-        return [int(r[0]) for r in rows]
+        return self.conn.total_changes - before
 
-    async def head(self, chat_id: int) -> OutboxMessage | None:
-        """The chat's oldest pending message: later ones wait for it (order per chat)."""
+    async def eligible(self, now: datetime, quiet: bool, limit: int) -> list[OutboxMessage]:
+        """Rows that may go now, lane by lane, oldest first (quiet hours hold lanes 1-2)."""
         rows = await self.conn.execute_fetchall(
-            "SELECT * FROM outbox WHERE chat_id = ? AND state = 'pending' ORDER BY id LIMIT 1",
-            (chat_id,),
+            f"SELECT o.* {_ELIGIBLE} ORDER BY o.lane, o.id LIMIT :limit",
+            {"now": ts(now), "quiet": int(quiet), "limit": limit},
         )
-        row = next(iter(rows), None)
-        if row is None:
-            return None
-        due = dt(row["due_at"])
-        assert due is not None
-        return OutboxMessage(
-            id=row["id"],
-            chat_id=row["chat_id"],
-            kind=row["kind"],
-            payload=json.loads(row["payload"]),
-            locale=row["locale"],
-            due_at=due,
-            attempts=row["attempts"],
+        return [_message(r) for r in rows]
+
+    async def claim(self, ids: Collection[int]) -> None:
+        """Mark rows as being sent, before the call: a crash now leaves them ambiguous."""
+        if ids:
+            marks = ",".join("?" * len(ids))
+            await self.conn.execute(
+                f"UPDATE outbox SET state = 'sending' WHERE id IN ({marks})",
+                tuple(ids),
+            )
+
+    async def recover(self) -> int:
+        """Rows left `sending` by a crash: maybe delivered, so sent again and counted."""
+        cur = await self.conn.execute(
+            "UPDATE outbox SET state = 'pending', ambiguous = ambiguous + 1 WHERE state = 'sending'"
         )
+        return cur.rowcount
 
     async def sent(self, message_id: int, now: datetime) -> None:
         await self.conn.execute(
@@ -80,17 +170,59 @@ class Outbox:
             (error[:500], message_id),
         )
 
-    async def retry_at(self, message_id: int, due_at: datetime, error: str) -> None:
+    async def retry_at(
+        self, message_id: int, due_at: datetime, error: str, *, ambiguous: bool = False
+    ) -> None:
+        """Put a row back for a later attempt; `ambiguous`: it may have arrived already."""
         await self.conn.execute(
-            "UPDATE outbox SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-            (ts(due_at), error[:500], message_id),
+            "UPDATE outbox SET state = 'pending', due_at = ?, attempts = attempts + 1,"
+            " ambiguous = ambiguous + ?, last_error = ? WHERE id = ?",
+            (ts(due_at), int(ambiguous), error[:500], message_id),
         )
 
-    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+    async def release(self, ids: Collection[int]) -> None:
+        """Rows claimed but not tried (the dispatcher stopped): pending again, unchanged."""
+        if ids:
+            marks = ",".join("?" * len(ids))
+            await self.conn.execute(
+                f"UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id IN ({marks})",
+                tuple(ids),
+            )
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> None:
+        """Follow a chat that changed its id: unsent rows now, later rows when added."""
         await self.conn.execute(
-            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state = 'pending'",
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND state IN ('pending', 'sending')",
             (new_chat_id, old_chat_id),
         )
+        await self.conn.execute(
+            "INSERT OR REPLACE INTO chat_moves (old_chat_id, new_chat_id, moved_at)"
+            " VALUES (?, ?, ?)",
+            (old_chat_id, new_chat_id, ts(now)),
+        )
+        await self.conn.execute(
+            "UPDATE chat_moves SET new_chat_id = ? WHERE new_chat_id = ?",
+            (new_chat_id, old_chat_id),
+        )
+
+    async def cancel_broadcast(self, broadcast_id: int) -> int:
+        cur = await self.conn.execute(
+            "UPDATE outbox SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'pending'",
+            (broadcast_id,),
+        )
+        return cur.rowcount
+
+    async def tally(self, broadcast_id: int | None = None) -> Tally:
+        """Rows by state: of one broadcast, or of the whole outbox."""
+        where, args = ("WHERE broadcast_id = ?", (broadcast_id,)) if broadcast_id else ("", ())
+        rows = await self.conn.execute_fetchall(
+            "SELECT state, COUNT(*), SUM(state = 'sent' AND ambiguous > 0)"
+            f" FROM outbox {where} GROUP BY state",
+            args,
+        )
+        counts = {str(r[0]): int(r[1]) for r in rows}
+        twice = sum(int(r[2] or 0) for r in rows)
+        return Tally(**counts, maybe_twice=twice)
 
     async def count(self, state: str = "pending", kind: str | None = None) -> int:
         sql = "SELECT COUNT(*) FROM outbox WHERE state = ?"
@@ -99,3 +231,14 @@ class Outbox:
             sql, args = sql + " AND kind = ?", (*args, kind)
         rows = await self.conn.execute_fetchall(sql, args)
         return int(next(iter(rows))[0])
+
+    async def queued(self, dedupe_keys: Collection[str]) -> set[str]:
+        """Which of these dedupe keys were ever queued (the follow-up rules ask)."""
+        if not dedupe_keys:
+            return set()
+        marks = ",".join("?" * len(dedupe_keys))
+        rows = await self.conn.execute_fetchall(
+            f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})",
+            tuple(dedupe_keys),
+        )
+        return {str(r[0]) for r in rows}

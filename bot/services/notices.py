@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.outbox import Outbox
+from storage.outbox import CONVERSATION, NOTICES, Outbox
 from storage.repositories import Beneficiaries
 
 # Outbox kinds.
@@ -23,6 +23,8 @@ STAFF_NOTE = "staff.note"  # a line from the bot in a beneficiary's thread
 RELAY_TO_STAFF = "relay.to_staff"  # copy a beneficiary's message into their thread
 RELAY_TO_USER = "relay.to_user"  # copy a staff message to the beneficiary
 RELAY_EDIT = "relay.edit"  # carry an edit over to the counterpart of a relayed message
+STAFF_REPORT = "staff.report"  # the weekly report chart
+BROADCAST = "bulk.broadcast"  # copy an admin's message to one beneficiary
 
 
 class Wakeup:
@@ -43,17 +45,22 @@ async def to_beneficiary(
     dedupe_key: str | None = None,
     kind: str = NOTICE,
     **params: Any,
-) -> None:
-    """Queue a notice (or a relayed message) for a beneficiary's private chat."""
+) -> bool:
+    """Queue a notice (or a relayed message) for a beneficiary's private chat.
+
+    Notices go in their own lane, which quiet hours hold; a relayed message is part of a
+    conversation the beneficiary is having and is never held.
+    """
     beneficiary = await Beneficiaries(conn).get(user_id)
     if beneficiary is None:
-        return
+        return False
     payload = {"user_id": user_id, "notice": notice, **params}
-    await Outbox(conn).add(
+    return await Outbox(conn).add(
         beneficiary.chat_id,
         kind,
         payload,
         now,
+        lane=NOTICES if kind == NOTICE else CONVERSATION,
         locale=beneficiary.locale,
         dedupe_key=dedupe_key,
     )
@@ -66,8 +73,8 @@ async def to_staff(
     now: datetime,
     dedupe_key: str | None = None,
     **payload: Any,
-) -> None:
+) -> bool:
     """Queue something for the staff group (nothing when no group is configured)."""
     if staff_chat_id is None:
-        return
-    await Outbox(conn).add(staff_chat_id, kind, payload, now, dedupe_key=dedupe_key)
+        return False
+    return await Outbox(conn).add(staff_chat_id, kind, payload, now, dedupe_key=dedupe_key)

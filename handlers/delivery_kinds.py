@@ -1,0 +1,151 @@
+"""What each kind of outbox row does when the dispatcher sends it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import MessageEntity, ReplyParameters
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from bot.context import Services
+from bot.ratelimit import NO_RETRIES
+from bot.services import notices as kinds
+from handlers import feedback, notices, reports
+from handlers.staff_group import StaffGroup
+from storage.models import OutboxMessage, RelayLink
+
+
+class Deliverer:
+    """Turns one outbox row into calls to Telegram; errors go back to the dispatcher."""
+
+    def __init__(self, bot: ExtBot[None], services: Services, timeout: float) -> None:
+        self.bot = bot
+        self.services = services
+        self.group = StaffGroup(bot, services)
+        # Private chats: fail fast on a 429 (the row is rescheduled) and on a slow answer.
+        self.fast: dict[str, Any] = {"rate_limit_args": NO_RETRIES, "read_timeout": timeout}
+
+    async def deliver(self, row: OutboxMessage) -> None:
+        p = row.payload
+        if row.kind == kinds.NOTICE:
+            await self._notice(row)
+        elif row.kind == kinds.RELAY_TO_USER:
+            await self._to_user(row)
+        elif row.kind == kinds.RELAY_TO_STAFF:
+            await self._to_staff(row)
+        elif row.kind == kinds.RELAY_EDIT:
+            await self._edit(p)
+        elif row.kind == kinds.STAFF_CARD:
+            await self.group.post_card(int(p["request_id"]))
+        elif row.kind == kinds.STAFF_CARD_REFRESH:
+            await self.group.refresh_card(int(p["request_id"]))
+        elif row.kind == kinds.STAFF_NOTE:
+            await self._note(p)
+        elif row.kind == kinds.STAFF_REPORT:
+            await reports.send_report(self.bot, self.services, row.chat_id)
+        elif row.kind == kinds.BROADCAST:
+            await self.bot.copy_message(
+                row.chat_id, int(p["from_chat_id"]), int(p["message_id"]), **self.fast
+            )
+        else:
+            raise BadRequest(f"unknown outbox kind {row.kind}")
+
+    async def _notice(self, row: OutboxMessage) -> None:
+        services = self.services
+        p = row.payload
+        beneficiary = await services.requests.beneficiary(int(p["user_id"]))
+        tr = services.catalogs.get(beneficiary.locale if beneficiary else row.locale or "ar")
+        if p.get("request_id") is None:
+            text, markup = notices.plain_notice(tr, services, p)
+        else:
+            request = await services.staff.request(int(p["request_id"]))
+            if request is None:
+                return
+            if p.get("notice") == "rating_prompt":
+                anonymous = not services.profile.feedback.show_identity
+                text, markup = feedback.rating_prompt(tr, request, anonymous=anonymous)
+            else:
+                text, markup = notices.request_notice(tr, services, request, p)
+        await self.bot.send_message(row.chat_id, text, reply_markup=markup, **self.fast)
+
+    async def _to_user(self, row: OutboxMessage) -> None:
+        p = row.payload
+        reply = p.get("reply_to")
+        sent = await self.bot.copy_message(
+            row.chat_id,
+            int(p["from_chat_id"]),
+            int(p["message_id"]),
+            reply_parameters=ReplyParameters(reply, allow_sending_without_reply=True)
+            if reply
+            else None,
+            **self.fast,
+        )
+        await self.services.relay.link(
+            RelayLink(
+                user_id=int(p["user_id"]),
+                private_chat_id=row.chat_id,
+                private_message_id=sent.message_id,
+                staff_chat_id=int(p["from_chat_id"]),
+                staff_message_id=int(p["message_id"]),
+                direction="to_user",
+            )
+        )
+
+    async def _to_staff(self, row: OutboxMessage) -> None:
+        p = row.payload
+        thread = await self.group.thread(int(p["thread_id"]))
+        if thread is None:
+            return
+        reply = p.get("reply_to")
+
+        async def copy(place: dict[str, Any]) -> Any:
+            if reply:
+                place = {
+                    **place,
+                    "reply_parameters": ReplyParameters(reply, allow_sending_without_reply=True),
+                }
+            return await self.bot.copy_message(
+                row.chat_id, int(p["from_chat_id"]), int(p["message_id"]), **place
+            )
+
+        sent = await self.group.send(thread, copy)
+        await self.services.relay.link(
+            RelayLink(
+                user_id=int(p["user_id"]),
+                private_chat_id=int(p["from_chat_id"]),
+                private_message_id=int(p["message_id"]),
+                staff_chat_id=row.chat_id,
+                staff_message_id=sent.message_id,
+                direction="to_staff",
+            )
+        )
+
+    async def _edit(self, p: dict[str, Any]) -> None:
+        chat_id, message_id = int(p["target_chat_id"]), int(p["target_message_id"])
+        entities = [MessageEntity.de_json(e, self.bot) for e in p.get("entities") or []]
+        try:
+            if "caption" in p:
+                await self.bot.edit_message_caption(
+                    chat_id,
+                    message_id,
+                    caption=p["caption"],
+                    caption_entities=entities,
+                    parse_mode=None,
+                )
+            else:
+                await self.bot.edit_message_text(
+                    p.get("text") or "", chat_id, message_id, entities=entities, parse_mode=None
+                )
+        except BadRequest as err:
+            if "not modified" not in err.message.lower():
+                raise
+
+    async def _note(self, p: dict[str, Any]) -> None:
+        if p.get("thread_id") is None:
+            return
+        thread = await self.group.thread(int(p["thread_id"]))
+        if thread is None:
+            return
+        text, markup = notices.staff_note(self.services.staff_translator(), self.services, p)
+        await self.group.say(thread, text, reply_markup=markup)
