@@ -30,6 +30,9 @@ from bot.inbox import DurableQueue, PollingBot
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import StaffGroupRateLimiter
+from bot.services.broadcasts import BroadcastService
+from bot.services.feedback import FeedbackService
+from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
 from bot.services.notices import Wakeup
 from bot.services.relay import RelayService
@@ -38,11 +41,14 @@ from bot.services.staff import StaffService
 from bot.transport import AiohttpRequest
 from conversations import request_form
 from handlers import (
+    broadcasts,
     errors,
+    feedback,
     groups,
     language,
     menu,
     my_requests,
+    reports,
     staff_actions,
     staff_commands,
     staff_messages,
@@ -81,6 +87,16 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
             wakeup=wakeup,
         ),
         lookup=LookupService(db, profile, timezone=settings.timezone, clock=clock),
+        feedback=FeedbackService(db, profile, clock),
+        followups=FollowUpService(
+            db,
+            profile,
+            timezone=settings.timezone,
+            clock=clock,
+            staff_chat_id=staff_chat,
+            wakeup=wakeup,
+        ),
+        broadcasts=BroadcastService(db, timezone=settings.timezone, clock=clock, wakeup=wakeup),
         catalogs=Catalogs(),
         wakeup=wakeup,
     )
@@ -149,6 +165,11 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=r"^menu:talk$"))
     app.add_handler(CallbackQueryHandler(talk.end_conversation, pattern=r"^relay:end$"))
     app.add_handler(CallbackQueryHandler(talk.finish_info, pattern=r"^info:done:"))
+    app.add_handler(CommandHandler("suggest", feedback.ask_suggestion, filters=private))
+    app.add_handler(CallbackQueryHandler(feedback.ask_suggestion, pattern=r"^menu:suggest$"))
+    app.add_handler(CallbackQueryHandler(feedback.cancel_suggestion, pattern=r"^suggest:cancel$"))
+    app.add_handler(CallbackQueryHandler(feedback.receive_rating, pattern=r"^rate:\d+:[1-5]$"))
+    app.add_handler(CallbackQueryHandler(feedback.skip_comment, pattern=r"^rate:skip:\d+$"))
     app.add_handler(CommandHandler("help", menu.show_help, filters=private))
     app.add_handler(CommandHandler("menu", menu.show_menu, filters=private))
     app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
@@ -158,10 +179,15 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(staff_messages.close_conversation, pattern=r"^relay:close:")
     )
+    app.add_handler(CallbackQueryHandler(broadcasts.on_button, pattern=r"^bc:"))
     if staff is not None:
         app.add_handler(CommandHandler("queue", staff_commands.show_queue, filters=staff))
         app.add_handler(CommandHandler("find", staff_commands.find_requests, filters=staff))
         app.add_handler(CommandHandler("stats", staff_commands.show_stats, filters=staff))
+        app.add_handler(CommandHandler("report", reports.show_report, filters=staff))
+        app.add_handler(CommandHandler("export", reports.export_requests, filters=staff))
+        app.add_handler(CommandHandler("feedback", feedback.show_feedback, filters=staff))
+        app.add_handler(CommandHandler("broadcast", broadcasts.start_broadcast, filters=staff))
         # Anything else staff write: a typed answer, a note, or a reply to relay.
         app.add_handler(
             MessageHandler(
@@ -216,6 +242,12 @@ async def _close_quiet_conversations(ctx: BotContext) -> None:
     await ctx.services.relay.close_quiet()
 
 
+async def _run_followups(ctx: BotContext) -> None:
+    run = await ctx.services.followups.run()
+    if run.total:
+        log.info("follow-ups queued: %s", dict(run.queued))
+
+
 DISPATCHER_KEY = "dispatcher"
 
 
@@ -237,6 +269,13 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.job_queue.run_repeating(
         _close_quiet_conversations, interval=QUIET_CHECK_SECONDS, first=QUIET_CHECK_SECONDS
     )
+    # Reminders, expiries, SLA nudges, rating prompts, follow-ups and the weekly report:
+    # each run reads the database and queues what is due, so a restart loses none.
+    every = services.settings.followup_check_seconds
+    app.job_queue.run_repeating(_run_followups, interval=every, first=min(every, 5.0))
+    # Broadcast progress is counted from the outbox: after a restart it goes on as before.
+    every = services.settings.broadcast_progress_seconds
+    app.job_queue.run_repeating(broadcasts.refresh_progress, interval=every, first=every)
     dispatcher = Dispatcher(app.bot, services)
     app.bot_data[DISPATCHER_KEY] = dispatcher
     dispatcher.start()

@@ -11,6 +11,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, resolve_locale
 from bot.profile import Profile
+from bot.services.broadcasts import BroadcastService
+from bot.services.feedback import FeedbackService
+from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
 from bot.services.notices import Wakeup
 from bot.services.relay import RelayService
@@ -33,6 +36,9 @@ class Services:
     staff: StaffService
     relay: RelayService
     lookup: LookupService
+    feedback: FeedbackService
+    followups: FollowUpService
+    broadcasts: BroadcastService
     catalogs: Catalogs
     wakeup: Wakeup
 

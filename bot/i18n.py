@@ -78,6 +78,10 @@ class Translator:
         text = format_date(day, format="d MMMM y", locale=self.locale)
         return self.digits(text)
 
+    def month(self, day: date) -> str:
+        """The Gregorian month and year, e.g. 'نوفمبر ٢٠٢٦'."""
+        return self.digits(format_date(day, format="LLLL y", locale=self.locale))
+
     def both_dates(self, day: date) -> str:
         """Hijri first (as Saudi usage), Gregorian in brackets."""
         return self.gettext("%(hijri)s (%(gregorian)s)") % {

@@ -23,6 +23,7 @@ def main_menu(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton("📝 " + _("New support request"), callback_data="menu:new")],
             [InlineKeyboardButton("📂 " + _("My requests"), callback_data="menu:mine")],
             [InlineKeyboardButton("🙋 " + _("Talk to a person"), callback_data="menu:talk")],
+            [InlineKeyboardButton("💡 " + _("Suggestions"), callback_data="menu:suggest")],
             [
                 InlineKeyboardButton("🌐 " + _("Language"), callback_data="menu:language"),
                 InlineKeyboardButton("☎️ " + _("Contact us"), callback_data="menu:contact"),

@@ -24,6 +24,7 @@ COMMANDS = (
     ("myrequests", N_("see your requests and their status")),
     ("status", N_("the steps of your latest request")),
     ("talk", N_("talk to a member of the association's team")),
+    ("suggest", N_("send the association a suggestion")),
     ("language", N_("change the language")),
     ("cancel", N_("stop the form you are filling in")),
     ("start", N_("the main menu")),

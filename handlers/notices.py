@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -90,6 +91,60 @@ def request_notice(
         ) % ref, None
     if notice == Action.CLOSE:
         return _("Your request %(reference)s was closed.") % ref, None
+    if notice == "info_reminder":
+        text = (
+            "⏰ "
+            + _("We are still waiting for the information asked for your request %(reference)s:")
+            % ref
+        )
+        text += "\n\n<blockquote>" + esc(request.info_request or "") + "</blockquote>\n\n"
+        text += _("Send it here as text, photos or documents, then press “Done”.")
+        markup = done_button(tr, request) if request.status is RequestStatus.NEEDS_INFO else None
+        return text, markup
+    if notice == "followup":
+        text = (
+            "🤝 "
+            + _(
+                "Some days ago the service for your request %(reference)s was provided. We hope all is well."
+            )
+            % ref
+        )
+        text += "\n" + _("If you need anything, the association's team is here for you.")
+        return text, _one_button("🙋 " + _("Talk to a person"), "menu:talk")
+    raise ValueError(f"unknown notice {notice!r}")
+
+
+def _one_button(label: str, data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+
+
+def plain_notice(
+    tr: Translator, services: Services, payload: dict[str, Any]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A notice that is not about a request: a relay event, an unfinished form."""
+    _ = tr.gettext
+    notice = payload.get("notice")
+    if notice == "conversation_closed":
+        return conversation_closed(tr, payload), None
+    if notice == "draft_reminder":
+        text = "📝 " + _(
+            "You started a support request and have not finished it. Your answers are saved: you can go on where you stopped."
+        )
+        if payload.get("last"):
+            expires = date.fromisoformat(str(payload["expires_on"]))
+            text += "\n" + _("An unfinished request is deleted on %(date)s.") % {
+                "date": tr.both_dates(expires)
+            }
+        return text, _one_button("▶️ " + _("Continue my request"), "menu:new")
+    if notice == "draft_expired":
+        days = int(payload.get("days") or 0)
+        text = tr.ngettext(
+            "Your unfinished support request was deleted after %(count)s day without changes.",
+            "Your unfinished support request was deleted after %(count)s days without changes.",
+            days,
+        ) % {"count": tr.number(days)}
+        text += "\n" + _("You can start a new one at any time.")
+        return text, _one_button("📝 " + _("New support request"), "menu:new")
     raise ValueError(f"unknown notice {notice!r}")
 
 
@@ -144,4 +199,17 @@ def staff_note(
         ), None
     if note == "unblocked":
         return "✅ " + _("The beneficiary unblocked the bot; messages reach them again."), None
+    if note == "sla_nudge":
+        day, sla = int(payload.get("day") or 0), services.profile.association.sla_days
+        text = "⏳ " + _("Day %(day)s of %(sla)s: the committee's decision is due on %(date)s.") % {
+            "day": tr.number(day),
+            "sla": tr.number(sla),
+            "date": tr.both_dates(date.fromisoformat(str(payload["due"]))),
+        }
+        return text, None
+    if note == "sla_overdue":
+        text = "🚨 " + _(
+            "Overdue: the decision was due on %(date)s and the beneficiary is still waiting."
+        ) % {"date": tr.both_dates(date.fromisoformat(str(payload["due"])))}
+        return text, None
     raise ValueError(f"unknown staff note {note!r}")

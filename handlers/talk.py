@@ -8,6 +8,7 @@ from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMark
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
+from handlers import feedback
 from handlers.common import answer_query, main_menu, reply
 from handlers.notices import done_button, end_button
 from handlers.staff_messages import edited_content
@@ -69,6 +70,8 @@ async def route_message(update: Update, ctx: BotContext) -> None:
     assert message is not None and user is not None
     services = ctx.services
     tr = await ctx.translator(update)
+    if await feedback.take_typed(update, ctx):
+        return
     waiting = await services.staff.open_info_request(user.id)
     if waiting is not None:
         await receive_info(update, ctx, tr, waiting, message)
