@@ -1,4 +1,4 @@
-"""The command line: python -m bot {run,demo,check-config,migrate}."""
+"""The command line: python -m bot {run,demo,check-config,migrate,export}."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.config import Config, ConfigError, load_config
 from bot.logs import configure_logging
+
+if TYPE_CHECKING:
+    from bot.services.reports import Export
 
 log = logging.getLogger("bot")
 
@@ -31,7 +37,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--language", default="ar", help="your Telegram language_code")
     sub.add_parser("check-config", help="validate the settings and the association profile")
     sub.add_parser("migrate", help="create or upgrade the database")
+    export = sub.add_parser(
+        "export", help="write the requests submitted in a date range as XLSX and CSV files"
+    )
+    export.add_argument("--from", dest="first", type=_day, required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="last", type=_day, required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     args = parser.parse_args(argv)
+    if args.command == "export" and args.first > args.last:
+        parser.error("--from comes after --to")
     command = args.command or "run"
 
     try:
@@ -49,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "migrate":
         asyncio.run(_migrate(config))
         return 0
+    if command == "export":
+        asyncio.run(_export(config, args.first, args.last, args.out))
+        return 0
     if command == "demo" or (command == "run" and config.settings.bot_token is None):
         from bot.demo import run_demo
 
@@ -65,6 +82,41 @@ async def _migrate(config: Config) -> None:
     await db.open()
     await db.close()
     print(f"Database ready: {config.settings.database}")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+async def _export(config: Config, first: date, last: date, out: Path) -> None:
+    """Write the workbook and the CSV files of the requests submitted from first to last."""
+    from bot.services.reports import ReportService
+    from bot.services.requests import utc_now
+    from storage.db import Database
+
+    db = Database(config.settings.database)
+    await db.open()
+    try:
+        service = ReportService(
+            db, config.profile, timezone=config.settings.timezone, clock=utc_now
+        )
+        export = await service.export(first, last)
+    finally:
+        await db.close()
+    for path in _write_export(export, out):
+        print(path)
+    for sheet in export.sheets:
+        print(f"{sheet.name}: {len(sheet.rows)} rows")
+
+
+def _write_export(export: Export, out: Path) -> list[Path]:
+    from bot.services.export_files import write_csv, write_xlsx
+
+    out.mkdir(parents=True, exist_ok=True)
+    return [write_xlsx(export, out / f"{export.stem}.xlsx"), *write_csv(export, out)]
 
 
 def run_bot(config: Config) -> int:
