@@ -10,6 +10,7 @@ from telegram import Message, Update
 from bot.context import BotContext
 from bot.services.policy import Action
 from bot.services.staff import Done
+from handlers import broadcasts
 from handlers.common import answer_query
 from handlers.staff_actions import outdated_text, topic_key
 from handlers.staff_group import StaffGroup
@@ -29,6 +30,8 @@ async def relay_to_beneficiary(update: Update, ctx: BotContext) -> None:
         return  # only configured staff speak for the association
     text = message.text or message.caption or ""
     if text.lstrip().casefold().startswith(services.profile.staff.note_prefix.casefold()):
+        return
+    if await broadcasts.take_message(update, ctx):
         return
     prompt = await services.staff.take_prompt(user.id, message.chat.id, topic_key(message))
     if prompt is not None:
