@@ -5,7 +5,7 @@ one task per chat at a time, every send paced by one Pacer (about 28 a second in
 lane by lane) and one a second per private chat. What Telegram answers decides the row:
 
   sent                  done
-  429                   retried after retry_after; the whole outbox holds as long
+  429                   retried after retry_after; broadcasts hold as long
   5xx, network error    retried with backoff (with jitter); the outbox holds briefly,
                         longer while failures go on (an outage)
   timeout               the same, and counted as ambiguous: it may have arrived
@@ -60,7 +60,8 @@ class Dispatcher:
         self.in_flight: dict[int, asyncio.Task[None]] = {}  # chat id -> its send
         self.bulk_in_flight = 0
         self.last_sent: dict[int, float] = {}  # private chat -> loop time of the last send
-        self.hold_until: datetime | None = None
+        self.hold_until: datetime | None = None  # nothing is claimed until then
+        self.bulk_hold_until: datetime | None = None  # no broadcast row is claimed until then
         self.failures = 0  # network failures in a row
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -132,10 +133,13 @@ class Dispatcher:
         taken: list[OutboxMessage] = []
         chats = set(self.in_flight)
         bulk = self.bulk_in_flight
+        bulk_cap = self.bulk_cap
+        if self.bulk_hold_until is not None and now < self.bulk_hold_until:
+            bulk_cap = 0
         async with self.services.db.transaction() as conn:
             outbox = Outbox(conn)
             for row in await outbox.eligible(now, self.quiet(now), free + len(chats)):
-                if row.chat_id in chats or (row.lane == BULK and bulk >= self.bulk_cap):
+                if row.chat_id in chats or (row.lane == BULK and bulk >= bulk_cap):
                     continue
                 chats.add(row.chat_id)
                 bulk += row.lane == BULK
@@ -190,7 +194,12 @@ class Dispatcher:
         except RetryAfter as err:
             wait = err.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            self._hold(seconds)
+            # The row's chat waits (its later rows queue behind it), and so does the bulk
+            # lane: Telegram does not say whether the chat or the bot went too fast, and
+            # only a broadcast sends fast enough for the latter. Notices go on.
+            self.bulk_hold_until = max(
+                self.bulk_hold_until or self.clock(), self.clock() + timedelta(seconds=seconds)
+            )
             await self._retry(row, seconds, "429")
         except Forbidden as err:
             await self._unreachable(row, err)

@@ -40,14 +40,15 @@ class NewRow:
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """Rows by state; `maybe_twice` counts sent rows with an attempt of unknown outcome."""
+    """Rows by state; `maybe_duplicates` counts the attempts of unknown outcome (a timeout,
+    a crash mid-send) of rows sent since: each may have delivered one extra copy."""
 
     pending: int = 0
     sending: int = 0
     sent: int = 0
     failed: int = 0
     cancelled: int = 0
-    maybe_twice: int = 0
+    maybe_duplicates: int = 0
 
     @property
     def left(self) -> int:
@@ -216,13 +217,13 @@ class Outbox:
         """Rows by state: of one broadcast, or of the whole outbox."""
         where, args = ("WHERE broadcast_id = ?", (broadcast_id,)) if broadcast_id else ("", ())
         rows = await self.conn.execute_fetchall(
-            "SELECT state, COUNT(*), SUM(state = 'sent' AND ambiguous > 0)"
+            "SELECT state, COUNT(*), SUM(CASE WHEN state = 'sent' THEN ambiguous ELSE 0 END)"
             f" FROM outbox {where} GROUP BY state",
             args,
         )
         counts = {str(r[0]): int(r[1]) for r in rows}
         twice = sum(int(r[2] or 0) for r in rows)
-        return Tally(**counts, maybe_twice=twice)
+        return Tally(**counts, maybe_duplicates=twice)
 
     async def count(self, state: str = "pending", kind: str | None = None) -> int:
         sql = "SELECT COUNT(*) FROM outbox WHERE state = ?"

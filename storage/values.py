@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
 def ts(value: datetime) -> str:
+    """UTC, so that stored times compare as strings (a local time is converted)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
     return value.isoformat(timespec="microseconds")
 
 

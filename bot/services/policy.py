@@ -60,6 +60,7 @@ RULES: dict[Action, Rule] = {
     ),
 }
 
+
 class Duty(StrEnum):
     """What staff do outside a request's life: each is given to roles, like the rules."""
 

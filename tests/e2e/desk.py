@@ -45,6 +45,7 @@ def staff_config(
     rate: int = 1000,
     period: float = 60.0,
     locale: str = "en",
+    **settings: Any,
 ) -> Config:
     config = emulator_config(db_path, emu.base_url, emu.base_file_url)
     settings = config.settings.model_copy(
@@ -54,6 +55,7 @@ def staff_config(
             "staff_group_rate": rate,
             "staff_group_period": period,
             "staff_locale": locale,
+            **settings,
         }
     )
     profile = config.profile.model_copy(update={"staff": STAFF})
