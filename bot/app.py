@@ -54,7 +54,7 @@ from handlers import (
     staff_messages,
     talk,
 )
-from handlers.delivery import Dispatcher
+from handlers.delivery import POLL_SECONDS, Dispatcher
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -242,6 +242,12 @@ async def _close_quiet_conversations(ctx: BotContext) -> None:
     await ctx.services.relay.close_quiet()
 
 
+async def _poke_dispatcher(ctx: BotContext) -> None:
+    dispatcher = ctx.bot_data.get(DISPATCHER_KEY)
+    if isinstance(dispatcher, Dispatcher):
+        dispatcher.poke()
+
+
 async def _run_followups(ctx: BotContext) -> None:
     run = await ctx.services.followups.run()
     if run.total:
@@ -279,6 +285,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     dispatcher = Dispatcher(app.bot, services)
     app.bot_data[DISPATCHER_KEY] = dispatcher
     dispatcher.start()
+    # Commits wake the dispatcher at once; this finds rows that fell due since (retries,
+    # scheduled reminders, the morning after quiet hours).
+    app.job_queue.run_repeating(_poke_dispatcher, interval=POLL_SECONDS, first=POLL_SECONDS)
     for locale in LOCALES:
         tr = services.catalogs.get(locale)
         commands = [BotCommand(name, tr.gettext(text)) for name, text in menu.COMMANDS]

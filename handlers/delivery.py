@@ -35,7 +35,11 @@ from storage.outbox import BULK, Outbox
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0  # rows are also picked up without a wake-up (e.g. due later)
+# The JobQueue pokes the dispatcher this often, so rows due later (a retry, a reminder
+# timed for the morning) are picked up without a commit waking it; a long wait here is
+# only a fallback should the job queue stop.
+POLL_SECONDS = 1.0
+FALLBACK_POLL_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 300.0
 MAX_HOLD_SECONDS = 30.0  # the longest the whole outbox pauses after failures in a row
 MAX_IN_FLIGHT = 64
@@ -92,6 +96,10 @@ class Dispatcher:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    def poke(self) -> None:
+        """Look for due rows now (the JobQueue calls it every POLL_SECONDS)."""
+        self.wake.set()
+
     def quiet(self, now: datetime) -> bool:
         """Quiet hours where the association is: notices and broadcasts wait for morning."""
         return self.quiet_hours.holds(now.astimezone(self.tz).time())
@@ -123,7 +131,7 @@ class Dispatcher:
             except Exception:
                 log.exception("the outbox could not be read")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+                await asyncio.wait_for(self.wake.wait(), FALLBACK_POLL_SECONDS)
 
     async def _claim(self) -> None:
         free = MAX_IN_FLIGHT - len(self.in_flight)

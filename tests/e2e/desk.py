@@ -55,6 +55,8 @@ def staff_config(
             "staff_group_rate": rate,
             "staff_group_period": period,
             "staff_locale": locale,
+            # Tests run the follow-up rules themselves, at the simulated times they choose.
+            "followup_check_seconds": 3600.0,
             **settings,
         }
     )

@@ -144,3 +144,18 @@ async def test_the_weekly_report_reaches_the_staff_group_once(
         assert report.get("photo")
         clock.now += timedelta(hours=3)
         assert await run_rules(desk, report=True) == {}
+
+
+async def test_the_job_queue_runs_the_rules_by_itself(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    sarah = Person(emu.user(1505, first_name="Sarah", language_code="en"))
+    async with open_desk(emu, clock, db_path, followup_check_seconds=0.2) as desk:
+        await open_form(sarah, new_label="New support request", agree_label="I agree")
+        await sarah.say("Sarah Mohammed Alotaibi")
+        clock.now += timedelta(hours=25)
+        reminder = await sarah.sim.wait_for_message(
+            timeout=10.0, predicate=lambda m: "have not finished it" in m.text
+        )
+        assert reminder.button_labels == ["▶️ Continue my request"]
+        await desk.settle()
