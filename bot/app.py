@@ -31,6 +31,7 @@ from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import StaffGroupRateLimiter
 from bot.services.broadcasts import BroadcastService
+from bot.services.reports import ReportService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
@@ -97,6 +98,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
             wakeup=wakeup,
         ),
         broadcasts=BroadcastService(db, timezone=settings.timezone, clock=clock, wakeup=wakeup),
+        reports=ReportService(db, profile, timezone=settings.timezone, clock=clock),
         catalogs=Catalogs(),
         wakeup=wakeup,
     )

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, resolve_locale
 from bot.profile import Profile
 from bot.services.broadcasts import BroadcastService
+from bot.services.reports import ReportService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
@@ -39,6 +40,7 @@ class Services:
     feedback: FeedbackService
     followups: FollowUpService
     broadcasts: BroadcastService
+    reports: ReportService
     catalogs: Catalogs
     wakeup: Wakeup
 

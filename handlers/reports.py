@@ -22,7 +22,7 @@ from bot.context import BotContext, Services
 from bot.i18n import Translator
 from bot.services.export_files import csv_bytes, csv_name, xlsx_bytes
 from bot.services.policy import Duty
-from bot.services.reports import Export, Report, ReportService
+from bot.services.reports import Export, Report
 from bot.services.textnorm import normalize_digits
 from handlers.labels import status_label
 from storage.models import RequestStatus
@@ -180,15 +180,6 @@ def render_chart(tr: Translator, report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def report_service(services: Services) -> ReportService:
-    return ReportService(
-        services.db,
-        services.profile,
-        timezone=services.settings.timezone,
-        clock=services.requests.clock,
-    )
-
-
 async def _permitted(update: Update, ctx: BotContext, action: Duty | str) -> bool:
     """Staff members inside the staff group only; a duty also needs its role."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
@@ -205,7 +196,7 @@ async def _permitted(update: Update, ctx: BotContext, action: Duty | str) -> boo
 
 async def _chart(services: Services) -> tuple[Translator, Report, bytes]:
     tr = services.staff_translator()
-    report = await report_service(services).snapshot()
+    report = await services.reports.snapshot()
     # Drawing takes a fraction of a second of CPU: keep the event loop free meanwhile.
     png = await asyncio.to_thread(render_chart, tr, report)
     return tr, report, png
@@ -259,7 +250,7 @@ async def export_requests(update: Update, ctx: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     tr = ctx.services.staff_translator()
-    service = report_service(ctx.services)
+    service = ctx.services.reports
     span = date_range(ctx.args or [], service.today())
     if span is None:
         usage = tr.gettext(
