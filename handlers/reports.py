@@ -1,4 +1,8 @@
-"""The report chart (/report and the weekly report) and the export (/export) in the staff group."""
+"""The report chart (/report and the weekly report) and the export (/export) in the staff group.
+
+Labels go to matplotlib in logical order: since 3.11 it shapes Arabic and lays it out right
+to left itself (libraqm), so arabic-reshaper and python-bidi would do it a second time.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-import arabic_reshaper  # type: ignore[import-untyped]
 from babel.dates import format_date
-from bidi import get_display  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -32,19 +34,10 @@ STAR_COLOURS = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 BAR_COLOUR = "#2c7fb8"
 
 
-def shape(text: str) -> str:
-    """Join Arabic letters into their contextual forms and lay each line out in visual order.
-
-    Matplotlib draws characters one by one, left to right: unshaped Arabic would come out
-    as isolated letters in reverse.
-    """
-    return "\n".join(str(get_display(arabic_reshaper.reshape(line))) for line in text.split("\n"))
-
-
 def _month(tr: Translator, first_day: date) -> str:
     """The month's name in the locale over its year (Arabic names are too long for one line)."""
     name = format_date(first_day, "LLL", locale=tr.locale)
-    return shape(f"{name}\n{tr.number(first_day.year)}")
+    return f"{name}\n{tr.number(first_day.year)}"
 
 
 def _percent(tr: Translator, value: float) -> str:
@@ -52,17 +45,17 @@ def _percent(tr: Translator, value: float) -> str:
 
 
 def _axis_digits(tr: Translator, text: Callable[[float], str]) -> FuncFormatter:
-    return FuncFormatter(lambda value, _pos: shape(text(value)))
+    return FuncFormatter(lambda value, _pos: text(value))
 
 
 def _empty(ax: Axes, text: str) -> None:
-    ax.text(0.5, 0.5, shape(text), ha="center", va="center", transform=ax.transAxes)
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
     ax.set_xticks([])
     ax.set_yticks([])
 
 
 def _satisfaction(ax: Axes, tr: Translator, report: Report, months: list[str]) -> None:
-    ax.set_title(shape(tr.gettext("Satisfaction: average stars")))
+    ax.set_title(tr.gettext("Satisfaction: average stars"))
     if not any(m.ratings for m in report.months):
         _empty(ax, tr.gettext("No ratings yet."))
         return
@@ -75,7 +68,7 @@ def _satisfaction(ax: Axes, tr: Translator, report: Report, months: list[str]) -
             }
             label = tr.digits(f"{m.average:.1f}") + "\n" + count
             ax.annotate(
-                shape(label),
+                label,
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                 ha="center",
                 va="bottom",
@@ -88,7 +81,7 @@ def _satisfaction(ax: Axes, tr: Translator, report: Report, months: list[str]) -
 
 
 def _stars(ax: Axes, tr: Translator, report: Report, months: list[str]) -> None:
-    ax.set_title(shape(tr.gettext("Ratings by number of stars")))
+    ax.set_title(tr.gettext("Ratings by number of stars"))
     if not any(m.ratings for m in report.months):
         _empty(ax, tr.gettext("No ratings yet."))
         return
@@ -101,7 +94,7 @@ def _stars(ax: Axes, tr: Translator, report: Report, months: list[str]) -> None:
             counts,
             bottom=bottom,
             color=STAR_COLOURS[star - 1],
-            label=shape(label),
+            label=label,
         )
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -111,13 +104,13 @@ def _stars(ax: Axes, tr: Translator, report: Report, months: list[str]) -> None:
 
 
 def _statuses(ax: Axes, tr: Translator, report: Report) -> None:
-    ax.set_title(shape(tr.gettext("Requests by status")))
+    ax.set_title(tr.gettext("Requests by status"))
     statuses = list(RequestStatus)
     counts = [report.by_status.get(s, 0) for s in statuses]
     bars = ax.barh(range(len(statuses)), counts, color=BAR_COLOUR)
     for bar, count in zip(bars, counts, strict=True):
         ax.annotate(
-            shape(tr.number(count)),
+            tr.number(count),
             (bar.get_width(), bar.get_y() + bar.get_height() / 2),
             ha="left",
             va="center",
@@ -125,7 +118,7 @@ def _statuses(ax: Axes, tr: Translator, report: Report) -> None:
             xytext=(3, 0),
             textcoords="offset points",
         )
-    ax.set_yticks(range(len(statuses)), labels=[shape(status_label(tr, s)) for s in statuses])
+    ax.set_yticks(range(len(statuses)), labels=[status_label(tr, s) for s in statuses])
     ax.invert_yaxis()  # in the order of a request's life, top down
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(_axis_digits(tr, lambda v: tr.number(int(v))))
@@ -133,7 +126,7 @@ def _statuses(ax: Axes, tr: Translator, report: Report) -> None:
 
 
 def _sla(ax: Axes, tr: Translator, report: Report, months: list[str]) -> None:
-    ax.set_title(shape(tr.gettext("Decided within the SLA")))
+    ax.set_title(tr.gettext("Decided within the SLA"))
     if not any(m.decided for m in report.months):
         _empty(ax, tr.gettext("No request has been decided yet."))
         return
@@ -146,7 +139,7 @@ def _sla(ax: Axes, tr: Translator, report: Report, months: list[str]) -> None:
                 "decided": tr.number(m.decided),
             }
             ax.annotate(
-                shape(label),
+                label,
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                 ha="center",
                 va="bottom",
@@ -163,7 +156,7 @@ def build_figure(tr: Translator, report: Report) -> Figure:
     figure = Figure(figsize=(12, 8), dpi=100, layout=ConstrainedLayoutEngine(w_pad=0.15))
     FigureCanvasAgg(figure)
     title = tr.gettext("Requests and satisfaction, %(date)s") % {"date": tr.gregorian(report.today)}
-    figure.suptitle(shape(title), fontsize=14)
+    figure.suptitle(title, fontsize=14)
     months = [_month(tr, m.month) for m in report.months]
     (top_left, top_right), (bottom_left, bottom_right) = figure.subplots(2, 2)
     _satisfaction(top_left, tr, report, months)

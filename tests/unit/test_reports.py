@@ -13,6 +13,8 @@ from typing import Any
 import aiosqlite
 import openpyxl
 import pytest
+from matplotlib._text_helpers import layout
+from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.text import Text
 
 from bot.config import load_profile
@@ -20,14 +22,14 @@ from bot.i18n import Catalogs
 from bot.services.export_files import csv_bytes, write_csv, write_xlsx
 from bot.services.reports import MonthFigures, Report, ReportService
 from handlers.labels import status_label
-from handlers.reports import build_figure, date_range, render_chart, shape
+from handlers.reports import build_figure, date_range, render_chart
 from storage.db import Database
 from storage.models import RequestStatus
 from storage.values import to_json, ts
 from tests.support import FakeClock
 
 PNG = b"\x89PNG\r\n\x1a\n"
-UNSHAPED = re.compile("[\u0621-\u064a]")
+ARABIC = re.compile("[\u0621-\u064a]")
 PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 
 
@@ -38,15 +40,24 @@ def utc(text: str) -> datetime:
 # --- shaping and the chart ------------------------------------------------------------
 
 
-def test_shape_joins_arabic_letters_and_puts_them_in_visual_order() -> None:
-    # seen (initial), lam-alef (final ligature), meem (isolated), laid out right to left
-    assert shape("سلام") == "\ufee1\ufefc\ufeb3"
-    mixed = shape("طلب TWS-2026-000001")
-    assert mixed.startswith("TWS-2026-000001 ")
-    assert not UNSHAPED.search(mixed) and PRESENTATION.search(mixed)
-    assert shape("Received") == "Received"
-    two_lines = shape("نوفمبر\n٢٠٢٦").split("\n")
-    assert two_lines[1] == "٢٠٢٦" and not UNSHAPED.search(two_lines[0])
+def _laid_out(text: str) -> list[tuple[str, int, float]]:
+    """(character, glyph, x) as matplotlib draws the text with the chart's font."""
+    font = get_font(findfont(FontProperties()))
+    font.set_size(12, 72)
+    return [(item.char, item.glyph_index, item.x) for item in layout(text, font)]
+
+
+def test_matplotlib_joins_arabic_letters_and_lays_them_out_right_to_left() -> None:
+    # It shapes Arabic itself (libraqm): seen takes its initial form, the lam-alef
+    # ligature its final one, and the first letter is drawn rightmost.
+    font = get_font(findfont(FontProperties()))
+    drawn = _laid_out("سلام")
+    glyph = {char: index for char, index, _ in drawn}
+    assert glyph["س"] == font.get_char_index(0xFEB3)  # initial seen
+    assert glyph["لا"] == font.get_char_index(0xFEFC)  # final lam-alef
+    assert max(drawn, key=lambda d: d[2])[0] == "س"
+    mixed = _laid_out("طلب TWS-2026-000001")
+    assert [c for c, _, _ in sorted(mixed, key=lambda d: d[2])][:3] == ["T", "W", "S"]
 
 
 def _report(ratings: bool = True) -> Report:
@@ -78,14 +89,24 @@ def _texts(locale: str, report: Report) -> list[str]:
     return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
 
 
-def test_every_arabic_label_of_the_chart_is_shaped() -> None:
+def test_every_arabic_label_of_the_chart_is_drawn_shaped_in_logical_order() -> None:
     tr = Catalogs().get("ar")
     texts = _texts("ar", _report())
-    arabic = [t for t in texts if PRESENTATION.search(t) or UNSHAPED.search(t)]
-    assert not [t for t in arabic if UNSHAPED.search(t)]
-    # Statuses and month names are Arabic already; digits are Arabic-Indic.
+    arabic = [t for t in texts if ARABIC.search(t)]
+    # Given in logical order (not pre-shaped: matplotlib would shape them twice) ...
+    assert not [t for t in arabic if PRESENTATION.search(t)]
     for status in RequestStatus:
-        assert shape(status_label(tr, status)) in texts
+        assert status_label(tr, status) in texts
+    # ... and drawn joined: in every line with Arabic words some letters take contextual
+    # glyphs (which ones depends on the neighbours: "سلام" above pins exact forms).
+    font = get_font(findfont(FontProperties()))
+    for text in arabic:
+        for line in text.split("\n"):
+            if not ARABIC.search(line):
+                continue
+            drawn = _laid_out(line)
+            contextual = [c for c, g, _ in drawn if len(c) > 1 or g != font.get_char_index(ord(c))]
+            assert contextual, line
     assert any("٢٠٢٦" in t for t in texts)
     assert len(arabic) >= len(RequestStatus) + 6
     assert not any(re.search("[0-9]", t) for t in arabic)
