@@ -31,12 +31,12 @@ from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import StaffGroupRateLimiter
 from bot.services.broadcasts import BroadcastService
-from bot.services.reports import ReportService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
 from bot.services.notices import Wakeup
 from bot.services.relay import RelayService
+from bot.services.reports import ReportService
 from bot.services.requests import Clock, RequestService, utc_now
 from bot.services.staff import StaffService
 from bot.transport import AiohttpRequest

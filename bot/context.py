@@ -12,12 +12,12 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, resolve_locale
 from bot.profile import Profile
 from bot.services.broadcasts import BroadcastService
-from bot.services.reports import ReportService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
 from bot.services.notices import Wakeup
 from bot.services.relay import RelayService
+from bot.services.reports import ReportService
 from bot.services.requests import RequestService
 from bot.services.staff import StaffService
 from storage.db import Database

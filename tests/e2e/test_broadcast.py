@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +37,15 @@ async def ticking(clock: FakeClock) -> AsyncIterator[FakeClock]:
     task.cancel()
 
 
+async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Wait until the condition holds (what the emulator saw changes as the bot sends)."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition did not come true in time")
+
+
 def services_of(desk: Desk) -> Services:
     services: Services = desk.app.bot_data[SERVICES_KEY]
     return services
@@ -65,8 +74,7 @@ async def compose(desk: Desk, who: int, text: str, segment: str) -> BotMessage:
     await desk.say(who, "/broadcast")
     ask = await desk.group.wait_for_message(predicate=lambda m: "who should receive" in m.text)
     await desk.press_data(who, ask, button(ask, segment))
-    while "Now send" not in ask.text:  # the question is edited into the next step
-        await asyncio.sleep(0.02)
+    await eventually(lambda: "Now send" in ask.text)  # the question is edited onwards
     await desk.say(who, text)
     return await desk.group.wait_for_message(predicate=lambda m: m.text == text and bool(m.buttons))
 
@@ -88,8 +96,7 @@ async def test_a_restart_in_the_middle_finishes_the_broadcast_none_lost_none_twi
         assert received(emu, ids, text).total() == 0  # nothing before the confirmation
         await desk.press_data(ADMIN, preview, button(preview, "📣"))
         progress = await desk.group.wait_for_message(predicate=lambda m: "Broadcast to" in m.text)
-        while received(emu, ids, text).total() < 20:
-            await asyncio.sleep(0.02)
+        await eventually(lambda: received(emu, ids, text).total() >= 20)
     half = received(emu, ids, text).total()
     assert half < 60  # stopped half-way
 
@@ -124,8 +131,7 @@ async def test_a_decision_notice_overtakes_a_broadcast_and_stop_cancels_the_rest
         preview = await compose(desk, ADMIN, text, "all beneficiaries")
         await desk.press_data(ADMIN, preview, button(preview, "📣"))
         progress = await desk.group.wait_for_message(predicate=lambda m: "Broadcast to" in m.text)
-        while received(emu, ids, text).total() < 5:
-            await asyncio.sleep(0.02)
+        await eventually(lambda: received(emu, ids, text).total() >= 5)
 
         await desk.press(COMMITTEE_A, card, "Accept")
         await desk.press(COMMITTEE_A, card, "Accept")
@@ -135,8 +141,7 @@ async def test_a_decision_notice_overtakes_a_broadcast_and_stop_cancels_the_rest
         assert reference in plain(notice.text)
         assert received(emu, ids, text).total() < 40  # long before the broadcast's end
 
-        while "Stop" not in " ".join(progress.button_labels):
-            await asyncio.sleep(0.05)
+        await eventually(lambda: "Stop" in " ".join(progress.button_labels))
         await desk.press_data(ADMIN, progress, button(progress, "⏹"))
         await desk.settle()
         await asyncio.sleep(0.5)

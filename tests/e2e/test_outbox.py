@@ -66,34 +66,34 @@ async def test_429s_5xx_timeouts_and_a_minute_long_outage_leave_every_notice_del
     clock: FakeClock, db_path: Path
 ) -> None:
     # The emulator's faults run on the test's clock: the outage lasts 60 simulated seconds.
-    async with BotApiEmulator(clock=lambda: clock.now.timestamp()) as emu:
-        async with open_desk(emu, clock, db_path, outbox_timeout=0.3) as desk:
-            sarah = Person(emu.user(1301, first_name="Sarah", language_code="en"))
-            reference = await submit(sarah)
-            await desk.card(reference)
-            chat = sarah.sim.chat_id
-            emu.faults.add("429", "sendMessage", chat_id=chat, times=2, retry_after=3)
-            emu.faults.add("5xx", "sendMessage", chat_id=chat, times=2)
-            # Performed, then answered too late: the ambiguous case, sent again.
-            emu.faults.add("timeout", "sendMessage", chat_id=chat, times=2, seconds=1.0)
-            await queue_notices(desk, sarah, reference, range(6))
-            await tick_until(clock, lambda: len(set(items_seen(sarah))) == 6)
+    emu = BotApiEmulator(clock=lambda: clock.now.timestamp())
+    async with emu, open_desk(emu, clock, db_path, outbox_timeout=0.3) as desk:
+        sarah = Person(emu.user(1301, first_name="Sarah", language_code="en"))
+        reference = await submit(sarah)
+        await desk.card(reference)
+        chat = sarah.sim.chat_id
+        emu.faults.add("429", "sendMessage", chat_id=chat, times=2, retry_after=3)
+        emu.faults.add("5xx", "sendMessage", chat_id=chat, times=2)
+        # Performed, then answered too late: the ambiguous case, sent again.
+        emu.faults.add("timeout", "sendMessage", chat_id=chat, times=2, seconds=1.0)
+        await queue_notices(desk, sarah, reference, range(6))
+        await tick_until(clock, lambda: len(set(items_seen(sarah))) == 6)
 
-            emu.faults.outage(60)
-            await queue_notices(desk, sarah, reference, range(6, 10))
-            took = await tick_until(clock, lambda: len(set(items_seen(sarah))) == 10)
-            assert took >= 60  # nothing got through the outage
-            await desk.settle()
+        emu.faults.outage(60)
+        await queue_notices(desk, sarah, reference, range(6, 10))
+        took = await tick_until(clock, lambda: len(set(items_seen(sarah))) == 10)
+        assert took >= 60  # nothing got through the outage
+        await desk.settle()
 
-            seen = items_seen(sarah)
-            in_order = [s for i, s in enumerate(seen) if i == 0 or seen[i - 1] != s]
-            assert in_order == [f"item {i}" for i in range(10)]  # every one, in order
-            twice = len(seen) - len(set(seen))
-            assert twice == 2  # exactly the two timeouts whose message had gone out
-            async with services_of(desk).db.reading() as conn:
-                tally = await Outbox(conn).tally()
-            assert tally.maybe_duplicates == twice  # ...and the outbox counted them
-            assert tally.left == 0 and tally.failed == 0
+        seen = items_seen(sarah)
+        in_order = [s for i, s in enumerate(seen) if i == 0 or seen[i - 1] != s]
+        assert in_order == [f"item {i}" for i in range(10)]  # every one, in order
+        twice = len(seen) - len(set(seen))
+        assert twice == 2  # exactly the two timeouts whose message had gone out
+        async with services_of(desk).db.reading() as conn:
+            tally = await Outbox(conn).tally()
+        assert tally.maybe_duplicates == twice  # ...and the outbox counted them
+        assert tally.left == 0 and tally.failed == 0
 
 
 async def test_quiet_hours_hold_notices_until_morning_but_not_a_conversation(
