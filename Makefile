@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations storage
 MO := locales/ar/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test setup catalogs catalogs-compile migrate lint bench demo clean
+.PHONY: run test setup catalogs catalogs-compile migrate lint bench bench-broadcast demo clean
 
 run: setup migrate
 	$(PY) -m bot run
@@ -49,6 +49,9 @@ lint: setup
 
 bench: setup
 	$(PY) -m bench
+
+bench-broadcast: setup
+	$(PY) -m bench.broadcast
 
 clean:
 	rm -rf $(VENV) $(MO)

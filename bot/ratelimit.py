@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -94,8 +95,9 @@ class Pacer:
 
     Even spacing keeps every one-second window under Telegram's overall limit, however the
     sends bunch up afterwards. A grant that comes late (the loop was busy) may be followed
-    by one catch-up grant, so at most rate + 1 fall in any second and the long-run rate is
-    kept. Waiters sit in a heap by (lane, arrival): a decision notice that arrives behind a
+    by one catch-up grant, which keeps the long-run rate, but never more than floor(rate)
+    grants fall in any one second: the margin up to Telegram's 30 is left for the jitter
+    between a grant and the request's arrival. Waiters sit in a heap by (lane, arrival): a decision notice that arrives behind a
     broadcast's queue takes the next slot.
     """
 
@@ -106,6 +108,8 @@ class Pacer:
         self.order = itertools.count()
         self.timer: asyncio.TimerHandle | None = None
         self.granted = 0
+        self.per_second = max(1, math.floor(rate))
+        self.recent: deque[float] = deque()  # grants of the last second
 
     async def acquire(self, lane: int = 0) -> None:
         loop = asyncio.get_running_loop()
@@ -122,10 +126,15 @@ class Pacer:
         self.timer = None
         while self.waiting and self.waiting[0][2].done():
             heapq.heappop(self.waiting)
-        if self.waiting:
+        now = loop.time()
+        while self.recent and self.recent[0] <= now - 1.0:
+            self.recent.popleft()
+        if self.waiting and len(self.recent) >= self.per_second:
+            self.next_slot = self.recent[0] + 1.0  # the second is full: wait for room
+        elif self.waiting:
             turn = heapq.heappop(self.waiting)[2]
             turn.set_result(None)
             self.granted += 1
-            now = loop.time()
+            self.recent.append(now)
             self.next_slot = max(self.next_slot, now - self.interval) + self.interval
         self._arm(loop)

@@ -31,7 +31,7 @@ from bot.ratelimit import Pacer
 from bot.services import notices as kinds
 from handlers.delivery_kinds import Deliverer
 from storage.models import OutboxMessage
-from storage.outbox import BULK, Outbox
+from storage.outbox import BULK, NOTICES, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -138,22 +138,30 @@ class Dispatcher:
         now = self.clock()
         if free <= 0 or (self.hold_until is not None and now < self.hold_until):
             return
-        taken: list[OutboxMessage] = []
-        chats = set(self.in_flight)
-        bulk = self.bulk_in_flight
-        bulk_cap = self.bulk_cap
+        room = self.bulk_cap - self.bulk_in_flight
         if self.bulk_hold_until is not None and now < self.bulk_hold_until:
-            bulk_cap = 0
+            room = 0
+        quiet = self.quiet(now)
+        chats = set(self.in_flight)
+        taken: list[OutboxMessage] = []
+
+        def take(rows: list[OutboxMessage], most: int) -> None:
+            for row in rows:
+                if len(taken) >= most:
+                    return
+                if row.chat_id not in chats:
+                    chats.add(row.chat_id)
+                    taken.append(row)
+
         async with self.services.db.transaction() as conn:
             outbox = Outbox(conn)
-            for row in await outbox.eligible(now, self.quiet(now), free + len(chats)):
-                if row.chat_id in chats or (row.lane == BULK and bulk >= bulk_cap):
-                    continue
-                chats.add(row.chat_id)
-                bulk += row.lane == BULK
-                taken.append(row)
-                if len(taken) == free:
-                    break
+            # Rows of chats already in flight may come back (from another lane): ask for
+            # that many more. Bulk rows are read only as far as there is room for them.
+            take(await outbox.eligible(now, quiet, free + len(chats), (0, NOTICES)), free)
+            if room > 0 and len(taken) < free:
+                most = len(taken) + min(room, free - len(taken))
+                others = len(self.in_flight) - self.bulk_in_flight  # chats that may come back
+                take(await outbox.eligible(now, quiet, room + others, (BULK, BULK)), most)
             await outbox.claim([r.id for r in taken])
         for row in taken:
             self.bulk_in_flight += row.lane == BULK

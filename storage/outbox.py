@@ -23,7 +23,8 @@ HELD_LANES = (NOTICES, BULK)  # what quiet hours hold for beneficiaries
 
 # A row is eligible when it is due and no earlier row of its chat and lane is unsent.
 _ELIGIBLE = (
-    "FROM outbox o WHERE o.state = 'pending' AND o.due_at <= :now"
+    "FROM outbox o WHERE o.state = 'pending' AND o.lane BETWEEN :first AND :last"
+    " AND o.due_at <= :now"
     " AND NOT (:quiet AND o.lane >= 1 AND o.chat_id > 0)"
     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.lane = o.lane"
     " AND p.state IN ('pending', 'sending') AND p.id < o.id)"
@@ -133,11 +134,19 @@ class Outbox:
         )
         return self.conn.total_changes - before
 
-    async def eligible(self, now: datetime, quiet: bool, limit: int) -> list[OutboxMessage]:
+    async def eligible(
+        self, now: datetime, quiet: bool, limit: int, lanes: tuple[int, int] = (0, BULK)
+    ) -> list[OutboxMessage]:
         """Rows that may go now, lane by lane, oldest first (quiet hours hold lanes 1-2)."""
         rows = await self.conn.execute_fetchall(
             f"SELECT o.* {_ELIGIBLE} ORDER BY o.lane, o.id LIMIT :limit",
-            {"now": ts(now), "quiet": int(quiet), "limit": limit},
+            {
+                "now": ts(now),
+                "quiet": int(quiet),
+                "limit": limit,
+                "first": lanes[0],
+                "last": lanes[1],
+            },
         )
         return [_message(r) for r in rows]
 

@@ -152,3 +152,21 @@ async def test_the_pacer_spaces_grants_and_serves_the_lower_lane_first() -> None
     times = [t for t, _ in granted]
     most = max(bisect.bisect_right(times, t + 0.1 - 1e-9) - i for i, t in enumerate(times))
     assert most <= rate * 0.1 + 2  # even spacing; at most one catch-up grant
+
+
+async def test_the_pacer_never_grants_more_than_its_rate_in_one_second() -> None:
+    pacer = Pacer(20.0)
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def wait() -> None:
+        await pacer.acquire(BULK)
+        times.append(loop.time())
+
+    first = [asyncio.create_task(wait()) for _ in range(10)]
+    await asyncio.gather(*first)
+    # A late grant (the loop was busy for 0.3 s) may be caught up, not beyond the second.
+    pacer.next_slot -= 0.3
+    await asyncio.gather(*[asyncio.create_task(wait()) for _ in range(30)])
+    busiest = max(bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times))
+    assert busiest <= 20
