@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.broadcast_stats import RATE_TARGET
+from bench.report import layout
 
 
 def _cell(value: Any) -> str:
@@ -51,21 +52,7 @@ def table(runs: list[dict[str, Any]], markdown: bool = False) -> str:
         ]
         for r in runs
     ]
-    cells = [header, *[[_cell(c) for c in row] for row in rows]]
-    if markdown:
-        lines = ["| " + " | ".join(row) + " |" for row in cells]
-        lines.insert(1, "|" + "|".join("---" for _ in header) + "|")
-        return "\n".join(lines)
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            c.rjust(w) if i else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in cells
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return layout([header, *[[_cell(c) for c in row] for row in rows]], markdown)
 
 
 def verdict(run: dict[str, Any]) -> dict[str, Any]:

@@ -43,7 +43,12 @@ def _fmt(value: Any) -> str:
 
 
 def _table(header: list[str], rows: list[list[Any]], markdown: bool) -> str:
-    cells = [header, *[[_fmt(c) for c in row] for row in rows]]
+    return layout([header, *[[_fmt(c) for c in row] for row in rows]], markdown)
+
+
+def layout(cells: list[list[str]], markdown: bool) -> str:
+    """A header row and rows of text as a Markdown table or aligned plain columns."""
+    header = cells[0]
     if markdown:
         lines = ["| " + " | ".join(r) + " |" for r in cells]
         lines.insert(1, "|" + "|".join("---" for _ in header) + "|")
