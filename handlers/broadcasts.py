@@ -18,6 +18,7 @@ from bot.services.broadcasts import Progress, month_of
 from bot.services.policy import Duty
 from handlers.common import answer_query
 from handlers.staff_actions import topic_key
+from handlers.staff_commands import permitted
 
 
 def _button(label: str, data: str) -> list[InlineKeyboardButton]:
@@ -35,25 +36,14 @@ def segment_label(tr: Translator, segment: str) -> str:
     return tr.gettext("all beneficiaries")
 
 
-async def _allowed(update: Update, ctx: BotContext) -> bool:
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return False
-    if await ctx.services.staff.check(user.id, chat.id, Duty.BROADCAST) is None:
-        return True
-    tr = ctx.services.staff_translator()
-    refused = tr.gettext("You are not allowed to do this.")
-    if update.callback_query is not None:
-        await answer_query(update.callback_query, refused, alert=True)
-    elif chat.id == ctx.services.staff_chat_id:
-        await chat.send_message(refused)
-    return False
-
-
 async def start_broadcast(update: Update, ctx: BotContext) -> None:
     """Asks an admin who should receive the broadcast."""
     message = update.effective_message
-    if message is None or update.effective_user is None or not await _allowed(update, ctx):
+    if (
+        message is None
+        or update.effective_user is None
+        or not await permitted(update, ctx, Duty.BROADCAST)
+    ):
         return
     services = ctx.services
     tr = services.staff_translator()
@@ -76,7 +66,7 @@ async def start_broadcast(update: Update, ctx: BotContext) -> None:
 async def on_button(update: Update, ctx: BotContext) -> None:
     """Acts on a broadcast button after checking that an admin pressed it."""
     query = update.callback_query
-    if query is None or query.data is None or not await _allowed(update, ctx):
+    if query is None or query.data is None or not await permitted(update, ctx, Duty.BROADCAST):
         return
     _, action, bid_text, *rest = query.data.split(":", 3)
     bid = int(bid_text)

@@ -19,6 +19,7 @@ from bot.services.feedback import (
 )
 from handlers.common import answer_query, esc, main_menu, reply
 from handlers.notices import reference
+from handlers.staff_commands import permitted
 from storage.feedback import Remark
 from storage.models import Request
 
@@ -201,15 +202,10 @@ async def take_typed(update: Update, ctx: BotContext) -> bool:
 
 async def show_feedback(update: Update, ctx: BotContext) -> None:
     """Shows ratings and suggestions in aggregate, without who wrote them unless configured."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
+    if not await permitted(update, ctx, "feedback"):
         return
     services = ctx.services
     tr = services.staff_translator()
-    if await services.staff.check(user.id, chat.id, "feedback") is not None:
-        if chat.id == services.staff_chat_id:
-            await chat.send_message(tr.gettext("You are not allowed to do this."))
-        return
     identity = services.profile.feedback.show_identity
     summary = await services.feedback.summary(identity)
     await _send(update, feedback_lines(tr, summary, identity))

@@ -27,6 +27,7 @@ from bot.services.policy import Duty
 from bot.services.reports import Export, Report
 from bot.services.textnorm import normalize_digits
 from handlers.labels import status_label
+from handlers.staff_commands import permitted
 from storage.models import RequestStatus
 
 EXPORT_DAYS = 30  # /export alone: this many days, today included
@@ -173,20 +174,6 @@ def render_chart(tr: Translator, report: Report) -> bytes:
     return buffer.getvalue()
 
 
-async def _permitted(update: Update, ctx: BotContext, action: Duty | str) -> bool:
-    """Staff members inside the staff group only; a duty also needs its role."""
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    services = ctx.services
-    if user is None or chat is None or message is None:
-        return False
-    if await services.staff.check(user.id, chat.id, action) is None:
-        return True
-    if chat.id == services.staff_chat_id:
-        tr = services.staff_translator()
-        await message.reply_text(tr.gettext("You are not allowed to do this."), do_quote=False)
-    return False
-
-
 async def _chart(services: Services) -> tuple[Translator, Report, bytes]:
     tr = services.staff_translator()
     report = await services.reports.snapshot()
@@ -197,7 +184,7 @@ async def _chart(services: Services) -> tuple[Translator, Report, bytes]:
 
 async def show_report(update: Update, ctx: BotContext) -> None:
     """Answers with the chart of the last months, in the topic the command came from."""
-    if not await _permitted(update, ctx, "report"):
+    if not await permitted(update, ctx, "report"):
         return
     message = update.effective_message
     assert message is not None
@@ -238,7 +225,7 @@ def export_documents(export: Export) -> list[InputMediaDocument]:
 
 async def export_requests(update: Update, ctx: BotContext) -> None:
     """Sends the requests of a date range as a workbook and CSV files (admins only)."""
-    if not await _permitted(update, ctx, Duty.EXPORT):
+    if not await permitted(update, ctx, Duty.EXPORT):
         return
     message = update.effective_message
     assert message is not None

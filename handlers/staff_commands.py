@@ -7,24 +7,28 @@ from telegram import Update
 from bot.context import BotContext, Services
 from bot.i18n import Translator, ltr
 from bot.services.lookup import QUEUE_ORDER, QueueItem
-from handlers.common import esc
+from bot.services.policy import Action, Duty
+from handlers.common import answer_query, esc
 from handlers.labels import status_label
 from storage.models import Request, RequestStatus
 
 QUEUE_SHOWN = 40  # lines per status section; the rest are counted
 
 
-async def _allowed(update: Update, ctx: BotContext, command: str) -> bool:
-    """Staff commands work for staff members inside the staff group only."""
+async def permitted(update: Update, ctx: BotContext, action: Action | Duty | str) -> bool:
+    """Staff inside the staff group only, with the role an action or duty needs; a refusal
+    is audited (by the check) and answered where it was asked, in the staff language."""
     user, chat = update.effective_user, update.effective_chat
     services = ctx.services
     if user is None or chat is None:
         return False
-    if await services.staff.check(user.id, chat.id, command) is None:
+    if await services.staff.check(user.id, chat.id, action) is None:
         return True
-    if chat.id == services.staff_chat_id:
-        tr = services.staff_translator()
-        await chat.send_message(tr.gettext("You are not allowed to do this."))
+    refused = services.staff_translator().gettext("You are not allowed to do this.")
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, refused, alert=True)
+    elif chat.id == services.staff_chat_id and update.effective_message is not None:
+        await update.effective_message.reply_text(refused, do_quote=False)
     return False
 
 
@@ -45,7 +49,7 @@ async def _reference(services: Services, request: Request) -> str:
 
 async def show_queue(update: Update, ctx: BotContext) -> None:
     """Lists open requests by status, oldest first, with days waiting and who holds them."""
-    if not await _allowed(update, ctx, "queue"):
+    if not await permitted(update, ctx, "queue"):
         return
     services = ctx.services
     tr = services.staff_translator()
@@ -94,7 +98,7 @@ async def _queue_line(services: Services, tr: Translator, item: QueueItem) -> st
 
 async def find_requests(update: Update, ctx: BotContext) -> None:
     """Finds requests by reference number, applicant name or mobile number."""
-    if not await _allowed(update, ctx, "find"):
+    if not await permitted(update, ctx, "find"):
         return
     services = ctx.services
     tr = services.staff_translator()
@@ -135,7 +139,7 @@ async def find_requests(update: Update, ctx: BotContext) -> None:
 
 async def show_stats(update: Update, ctx: BotContext) -> None:
     """Counts by status, the median time to a decision and the share decided within the SLA."""
-    if not await _allowed(update, ctx, "stats"):
+    if not await permitted(update, ctx, "stats"):
         return
     services = ctx.services
     tr = services.staff_translator()
