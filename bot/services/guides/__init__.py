@@ -1,0 +1,1 @@
+"""Importing the association's guide documents: reading, cleaning, structuring."""

@@ -1,0 +1,126 @@
+"""Importing guides and question cards into the database, one transaction per file."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.services.guides.cards import CARD_SUFFIXES, read_cards
+from bot.services.guides.clean import clean_lines
+from bot.services.guides.extract import SUPPORTED, DocumentError, read_bytes
+from bot.services.guides.structure import structure
+from bot.services.requests import Clock
+from storage.db import Database
+from storage.guides import GuideInfo, Guides, NewPassage, NewSection
+
+__all__ = ["GuideImporter", "ImportResult", "Parsed", "Progress", "parse_file"]
+
+# (files done, files in all, what is happening now)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    slug: str
+    title: str = ""
+    sections: int = 0
+    passages: int = 0
+    removed: Counter[str] = field(default_factory=Counter)
+    error: str | None = None
+    replaced: bool = False
+
+
+def _slug(path: Path) -> str:
+    return path.stem.strip() or path.name
+
+
+@dataclass(frozen=True)
+class Parsed:
+    kind: str  # 'guide' | 'cards'
+    title: str
+    sections: list[NewSection]
+    removed: Counter[str]
+
+
+def parse_file(path: Path) -> Parsed:
+    """Read, clean and structure a guide or a card file; raise DocumentError or OSError."""
+    kind, title, sections, removed = _parse(path, path.read_bytes())
+    return Parsed(kind, title, sections, removed)
+
+
+def _parse(path: Path, data: bytes) -> tuple[str, str, list[NewSection], Counter[str]]:
+    """Return the kind, title and sections of a guide or a card file."""
+    suffix = path.suffix.lower()
+    if suffix in CARD_SUFFIXES:
+        title, sections = read_cards(data, path.name)
+        return "cards", title or _slug(path), sections, Counter()
+    if suffix not in SUPPORTED:
+        known = ", ".join((*SUPPORTED, *CARD_SUFFIXES))
+        raise DocumentError(f"unsupported file type {suffix or '(none)'}; use {known}")
+    document = read_bytes(data, suffix)
+    cleaned = clean_lines(document.lines)
+    shaped = structure(cleaned, document.title, _slug(path))
+    sections = [
+        NewSection(s.heading, tuple(NewPassage(p.kind, p.text) for p in s.passages))
+        for s in shaped.sections
+    ]
+    if not sections:
+        raise DocumentError("no text was left after removing letterheads and contents")
+    return "guide", shaped.title, sections, cleaned.removed
+
+
+class GuideImporter:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def import_paths(
+        self, paths: Sequence[Path], progress: Progress | None = None
+    ) -> list[ImportResult]:
+        """Import each file in place of its earlier version; a bad file is reported, not fatal."""
+        results: list[ImportResult] = []
+        for done, path in enumerate(paths):
+            if progress:
+                progress(done, len(paths), path.name)
+            results.append(await self.import_path(path))
+        if progress:
+            progress(len(paths), len(paths), "")
+        return results
+
+    async def import_path(self, path: Path) -> ImportResult:
+        result = ImportResult(path, _slug(path))
+        try:
+            # Reading and parsing a large PDF takes a while: off the event loop.
+            data = await asyncio.to_thread(path.read_bytes)
+            kind, title, sections, removed = await asyncio.to_thread(_parse, path, data)
+        except OSError as exc:
+            result.error = f"cannot read the file ({exc.strerror or exc})"
+            return result
+        except DocumentError as exc:
+            result.error = str(exc)
+            return result
+        digest = hashlib.sha256(data).hexdigest()
+        async with self.db.transaction() as conn:
+            guides = Guides(conn)
+            result.replaced = any(g.slug == result.slug for g in await guides.listing())
+            await guides.replace(
+                result.slug, kind, title, path.name, digest, sections, self.clock()
+            )
+        result.title = title
+        result.sections = len(sections)
+        result.passages = sum(len(s.passages) for s in sections)
+        result.removed = removed
+        return result
+
+    async def listing(self) -> list[GuideInfo]:
+        async with self.db.reading() as conn:
+            return await Guides(conn).listing()
+
+    async def remove(self, slug: str) -> bool:
+        async with self.db.transaction() as conn:
+            return await Guides(conn).remove(slug)

@@ -1,0 +1,167 @@
+"""A cleaned guide split into its title, sections and the passages that answer questions.
+
+Decisions:
+
+* **Headings** are what the source marks as headings, lines named in the contents, and
+  short lines that end with a colon («تمهيد :-») or stand alone between blank lines
+  before a list or paragraph.  The colon and dash are trimmed from the heading shown.
+* **Passages** are the units an answer quotes: each paragraph and each bullet.  A list of
+  short items (the contact channels, the staff's tools) is one passage: the question
+  "how can I reach you?" is answered by the whole list, not by «الخطابات» alone.
+* A line that is only a date or a number finishes the paragraph before it («...المنعقد في»
+  then «2025/6/1»).
+* The first letterhead block becomes a passage of its own at the top (heading: the
+  guide's title), so that the association's name and licence number stay answerable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.services.guides.clean import Cleaned
+from bot.services.guides.extract import Line
+from bot.services.textnorm import clean_text, normalize_digits
+
+__all__ = ["Passage", "Section", "Structured", "structure"]
+
+_BULLET = re.compile(
+    r"^(?P<indent>\s*)(?:[-–—•▪◦●○*+·]\s*(?:[0-9٠-٩]{1,3}\s*[-.)]\s*)?"
+    r"|[0-9٠-٩]{1,3}\s*[-.)]\s*(?![0-9٠-٩/])"
+    r"|[أابتثجحخدذ]\s*[-.)]\s+)"
+)
+_COLON_END = re.compile(r"\s*[:：]\s*[-–—]?\s*$")
+_ONLY_DATE = re.compile(r"^[\s0-9٠-٩/\\.\-–()]+(?:هـ|م|ه)?\.?$")
+SHORT_ITEM_WORDS = 6
+HEADING_WORDS = 14
+
+
+@dataclass
+class Passage:
+    text: str
+    kind: str  # "paragraph", "bullet" or "list"
+
+
+@dataclass
+class Section:
+    heading: str
+    passages: list[Passage] = field(default_factory=list)
+
+
+@dataclass
+class Structured:
+    title: str
+    sections: list[Section]
+
+
+def structure(cleaned: Cleaned, title: str | None, fallback_title: str) -> Structured:
+    """Return the guide's title and its sections."""
+    known = {_heading_key(t) for t in cleaned.contents}
+    lines = cleaned.lines
+    leading: list[str] = []
+    start = 0
+    if title is None:
+        # Lines before the first heading or bullet, if short, are the title («سياسة ...»).
+        while start < len(lines) and not _is_heading(lines, start, known, weak=False):
+            text = lines[start].text
+            if not text:
+                start += 1
+                continue
+            if len(text.split()) > HEADING_WORDS or _BULLET.match(text) or len(leading) >= 3:
+                break
+            leading.append(text)
+            start += 1
+        if not any(_is_heading(lines, i, known) for i in range(start, len(lines))):
+            start, leading = 0, []  # no headings at all: the lines were the body
+        title = " ".join(leading) if leading else None
+    title = title or fallback_title
+    sections: list[Section] = []
+    if cleaned.letterhead:
+        sections.append(Section(title, [Passage("\n".join(cleaned.letterhead), "paragraph")]))
+    current = Section(title)
+    items: list[tuple[int, str]] = []
+    for i in range(start, len(lines)):
+        line = lines[i]
+        text = line.text
+        if not text:
+            continue
+        if _is_heading(lines, i, known):
+            _finish(current, items, sections)
+            current, items = Section(_trim_heading(text)), []
+            continue
+        bullet = _BULLET.match(text)
+        if bullet or line.bullet:
+            level = len(bullet.group("indent")) if bullet else 0
+            body = text[bullet.end() :] if bullet else text
+            if body.strip():
+                items.append((level, clean_text(body)))
+            continue
+        if _ONLY_DATE.match(text) and (items or current.passages):
+            _append_to_last(current, items, text)
+            continue
+        _flush_items(current, items)
+        items = []
+        current.passages.append(Passage(text, "paragraph"))
+    _finish(current, items, sections)
+    return Structured(title, [s for s in sections if s.passages])
+
+
+def _heading_key(text: str) -> str:
+    return re.sub(r"[\s:：\-–—]+", " ", normalize_digits(text)).strip()
+
+
+def _trim_heading(text: str) -> str:
+    return _COLON_END.sub("", text).strip(" -–—")
+
+
+def _is_heading(lines: list[Line], i: int, known: set[str], *, weak: bool = True) -> bool:
+    line = lines[i]
+    text = line.text
+    if not text:
+        return False
+    if line.heading:
+        return True
+    if line.bullet or _BULLET.match(text):
+        return False
+    words = len(text.split())
+    if words > HEADING_WORDS:
+        return False
+    if _heading_key(text) in known or _COLON_END.search(text):
+        return True
+    # A short line alone between blank lines, with no sentence end, before more text.
+    if not weak:
+        return False
+    before = i == 0 or not lines[i - 1].text
+    after = i + 1 < len(lines) and not lines[i + 1].text
+    return (
+        words <= 6
+        and before
+        and after
+        and not text.endswith((".", "،", ",", "؟", "?", "!"))
+        and not _ONLY_DATE.match(text)
+        and any(line.text for line in lines[i + 1 :])
+    )
+
+
+def _flush_items(section: Section, items: list[tuple[int, str]]) -> None:
+    if not items:
+        return
+    if len(items) >= 3 and all(len(text.split()) <= SHORT_ITEM_WORDS for _, text in items):
+        section.passages.append(Passage("\n".join(text for _, text in items), "list"))
+        return
+    for _, text in items:
+        section.passages.append(Passage(text, "bullet"))
+
+
+def _finish(section: Section, items: list[tuple[int, str]], sections: list[Section]) -> None:
+    _flush_items(section, items)
+    if section.passages:
+        sections.append(section)
+
+
+def _append_to_last(section: Section, items: list[tuple[int, str]], text: str) -> None:
+    if items:
+        level, last = items[-1]
+        items[-1] = (level, f"{last} {text}")
+    else:
+        section.passages[-1].text += " " + text

@@ -1,0 +1,273 @@
+"""The guides' sections and passages, and the questions beneficiaries asked about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.values import dt, ts
+
+
+@dataclass(frozen=True)
+class NewPassage:
+    kind: str  # 'paragraph' | 'bullet' | 'list' | 'card'
+    text: str
+    text_en: str | None = None
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewSection:
+    heading: str
+    passages: tuple[NewPassage, ...]
+
+
+@dataclass(frozen=True)
+class GuideInfo:
+    id: int
+    slug: str
+    kind: str
+    title: str
+    source: str
+    digest: str
+    imported_at: datetime
+    sections: int
+    passages: int
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    id: int
+    section_id: int
+    guide_title: str
+    guide_kind: str
+    heading: str
+    kind: str
+    text: str
+    text_en: str | None
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    id: int
+    user_id: int
+    asked_at: datetime
+    text: str
+    outcome: str
+    passage_id: int | None
+    helpful: bool | None
+
+
+@dataclass(frozen=True)
+class Gap:
+    text: str
+    times: int
+    last_asked: datetime
+    reason: str  # 'unanswered' | 'unsure' | 'unhelpful'
+
+
+_PASSAGE_COLUMNS = (
+    "p.id, p.section_id, g.title AS guide_title, g.kind AS guide_kind, s.heading, p.kind,"
+    " p.text, p.text_en, p.questions"
+)
+_PASSAGE_JOIN = (
+    "guide_passages p JOIN guide_sections s ON s.id = p.section_id"
+    " JOIN guides g ON g.id = s.guide_id"
+)
+
+
+def _passage(row: aiosqlite.Row) -> StoredPassage:
+    questions = tuple(q for q in (row["questions"] or "").split("\n") if q)
+    return StoredPassage(
+        row["id"],
+        row["section_id"],
+        row["guide_title"],
+        row["guide_kind"],
+        row["heading"],
+        row["kind"],
+        row["text"],
+        row["text_en"],
+        questions,
+    )
+
+
+class Guides:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def replace(
+        self,
+        slug: str,
+        kind: str,
+        title: str,
+        source: str,
+        digest: str,
+        sections: list[NewSection],
+        now: datetime,
+    ) -> int:
+        """Store a guide in place of the one with the same slug; return its id."""
+        await self.conn.execute("DELETE FROM guides WHERE slug = ?", (slug,))
+        cur = await self.conn.execute(
+            "INSERT INTO guides (slug, kind, title, source, digest, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (slug, kind, title, source, digest, ts(now)),
+        )
+        guide_id = cur.lastrowid
+        assert guide_id is not None
+        for position, section in enumerate(sections):
+            cur = await self.conn.execute(
+                "INSERT INTO guide_sections (guide_id, position, heading) VALUES (?, ?, ?)",
+                (guide_id, position, section.heading),
+            )
+            section_id = cur.lastrowid
+            await self.conn.executemany(
+                "INSERT INTO guide_passages (section_id, position, kind, text, text_en, questions)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (section_id, i, p.kind, p.text, p.text_en, "\n".join(p.questions) or None)
+                    for i, p in enumerate(section.passages)
+                ],
+            )
+        return guide_id
+
+    async def remove(self, slug: str) -> bool:
+        cur = await self.conn.execute("DELETE FROM guides WHERE slug = ?", (slug,))
+        return cur.rowcount > 0
+
+    async def listing(self) -> list[GuideInfo]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT g.*, (SELECT COUNT(*) FROM guide_sections s WHERE s.guide_id = g.id) AS sections,"
+            " (SELECT COUNT(*) FROM guide_passages p JOIN guide_sections s ON s.id = p.section_id"
+            "  WHERE s.guide_id = g.id) AS passages FROM guides g ORDER BY g.slug"
+        )
+        out = []
+        for row in rows:
+            imported = dt(row["imported_at"])
+            assert imported is not None
+            out.append(
+                GuideInfo(
+                    row["id"],
+                    row["slug"],
+                    row["kind"],
+                    row["title"],
+                    row["source"],
+                    row["digest"],
+                    imported,
+                    row["sections"],
+                    row["passages"],
+                )
+            )
+        return out
+
+    async def version(self) -> tuple[int, str]:
+        """Return what changes whenever a guide is imported or removed."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) || '/' || COALESCE(MAX(imported_at), '')"
+            " AS last FROM guides"
+        )
+        row = next(iter(rows))
+        return int(row["n"]), str(row["last"])
+
+    async def passages(self) -> list[StoredPassage]:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_PASSAGE_COLUMNS} FROM {_PASSAGE_JOIN} ORDER BY g.slug, s.position, p.position"
+        )
+        return [_passage(row) for row in rows]
+
+    async def passage(self, passage_id: int) -> StoredPassage | None:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_PASSAGE_COLUMNS} FROM {_PASSAGE_JOIN} WHERE p.id = ?", (passage_id,)
+        )
+        row = next(iter(rows), None)
+        return _passage(row) if row is not None else None
+
+    async def section(self, section_id: int) -> list[StoredPassage]:
+        rows = await self.conn.execute_fetchall(
+            f"SELECT {_PASSAGE_COLUMNS} FROM {_PASSAGE_JOIN} WHERE p.section_id = ?"
+            " ORDER BY p.position",
+            (section_id,),
+        )
+        return [_passage(row) for row in rows]
+
+
+class Questions:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(
+        self,
+        user_id: int,
+        text: str,
+        outcome: str,
+        passage_id: int | None,
+        score: float,
+        now: datetime,
+    ) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO faq_questions (user_id, asked_at, text, outcome, passage_id, score)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, ts(now), text, outcome, passage_id, score),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def get(self, question_id: int) -> AskedQuestion | None:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM faq_questions WHERE id = ?", (question_id,)
+        )
+        row = next(iter(rows), None)
+        if row is None:
+            return None
+        asked = dt(row["asked_at"])
+        assert asked is not None
+        helpful = row["helpful"]
+        return AskedQuestion(
+            row["id"],
+            row["user_id"],
+            asked,
+            row["text"],
+            row["outcome"],
+            row["passage_id"],
+            None if helpful is None else bool(helpful),
+        )
+
+    async def answered_with(self, question_id: int, passage_id: int) -> None:
+        """The beneficiary picked one of the suggestions: the question counts as answered."""
+        await self.conn.execute(
+            "UPDATE faq_questions SET outcome = 'answered', passage_id = ?, helpful = NULL"
+            " WHERE id = ?",
+            (passage_id, question_id),
+        )
+
+    async def set_helpful(self, question_id: int, helpful: bool) -> None:
+        await self.conn.execute(
+            "UPDATE faq_questions SET helpful = ? WHERE id = ?", (int(helpful), question_id)
+        )
+
+    async def hand_off(self, question_id: int, user_id: int) -> bool:
+        """Mark a beneficiary's question as passed to a person."""
+        cur = await self.conn.execute(
+            "UPDATE faq_questions SET handed_off = 1 WHERE id = ? AND user_id = ?",
+            (question_id, user_id),
+        )
+        return cur.rowcount > 0
+
+    async def gaps(self, since: datetime, limit: int) -> list[Gap]:
+        """Return the questions left unanswered or found unhelpful, most asked first."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT text, COUNT(*) AS times, MAX(asked_at) AS last,"
+            " CASE WHEN MAX(helpful = 0) THEN 'unhelpful'"
+            "      WHEN MAX(outcome = 'unanswered') THEN 'unanswered' ELSE 'unsure' END AS reason"
+            " FROM faq_questions WHERE asked_at >= ? AND (outcome != 'answered' OR helpful = 0)"
+            " GROUP BY text ORDER BY times DESC, last DESC LIMIT ?",
+            (ts(since), limit),
+        )
+        out = []
+        for row in rows:
+            last = dt(row["last"])
+            assert last is not None
+            out.append(Gap(row["text"], row["times"], last, row["reason"]))
+        return out
