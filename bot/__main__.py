@@ -1,4 +1,4 @@
-"""The command line: python -m bot {run,demo,check-config,migrate,export}."""
+"""The command line: python -m bot {run,demo,check-config,migrate,export,import-guides,faq-eval}."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from bot import guides_cli
 from bot.config import Config, ConfigError, load_config
 from bot.logs import configure_logging
 
@@ -43,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--from", dest="first", type=_day, required=True, metavar="YYYY-MM-DD")
     export.add_argument("--to", dest="last", type=_day, required=True, metavar="YYYY-MM-DD")
     export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
+    guides_cli.add_commands(sub)
     args = parser.parse_args(argv)
     if args.command == "export" and args.first > args.last:
         parser.error("--from comes after --to")
@@ -66,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "export":
         asyncio.run(_export(config, args.first, args.last, args.out))
         return 0
+    if command == "import-guides":
+        return asyncio.run(guides_cli.import_guides(config, args))
+    if command == "faq-eval":
+        return guides_cli.faq_eval(config, args)
     if command == "demo" or (command == "run" and config.settings.bot_token is None):
         from bot.demo import run_demo
 

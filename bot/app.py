@@ -31,6 +31,7 @@ from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import StaffGroupRateLimiter
 from bot.services.broadcasts import BroadcastService
+from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
@@ -44,6 +45,7 @@ from conversations import request_form
 from handlers import (
     broadcasts,
     errors,
+    faq,
     feedback,
     groups,
     language,
@@ -99,6 +101,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         ),
         broadcasts=BroadcastService(db, timezone=settings.timezone, clock=clock, wakeup=wakeup),
         reports=ReportService(db, profile, timezone=settings.timezone, clock=clock),
+        faq=FaqService(db, clock, defaults=config.default_guides()),
         catalogs=Catalogs(),
         wakeup=wakeup,
     )
@@ -172,6 +175,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(feedback.cancel_suggestion, pattern=r"^suggest:cancel$"))
     app.add_handler(CallbackQueryHandler(feedback.receive_rating, pattern=r"^rate:\d+:[1-5]$"))
     app.add_handler(CallbackQueryHandler(feedback.skip_comment, pattern=r"^rate:skip:\d+$"))
+    app.add_handler(CallbackQueryHandler(faq.show_choice, pattern=r"^faq:pick:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(faq.show_section, pattern=r"^faq:sect:\d+$"))
+    app.add_handler(CallbackQueryHandler(faq.receive_helpful, pattern=r"^faq:(yes|no):\d+$"))
+    app.add_handler(CallbackQueryHandler(faq.talk_about_question, pattern=r"^faq:talk:\d+:\d+$"))
     app.add_handler(CommandHandler("help", menu.show_help, filters=private))
     app.add_handler(CommandHandler("menu", menu.show_menu, filters=private))
     app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
@@ -190,6 +197,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(CommandHandler("export", reports.export_requests, filters=staff))
         app.add_handler(CommandHandler("feedback", feedback.show_feedback, filters=staff))
         app.add_handler(CommandHandler("broadcast", broadcasts.start_broadcast, filters=staff))
+        app.add_handler(CommandHandler("faq_gaps", faq.show_gaps, filters=staff))
         # Anything else staff write: a typed answer, a note, or a reply to relay.
         app.add_handler(
             MessageHandler(
@@ -203,7 +211,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             )
         )
     # Last: anything else a beneficiary sends outside a form (information asked for, a
-    # message to staff, or the menu).
+    # message to staff, a question for the guides).
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, talk.route_message))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, talk.relay_edit))
     app.add_handler(ChatMemberHandler(talk.track_block, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -268,6 +276,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         log.warning("replaying %d update(s) left unhandled by the last run", len(replay))
     for update in replay:
         await app.update_queue.put(update)
+    # The profile's guides answer questions from the first start; then the index is built
+    # once here rather than at the first question.
+    for result in await services.faq.import_defaults():
+        if result.error:
+            log.error("guide %s not imported: %s", result.path.name, result.error)
+    await services.faq.answerer()
     # Everything loaded so far lives as long as the process: move it out of the garbage
     # collector's view, so that full collections stay short while beneficiaries wait.
     gc.freeze()

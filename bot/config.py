@@ -122,6 +122,15 @@ class Config:
     profile: Profile
     profile_source: str
 
+    def default_guides(self) -> list[Path]:
+        """Return the profile's guides and card files, resolved against its folder."""
+        if self.profile_source == "bot/profiles/sample.yaml":
+            folder = Path(str(resources.files("bot") / "profiles"))
+        else:
+            folder = Path(self.profile_source).parent
+        listed = (*self.profile.guides.files, *self.profile.guides.cards)
+        return [folder / name for name in listed]
+
 
 def load_config(env: dict[str, str] | None = None, env_file: str | None = ".env") -> Config:
     """Read settings and the profile, raising ConfigError with all problems found."""

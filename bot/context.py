@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, resolve_locale
 from bot.profile import Profile
 from bot.services.broadcasts import BroadcastService
+from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
@@ -41,6 +42,7 @@ class Services:
     followups: FollowUpService
     broadcasts: BroadcastService
     reports: ReportService
+    faq: FaqService
     catalogs: Catalogs
     wakeup: Wakeup
 

@@ -212,12 +212,20 @@ class Feedback(_Strict):
     show_identity: bool = False
 
 
+class GuideFiles(_Strict):
+    # The guides (.txt, .md, .docx, .pdf) and question cards (.yaml) imported when the
+    # database has none yet; paths are relative to the profile's folder.
+    files: tuple[str, ...] = ()
+    cards: tuple[str, ...] = ()
+
+
 class Profile(_Strict):
     association: Association
     form: Form
     staff: Staff = Staff()
     followups: FollowUps = FollowUps()
     feedback: Feedback = Feedback()
+    guides: GuideFiles = GuideFiles()
 
     def options_for(self, form_field: FormField) -> tuple[Choice, ...]:
         if form_field.options_from == "service_types":

@@ -8,7 +8,7 @@ from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMark
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
-from handlers import feedback
+from handlers import faq, feedback
 from handlers.common import answer_query, main_menu, reply
 from handlers.notices import done_button, end_button
 from handlers.staff_messages import edited_content
@@ -64,7 +64,7 @@ async def end_conversation(update: Update, ctx: BotContext) -> None:
 
 
 async def route_message(update: Update, ctx: BotContext) -> None:
-    """Routes a message outside the form: requested information, a conversation, or the menu."""
+    """Routes a message outside the form: requested information, a conversation, a question."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
@@ -79,6 +79,10 @@ async def route_message(update: Update, ctx: BotContext) -> None:
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     if await services.relay.to_staff(user.id, message.chat.id, message.message_id, reply_to):
         return
+    if message.text:
+        # Free text outside the form, with no conversation open, is a question.
+        await faq.answer_question(update, ctx, tr, message)
+        return
     draft = await services.requests.draft(user.id)
     if draft is not None:
         # A form is open or paused: say how to get back to it rather than guess.
@@ -88,9 +92,8 @@ async def route_message(update: Update, ctx: BotContext) -> None:
             main_menu(tr),
         )
         return
-    # Answers from the association's guides come in a later version; a person answers now.
     text = tr.gettext(
-        "I cannot answer messages myself yet. You can talk to a member of the association's team, or choose from the menu."
+        "I answer questions typed as text. To send this to the association's team, talk to a person."
     )
     markup = main_menu(tr)
     if services.staff_chat_id is not None:

@@ -1,0 +1,143 @@
+"""The guide commands: python -m bot import-guides PATH... and python -m bot faq-eval FILE."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import Config
+
+BAR_WIDTH = 30
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    guides = sub.add_parser(
+        "import-guides",
+        help="import guides (.txt .md .docx .pdf) and question cards (.yaml) into the database",
+    )
+    guides.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    guides.add_argument("--list", action="store_true", help="list the guides in the database")
+    guides.add_argument("--remove", metavar="NAME", help="remove a guide (its file name stem)")
+    evaluate = sub.add_parser("faq-eval", help="measure the answers on a file of questions")
+    evaluate.add_argument("file", type=Path, metavar="FILE", help="JSON lines: q, must_contain…")
+    evaluate.add_argument(
+        "--guides", nargs="+", type=Path, help="guides to answer from (default: the profile's)"
+    )
+    evaluate.add_argument(
+        "--sections", type=int, default=1000, help="sections to add for the latency at scale"
+    )
+    evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; a line per file when the output is not one."""
+
+    def __init__(self, out: TextIO = sys.stderr) -> None:
+        self.out = out
+        self.tty = out.isatty()
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.tty:
+            if name:
+                print(f"[{done + 1}/{total}] {name}", file=self.out)
+            return
+        filled = BAR_WIDTH * done // max(total, 1)
+        bar = "█" * filled + "·" * (BAR_WIDTH - filled)
+        elapsed = time.monotonic() - self.started
+        end = "\n" if done == total else ""
+        print(f"\r{bar} {done}/{total} {elapsed:5.1f}s {name[:40]:<40}", end=end, file=self.out)
+        self.out.flush()
+
+
+async def import_guides(config: Config, args: argparse.Namespace) -> int:
+    from bot.services.guides.importer import GuideImporter
+    from bot.services.requests import utc_now
+    from storage.db import Database
+
+    db = Database(config.settings.database)
+    await db.open()
+    try:
+        importer = GuideImporter(db, utc_now)
+        if args.remove:
+            removed = await importer.remove(args.remove)
+            print(f"Removed: {args.remove}" if removed else f"No guide named {args.remove!r}")
+            return 0 if removed else 1
+        results = await importer.import_paths(args.paths, ProgressBar()) if args.paths else []
+        failed = 0
+        for result in results:
+            if result.error:
+                failed += 1
+                print(f"✗ {result.path}: {result.error}", file=sys.stderr)
+                continue
+            verb = "replaced" if result.replaced else "imported"
+            debris = ", ".join(f"{n} {what}" for what, n in sorted(result.removed.items()))
+            print(
+                f"✓ {result.path.name} {verb}: «{result.title}», {result.sections} sections,"
+                f" {result.passages} passages" + (f" (removed: {debris})" if debris else "")
+            )
+        if args.list or not args.paths:
+            for guide in await importer.listing():
+                print(
+                    f"{guide.slug}\t{guide.kind}\t{guide.sections} sections\t"
+                    f"{guide.passages} passages\t{guide.imported_at:%Y-%m-%d %H:%M}\t{guide.title}"
+                )
+        return 1 if failed else 0
+    finally:
+        await db.close()
+
+
+def _eval_passages(paths: Sequence[Path]) -> list[object]:
+    from bot.services.faq.evaluate import EvalPassage
+    from bot.services.guides.importer import parse_file
+
+    passages: list[object] = []
+    for path in paths:
+        parsed = parse_file(path)
+        for section in parsed.sections:
+            for p in section.passages:
+                passages.append(
+                    EvalPassage(
+                        len(passages) + 1, section.heading, p.text, p.questions, parsed.title
+                    )
+                )
+    return passages
+
+
+def faq_eval(config: Config, args: argparse.Namespace) -> int:
+    from bot.services.faq.answerer import Answerer
+    from bot.services.faq.evaluate import EvalPassage, evaluate, load_cases, padding
+    from bot.services.guides.extract import DocumentError
+
+    paths = args.guides or [p for p in config.default_guides() if p.suffix not in (".yaml", ".yml")]
+    try:
+        cases = load_cases(args.file)
+        passages = [p for p in _eval_passages(paths) if isinstance(p, EvalPassage)]
+    except (OSError, ValueError, DocumentError) as exc:
+        print(f"faq-eval: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(Answerer(passages), passages, cases)
+    extra = padding(passages, args.sections)
+    padded = [*passages, *extra]
+    large = evaluate(Answerer(padded), padded, cases)
+    a, u = report.answerable, report.unanswerable
+    print(f"questions: {len(cases)} ({a} answerable, {u} not); guides: {len(paths)}")
+    print(f"passages: {report.passages}")
+    print(f"top-1 accuracy:               {report.share(report.top1, a):.3f}")
+    print(f"top-3 accuracy:               {report.share(report.top3, a):.3f}")
+    print(f"unanswerable handed to person: {report.share(report.handed, u):.3f}")
+    print(f"answerable wrongly refused:    {report.share(report.refused, a):.3f}")
+    print(f"median latency:               {report.median_ms:.2f} ms ({report.passages} passages)")
+    print(
+        f"median latency:               {large.median_ms:.2f} ms (with {len(extra)} generated"
+        f" sections added: {large.passages} passages; top-1 {large.share(large.top1, a):.3f},"
+        f" handed {large.share(large.handed, u):.3f})"
+    )
+    if args.verbose:
+        for miss in report.misses:
+            print(f"  miss: {miss}")
+    return 0

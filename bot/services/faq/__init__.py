@@ -1,0 +1,1 @@
+"""Answering beneficiaries' questions from the guides: normalisation, ranking, outcomes."""

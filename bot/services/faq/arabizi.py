@@ -1,0 +1,170 @@
+"""Arabizi: Arabic typed in Latin letters with digits for the letters Latin lacks.
+
+«wesh aw8at el dawam», «kam ya5ith wa2t», «abi a3ref». Written this way the question is
+neither English nor Arabic to the ranker; it is read back into Arabic letters first.
+Short vowels are mostly unwritten in Arabic, so single a/e/i/o/u inside a word are
+dropped and doubled ones (aa, ee, oo) become long vowels; the ranker's skeletons and its
+fuzzy match absorb the rest.  This is a best effort, and the answer says so when it fails.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["looks_arabizi", "to_arabic"]
+
+_DIGIT_LETTERS = re.compile(r"[a-z]+[2356789]|[2356789][a-z]+", re.IGNORECASE)
+# Common Gulf words written in Latin letters that are not English words.
+_MARKERS = frozenset(
+    [
+        "wesh",
+        "wsh",
+        "esh",
+        "shu",
+        "shlon",
+        "kaif",
+        "keif",
+        "kef",
+        "abi",
+        "abgha",
+        "aby",
+        "abga",
+        "ana",
+        "enta",
+        "inta",
+        "entum",
+        "wain",
+        "wein",
+        "mata",
+        "leish",
+        "lesh",
+        "ya3ni",
+        "yaani",
+        "inshallah",
+        "insha",
+        "wallah",
+        "mashallah",
+        "habibi",
+        "shukran",
+        "3afwan",
+        "ahlan",
+        "marhaba",
+        "salam",
+        "alsalam",
+        "alaikum",
+        "3alaikum",
+        "tayeb",
+        "zain",
+        "zen",
+        "momken",
+        "mumkin",
+        "hal",
+        "fee",
+        "fi",
+        "3indkum",
+        "3ndkm",
+        "3ndk",
+        "7ag",
+        "7aq",
+        "7agkum",
+        "el",
+        "al",
+    ]
+)
+_SPECIAL = (
+    ("sh", "ش"),
+    ("kh", "خ"),
+    ("gh", "غ"),
+    ("th", "ث"),
+    ("dh", "ذ"),
+    ("ch", "تش"),
+    ("3'", "غ"),
+    ("aa", "ا"),
+    ("ee", "ي"),
+    ("ii", "ي"),
+    ("oo", "و"),
+    ("ou", "و"),
+    ("ei", "ي"),
+    ("ai", "ي"),
+    ("ay", "ي"),
+)
+_LETTERS = {
+    "2": "ء",
+    "3": "ع",
+    "5": "خ",
+    "6": "ط",
+    "7": "ح",
+    "8": "ق",
+    "9": "ص",
+    "b": "ب",
+    "t": "ت",
+    "j": "ج",
+    "g": "ق",
+    "d": "د",
+    "r": "ر",
+    "z": "ز",
+    "s": "س",
+    "f": "ف",
+    "q": "ق",
+    "k": "ك",
+    "l": "ل",
+    "m": "م",
+    "n": "ن",
+    "h": "ه",
+    "w": "و",
+    "y": "ي",
+    "p": "ب",
+    "v": "ف",
+    "c": "ك",
+    "x": "كس",
+}
+_VOWELS = "aeiou"
+
+
+def looks_arabizi(text: str) -> bool:
+    """Tell whether Latin-letter text is more likely Arabizi than English."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    if not words:
+        return False
+    marked = sum(1 for w in words if _DIGIT_LETTERS.fullmatch(w) or _DIGIT_LETTERS.search(w))
+    marked += sum(1 for w in words if w in _MARKERS)
+    return marked >= max(1, len(words) // 3)
+
+
+def _word(word: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        pair = word[i : i + 2]
+        special = next((ar for lat, ar in _SPECIAL if lat == pair), None)
+        if special is not None:
+            out.append(special)
+            i += 2
+            continue
+        ch = word[i]
+        if ch in _VOWELS:
+            # A vowel that starts the word is written (as alef, or و/ي); inside, it is not.
+            if i == 0:
+                out.append({"o": "و", "u": "و", "i": "ا", "e": "ا"}.get(ch, "ا"))
+            elif i == len(word) - 1 and ch in "ae":
+                out.append("ه" if ch == "a" else "ي")
+            elif ch in "iu" and i == len(word) - 1:
+                out.append("ي" if ch == "i" else "و")
+        elif ch in _LETTERS:
+            out.append(_LETTERS[ch])
+        i += 1
+    return "".join(out)
+
+
+def to_arabic(text: str) -> str:
+    """Return Arabizi text in Arabic letters (English words come out garbled: use on Arabizi)."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    out: list[str] = []
+    article = False
+    for word in words:
+        if word in ("el", "al", "il"):
+            article = True
+            continue
+        out.append(("ال" if article else "") + _word(word))
+        article = False
+    return " ".join(out)

@@ -1,0 +1,153 @@
+"""Measuring the answerer on a file of questions (python -m bot faq-eval FILE).
+
+Each line of the file is JSON: ``{"q": ..., "must_contain": [...], "answerable": bool}``.
+An answer is *correct* when the passage shown (its heading and text) contains at least one
+of the phrases, compared after ``fold`` (so «الإلكتروني» and «الالكتروني» are one phrase):
+several phrases name alternatives, which may sit in different passages.
+
+* top-1 / top-3: answerable questions whose first / any of the first three passages are
+  correct, *and* that were not refused (a refusal shows no passage at all).
+* handed to a person: unanswerable questions the bot refused (said the guides do not
+  answer it and offered a person); a "Did you mean…" does not count.
+* wrongly refused: answerable questions the bot refused.
+* latency: the median time of one ``Answerer.answer`` call, measured on the guides alone
+  and again with ``sections`` generated sections added (``padding``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.services.faq.answerer import Answerer, Outcome
+from bot.services.faq.arabic import fold, tokens
+
+__all__ = ["Case", "EvalPassage", "Report", "evaluate", "load_cases", "padding"]
+
+REFUSED = (Outcome.UNANSWERED, Outcome.EMPTY)
+
+
+@dataclass(frozen=True)
+class EvalPassage:
+    id: int
+    heading: str
+    text: str
+    questions: tuple[str, ...] = ()
+    guide_title: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    must_contain: tuple[str, ...]
+    answerable: bool
+    lang: str = ""
+
+
+@dataclass
+class Report:
+    passages: int
+    answerable: int = 0
+    unanswerable: int = 0
+    top1: int = 0
+    top3: int = 0
+    handed: int = 0
+    refused: int = 0
+    latencies: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def share(self, count: int, total: int) -> float:
+        return count / total if total else 0.0
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else 0.0
+
+
+def load_cases(path: Path) -> list[Case]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            cases.append(
+                Case(
+                    str(row["q"]),
+                    tuple(str(p) for p in row.get("must_contain") or ()),
+                    bool(row["answerable"]),
+                    str(row.get("lang", "")),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: not a question line ({exc})") from None
+    return cases
+
+
+def _correct(passage: EvalPassage, phrases: Sequence[str]) -> bool:
+    shown = fold(f"{passage.heading}\n{passage.text}")
+    return any(fold(p) in shown for p in phrases)
+
+
+def evaluate(answerer: Answerer, passages: Sequence[EvalPassage], cases: Sequence[Case]) -> Report:
+    """Answer every case (three times, for the timing) and count the outcomes."""
+    by_id = {p.id: p for p in passages}
+    report = Report(len(passages))
+    for case in cases:
+        answer = answerer.answer(case.question)
+        for _ in range(3):
+            started = time.perf_counter()
+            answerer.answer(case.question)
+            report.latencies.append(time.perf_counter() - started)
+        shown = [by_id[h.key] for h in answer.hits]
+        refused = answer.outcome in REFUSED
+        if case.answerable:
+            report.answerable += 1
+            good = [_correct(p, case.must_contain) for p in shown]
+            if refused:
+                report.refused += 1
+            elif good[:1] == [True]:
+                report.top1 += 1
+            if not refused and any(good[:3]):
+                report.top3 += 1
+            if refused or good[:1] != [True]:
+                what = "refused" if refused else f"{answer.outcome}, first: {shown[0].text[:60]!r}"
+                report.misses.append(f"answerable, {what}: {case.question}")
+        else:
+            report.unanswerable += 1
+            if refused:
+                report.handed += 1
+            else:
+                first = shown[0].text[:60] if shown else ""
+                report.misses.append(f"unanswerable, {answer.outcome} {first!r}: {case.question}")
+    return report
+
+
+def padding(passages: Sequence[EvalPassage], count: int, seed: int = 5) -> list[EvalPassage]:
+    """Return count generated sections of one passage each, for timing at scale.
+
+    A real association's other guides are about other things, in the same language: the
+    generated passages draw most words from a vocabulary of 5,000 made-up Arabic words
+    (Zipf-distributed, as words are) and one word in seven from the guides themselves, so
+    the guides' common words get long posting lists and the made-up ones compete too.
+    """
+    rng = random.Random(seed)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    invented = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 7))) for _ in range(5000)]
+    weights = [1 / (rank + 1) for rank in range(len(invented))]
+    known = [w for p in passages for w in tokens(p.text)] or ["نص"]
+    first = max((p.id for p in passages), default=0) + 1
+
+    def words(count: int) -> str:
+        made_up = rng.choices(invented, weights, k=count)
+        return " ".join(rng.choice(known) if rng.random() < 1 / 7 else w for w in made_up)
+
+    return [
+        EvalPassage(first + n, words(rng.randint(2, 6)), words(rng.randint(8, 40)), (), "padding")
+        for n in range(max(0, count))
+    ]

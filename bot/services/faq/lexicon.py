@@ -1,0 +1,90 @@
+"""What the ranker knows about words: fillers to ignore and groups of words that mean the same.
+
+The word lists live in ``lexicon.yaml`` beside this module (Gulf colloquial and English
+to the guides' Modern Standard Arabic).  They are compared after ``fold`` and stemming,
+so one entry covers the spellings and inflections the stemmer already unites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.services.faq.arabic import fold, is_arabic_word, surface, tokens, variants
+
+__all__ = ["Lexicon", "english_stem", "load_lexicon"]
+
+LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
+MAX_PHRASE = 3
+
+
+def english_stem(word: str) -> str:
+    """Return a crude English stem: enough to unite 'requests', 'requested' and 'request'."""
+    if len(word) <= 3 or is_arabic_word(word) or word.isdigit():
+        return word
+    for ending, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
+            return word[: -len(ending)] + replacement
+    return word
+
+
+def key_of(token: str) -> str:
+    """Return the form a single word is looked up by."""
+    return variants(token)[0] if is_arabic_word(token) else english_stem(token)
+
+
+@dataclass
+class Lexicon:
+    """Fillers and synonym groups, indexed by the keys of their words."""
+
+    fillers: frozenset[str] = frozenset()
+    groups: list[tuple[str, ...]] = field(default_factory=list)
+    words: dict[str, list[int]] = field(default_factory=dict)
+    phrases: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
+
+    def is_filler(self, token: str) -> bool:
+        return token in self.fillers or surface(token) in self.fillers
+
+    def groups_of(self, keys: tuple[str, ...]) -> list[int]:
+        """Return the groups a word (one key) or phrase (several) belongs to."""
+        if len(keys) == 1:
+            return self.words.get(keys[0], [])
+        return self.phrases.get(keys, [])
+
+    def arabic_words(self, group: int) -> list[str]:
+        """Return the folded Arabic tokens of a group's members."""
+        out: list[str] = []
+        for member in self.groups[group]:
+            out.extend(t for t in tokens(member) if is_arabic_word(t) and not self.is_filler(t))
+        return out
+
+
+def build_lexicon(fillers: list[str], groups: list[list[str]]) -> Lexicon:
+    lexicon = Lexicon(fillers=frozenset(fold(f).strip() for f in fillers if f))
+    for members in groups:
+        index = len(lexicon.groups)
+        lexicon.groups.append(tuple(str(m) for m in members))
+        for member in members:
+            keys = tuple(key_of(t) for t in tokens(str(member)))
+            if not keys or len(keys) > MAX_PHRASE:
+                continue
+            if len(keys) == 1:
+                bucket = lexicon.words.setdefault(keys[0], [])
+            else:
+                bucket = lexicon.phrases.setdefault(keys, [])
+            if index not in bucket:
+                bucket.append(index)
+    return lexicon
+
+
+@cache
+def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
+    """Load the packaged word lists (once per process)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    fillers = data.get("fillers") or {}
+    words = [str(w) for lang in ("ar", "en") for w in (fillers.get(lang) or [])]
+    groups = [[str(m) for m in group] for group in (data.get("synonyms") or []) if group]
+    return build_lexicon(words, groups)

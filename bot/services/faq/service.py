@@ -1,0 +1,145 @@
+"""Beneficiaries' questions answered from the stored guides, and what staff learn from them.
+
+The index lives in memory and is rebuilt when the guides in the database change (an
+import from the command line while the bot runs is picked up at the next question).
+Every question is kept, with long digit runs masked: someone who types their national ID
+or phone number into a question does not leave it in the gaps list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bot.services.faq.answerer import Answer, Answerer, Outcome
+from bot.services.guides.importer import GuideImporter, ImportResult
+from bot.services.requests import Clock
+from bot.services.textnorm import clean_text, normalize_digits
+from storage.db import Database
+from storage.guides import Gap, Guides, Questions, StoredPassage
+
+__all__ = ["Asked", "FaqService", "mask_digits"]
+
+MAX_STORED = 500
+GAP_DAYS = 30
+_DIGIT_RUN = re.compile(r"\d[\d\s\-]{5,}\d")
+
+
+def mask_digits(text: str) -> str:
+    """Return text with every run of seven or more digits (IDs, phones) masked."""
+    return _DIGIT_RUN.sub(lambda m: "•" * len(m.group()), normalize_digits(text))
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the bot concluded about a question, with the passages to show."""
+
+    outcome: Outcome
+    question_id: int | None
+    passages: list[StoredPassage]
+    arabizi: bool
+
+
+class FaqService:
+    def __init__(self, db: Database, clock: Clock, defaults: list[Path] | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.defaults = defaults or []
+        self.importer = GuideImporter(db, clock)
+        self._answerer: Answerer | None = None
+        self._passages: dict[int, StoredPassage] = {}
+        self._version: tuple[int, str] | None = None
+        self._lock = asyncio.Lock()
+
+    async def answerer(self) -> Answerer:
+        """Return the index of the stored guides, rebuilt if they changed."""
+        async with self._lock:
+            async with self.db.reading() as conn:
+                guides = Guides(conn)
+                version = await guides.version()
+                if self._answerer is not None and version == self._version:
+                    return self._answerer
+                passages = await guides.passages()
+            self._passages = {p.id: p for p in passages}
+            # Building takes a few milliseconds per hundred passages; off the event loop.
+            self._answerer = await asyncio.to_thread(Answerer, passages)
+            self._version = version
+            return self._answerer
+
+    async def import_defaults(self) -> list[ImportResult]:
+        """Import the profile's guides and cards if the database has none yet."""
+        async with self.db.reading() as conn:
+            count, _ = await Guides(conn).version()
+        if count or not self.defaults:
+            return []
+        return await self.importer.import_paths(self.defaults)
+
+    async def ask(self, user_id: int, text: str) -> Asked:
+        """Answer a beneficiary's question and keep it for staff."""
+        answerer = await self.answerer()
+        answer: Answer = answerer.answer(text)
+        passages = [self._passages[h.key] for h in answer.hits if h.key in self._passages]
+        if answer.outcome is Outcome.EMPTY:
+            return Asked(answer.outcome, None, [], answer.arabizi)
+        best = answer.best
+        async with self.db.transaction() as conn:
+            question_id = await Questions(conn).add(
+                user_id,
+                mask_digits(clean_text(text))[:MAX_STORED],
+                answer.outcome.value,
+                best.key if best and answer.outcome is Outcome.ANSWERED else None,
+                best.score if best else 0.0,
+                self.clock(),
+            )
+        if answer.outcome is Outcome.UNANSWERED:
+            passages = []
+        return Asked(answer.outcome, question_id, passages, answer.arabizi)
+
+    def section_size(self, passage: StoredPassage) -> int:
+        """Return how many passages the passage's section has (as last indexed)."""
+        return sum(1 for p in self._passages.values() if p.section_id == passage.section_id)
+
+    async def handed_off(self, user_id: int, question_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            return await Questions(conn).hand_off(question_id, user_id)
+
+    async def passage(self, passage_id: int) -> StoredPassage | None:
+        async with self.db.reading() as conn:
+            return await Guides(conn).passage(passage_id)
+
+    async def section(self, passage_id: int) -> list[StoredPassage]:
+        """Return every passage of the section the given passage belongs to."""
+        async with self.db.reading() as conn:
+            guides = Guides(conn)
+            passage = await guides.passage(passage_id)
+            return await guides.section(passage.section_id) if passage else []
+
+    async def choose(self, user_id: int, question_id: int, passage_id: int) -> StoredPassage | None:
+        """The beneficiary picked a suggestion: return it and count the question answered."""
+        async with self.db.transaction() as conn:
+            questions = Questions(conn)
+            asked = await questions.get(question_id)
+            passage = await Guides(conn).passage(passage_id)
+            if asked is None or asked.user_id != user_id or passage is None:
+                return None
+            await questions.answered_with(question_id, passage_id)
+            return passage
+
+    async def rate(self, user_id: int, question_id: int, helpful: bool) -> bool:
+        """Record whether an answer helped; False if the question is not this user's."""
+        async with self.db.transaction() as conn:
+            questions = Questions(conn)
+            asked = await questions.get(question_id)
+            if asked is None or asked.user_id != user_id:
+                return False
+            await questions.set_helpful(question_id, helpful)
+            return True
+
+    async def gaps(self, limit: int = 20) -> list[Gap]:
+        """Return the questions of the last 30 days the guides did not answer well."""
+        since = self.clock() - timedelta(days=GAP_DAYS)
+        async with self.db.reading() as conn:
+            return await Questions(conn).gaps(since, limit)

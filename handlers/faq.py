@@ -1,0 +1,245 @@
+"""Questions answered from the association's guides, and /faq_gaps for staff.
+
+A confident answer quotes the passage with its section and guide, asks whether it helped
+and offers the whole section; an unsure one offers the best three and a person; a
+question the guides do not answer gets an honest "not in the guides" and a person, who
+receives the question itself when the beneficiary accepts.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from bot.services.faq.answerer import Outcome
+from handlers.common import answer_query, esc, main_menu, reply
+from handlers.notices import end_button
+from handlers.staff_commands import permitted
+from storage.guides import StoredPassage
+
+LONG_MESSAGE = 1000  # characters: longer is a story for a person, not a question
+LABEL_CHARS = 56
+GAPS_SHOWN = 20
+
+
+def _rows(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def _talk(tr: Translator, question_id: int | None, message_id: int) -> list[InlineKeyboardButton]:
+    data = f"faq:talk:{question_id or 0}:{message_id}"
+    return [InlineKeyboardButton("🙋 " + tr.gettext("Talk to a person"), callback_data=data)]
+
+
+def render_passage(tr: Translator, passage: StoredPassage) -> str:
+    """Return a passage as the beneficiary reads it: the text, then where it comes from."""
+    text = passage.text_en if tr.locale == "en" and passage.text_en else passage.text
+    if passage.kind == "list":
+        body = "\n".join(f"• {html.escape(item)}" for item in text.split("\n"))
+    else:
+        body = html.escape(text)
+    if passage.guide_kind == "cards":
+        return f"💡 <b>{html.escape(passage.heading)}</b>\n{body}"
+    source = tr.gettext("From “%(guide)s”, section “%(section)s”.") % {
+        "guide": esc(passage.guide_title),
+        "section": esc(passage.heading),
+    }
+    return f"📖 {body}\n\n<i>{source}</i>"
+
+
+def _label(passage: StoredPassage) -> str:
+    first = passage.text.split("\n")[0] if passage.kind != "list" else passage.heading
+    text = first if passage.guide_kind != "cards" else passage.heading
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _answer_buttons(
+    tr: Translator, asked_id: int, passage: StoredPassage, whole: bool
+) -> InlineKeyboardMarkup:
+    _ = tr.gettext
+    helpful = [
+        InlineKeyboardButton("👍 " + _("Yes, it helped"), callback_data=f"faq:yes:{asked_id}"),
+        InlineKeyboardButton("👎 " + _("No"), callback_data=f"faq:no:{asked_id}"),
+    ]
+    section = (
+        [
+            InlineKeyboardButton(
+                "📖 " + _("Show the whole section"), callback_data=f"faq:sect:{passage.id}"
+            )
+        ]
+        if whole
+        else []
+    )
+    return _rows(helpful, section)
+
+
+def _answer_text(tr: Translator, passage: StoredPassage) -> str:
+    return render_passage(tr, passage) + "\n\n" + tr.gettext("Was this helpful?")
+
+
+async def answer_question(
+    update: Update, ctx: BotContext, tr: Translator, message: Message
+) -> None:
+    """Answers a question typed outside the form from the guides, or offers a person."""
+    services = ctx.services
+    user = update.effective_user
+    assert user is not None and message.text is not None
+    _ = tr.gettext
+    if len(message.text) > LONG_MESSAGE:
+        text = _(
+            "That is a long message. I answer short questions from the association's guides; to tell the team about your situation, talk to a person."
+        )
+        await reply(update, text, _rows(_talk(tr, None, message.message_id)))
+        return
+    asked = await services.faq.ask(user.id, message.text)
+    draft = await services.requests.draft(user.id)
+    pointer = (
+        "\n\n" + _("You have an unfinished request. Send /start to continue it.") if draft else ""
+    )
+    if asked.outcome is Outcome.EMPTY or asked.question_id is None:
+        text = _(
+            "Ask me a question about the association and its services, or choose from the menu."
+        )
+        await reply(update, text + pointer, main_menu(tr))
+        return
+    if asked.outcome is Outcome.ANSWERED:
+        best = asked.passages[0]
+        whole = services.faq.section_size(best) > 1
+        markup = _answer_buttons(tr, asked.question_id, best, whole)
+        await reply(update, _answer_text(tr, best) + pointer, markup)
+        return
+    talk = _talk(tr, asked.question_id, message.message_id)
+    if asked.outcome is Outcome.UNSURE:
+        choices = [
+            [InlineKeyboardButton(_label(p), callback_data=f"faq:pick:{asked.question_id}:{p.id}")]
+            for p in asked.passages
+        ]
+        text = "🤔 " + _("Did you mean one of these?")
+        await reply(update, text + pointer, InlineKeyboardMarkup([*choices, talk]))
+        return
+    text = "🔎 " + _(
+        "I could not find an answer to this in the association's guides. A member of the team can answer you."
+    )
+    if asked.arabizi:
+        text += "\n" + _("I read Arabic best in Arabic letters; you can also write in English.")
+    await reply(update, text + pointer, _rows(talk))
+
+
+def _ids(data: str | None, count: int) -> list[int] | None:
+    parts = (data or "").split(":")[2:]
+    if len(parts) != count or not all(p.isdigit() for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
+async def show_choice(update: Update, ctx: BotContext) -> None:
+    """Shows the suggestion the beneficiary picked from "Did you mean…"."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    await answer_query(query)
+    tr = await ctx.translator(update)
+    ids = _ids(query.data, 2)
+    passage = await ctx.services.faq.choose(user.id, ids[0], ids[1]) if ids else None
+    if ids is None or passage is None:
+        await reply(update, tr.gettext("This answer is no longer available. Please ask again."))
+        return
+    whole = ctx.services.faq.section_size(passage) > 1
+    await reply(update, _answer_text(tr, passage), _answer_buttons(tr, ids[0], passage, whole))
+
+
+async def show_section(update: Update, ctx: BotContext) -> None:
+    """Shows every passage of the section an answer came from."""
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    tr = await ctx.translator(update)
+    ids = _ids(query.data, 1)
+    passages = await ctx.services.faq.section(ids[0]) if ids else []
+    if not passages:
+        await reply(update, tr.gettext("This answer is no longer available. Please ask again."))
+        return
+    first = passages[0]
+    lines = [f"📖 <b>{html.escape(first.heading)}</b>", ""]
+    for passage in passages:
+        items = passage.text.split("\n") if passage.kind == "list" else [passage.text]
+        lines += [f"• {html.escape(item)}" for item in items]
+    source = tr.gettext("From “%(guide)s”.") % {"guide": esc(first.guide_title)}
+    await reply(update, "\n".join(lines)[:3800] + f"\n\n<i>{source}</i>")
+
+
+async def receive_helpful(update: Update, ctx: BotContext) -> None:
+    """Records whether an answer helped; after a "No", offers a person."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    tr = await ctx.translator(update)
+    ids = _ids(query.data, 1)
+    helpful = query.data.startswith("faq:yes:")
+    if ids is None or not await ctx.services.faq.rate(user.id, ids[0], helpful):
+        await answer_query(query)
+        return
+    if helpful:
+        await answer_query(query, tr.gettext("Thank you!"))
+        return
+    await answer_query(query)
+    text = tr.gettext("Sorry that did not help. A member of the team can answer you.")
+    markup = _rows(_talk(tr, ids[0], 0))
+    await reply(update, text, markup)
+
+
+async def talk_about_question(update: Update, ctx: BotContext) -> None:
+    """Opens a conversation with staff and passes them the question the guides missed."""
+    query = update.callback_query
+    user = update.effective_user
+    chat = update.effective_chat
+    assert query is not None and user is not None and chat is not None
+    await answer_query(query)
+    services = ctx.services
+    tr = await ctx.translator(update)
+    ids = _ids(query.data, 2)
+    if services.staff_chat_id is None or ids is None:
+        from handlers.talk import talk_to_person
+
+        await talk_to_person(update, ctx)
+        return
+    question_id, message_id = ids
+    await services.relay.open(user.id, "beneficiary")
+    if message_id:
+        await services.relay.to_staff(user.id, chat.id, message_id, None)
+    await services.faq.handed_off(user.id, question_id)
+    text = tr.gettext(
+        "I have passed your question to the association's team. They will answer you here; you can add anything you like."
+    )
+    await reply(update, "🙋 " + text, end_button(tr))
+
+
+async def show_gaps(update: Update, ctx: BotContext) -> None:
+    """Lists the questions the guides did not answer (or answered unhelpfully) for staff."""
+    if not await permitted(update, ctx, "faq_gaps"):
+        return
+    services = ctx.services
+    tr = services.staff_translator()
+    _ = tr.gettext
+    gaps = await services.faq.gaps(GAPS_SHOWN)
+    message = update.effective_message
+    assert message is not None
+    if not gaps:
+        await message.reply_text(_("No unanswered questions in the last 30 days."), do_quote=False)
+        return
+    reasons = {
+        "unanswered": _("not in the guides"),
+        "unsure": _("no clear answer"),
+        "unhelpful": _("answer not helpful"),
+    }
+    lines = ["<b>" + _("Questions the guides did not answer (last 30 days)") + "</b>", ""]
+    for gap in gaps:
+        times = tr.ngettext("%(count)s time", "%(count)s times", gap.times) % {
+            "count": tr.number(gap.times)
+        }
+        lines.append(f"• {esc(gap.text[:200])} — {times}, {reasons.get(gap.reason, gap.reason)}")
+    lines += ["", _("Add question cards for these: python -m bot import-guides cards.yaml")]
+    await message.reply_text("\n".join(lines)[:4000], do_quote=False)

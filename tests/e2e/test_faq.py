@@ -1,0 +1,166 @@
+"""Questions answered from the guides, as beneficiaries and staff meet them in the chat.
+
+The sample association's default guides are the two seed policies and its question cards;
+the bot imports them at its first start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.context import SERVICES_KEY, Services
+from emulator import BotApiEmulator
+from tests.e2e.desk import OFFICER, open_desk, plain
+from tests.e2e.driver import Person
+from tests.support import FakeClock
+
+
+def _services(app: object) -> Services:
+    services = app.bot_data[SERVICES_KEY]  # type: ignore[attr-defined]
+    assert isinstance(services, Services)
+    return services
+
+
+async def test_a_confident_answer_quotes_the_guide_and_asks_if_it_helped(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        sara = Person(emu.user(5101, first_name="Sara", language_code="en"))
+        answer = await sara.say("كم ياخذ وقت الرد على طلبي؟")
+        assert "أسبوعين" in answer.text
+        assert "ويتم التعامل مع المستفيد" in answer.text  # the section
+        assert "سياسة تنظيم العلاقة مع المستفيدين" in answer.text  # the guide
+        assert "Was this helpful?" in answer.text
+        assert {"👍 Yes, it helped", "👎 No", "📖 Show the whole section"} <= set(
+            answer.button_labels
+        )
+        section = await sara.press(answer, "Show the whole section")
+        assert "بلباقة واحترام" in section.text and "استكمال اجراءات التسجيل" in section.text
+        query = await sara.sim.press_button(answer, "Yes, it helped")
+        thanks = await sara.sim.wait_for_callback_answer(query)
+        assert thanks["text"] == "Thank you!"
+        rows = await desk.rows("SELECT outcome, helpful FROM faq_questions WHERE user_id = 5101")
+        assert rows == [("answered", 1)]
+
+
+async def test_an_unhelpful_answer_hands_the_question_to_a_person(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        omar = Person(emu.user(5102, first_name="Omar", language_code="en"))
+        answer = await omar.say("How long does it take to get a decision on my application?")
+        assert "أسبوعين" in answer.text
+        sorry = await omar.press(answer, "No")
+        assert "did not help" in sorry.text
+        passed = await omar.press(sorry, "Talk to a person")
+        assert "passed your question to the association's team" in passed.text
+        gaps = await _staff_command(desk, "/faq_gaps")
+        assert "How long does it take" in gaps and "answer not helpful" in gaps
+
+
+async def test_a_question_the_guides_do_not_answer_goes_to_a_person_with_its_words(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        huda = Person(emu.user(5103, first_name="Huda", language_code="ar"))
+        refused = await huda.say("هل تعطون قروض بدون فوايد")
+        assert "أسبوعين" not in refused.text
+        assert refused.callback_data("🙋").startswith("faq:talk:")
+        passed = await huda.press(refused, "🙋")
+        assert passed.text.startswith("🙋")
+        # The question itself reaches the staff topic: nobody has to ask it twice.
+        copy = await desk.group.wait_for_message(predicate=lambda m: "قروض" in m.text)
+        assert copy.message_thread_id is not None
+        await desk.say(OFFICER, "لا نقدم قروضا حاليا", copy.message_thread_id)
+        assert (await huda.next()).text == "لا نقدم قروضا حاليا"
+        rows = await desk.rows("SELECT outcome, handed_off FROM faq_questions")
+        assert rows == [("unanswered", 1)]
+        gaps = await _staff_command(desk, "/faq_gaps")
+        assert "قروض" in gaps and "not in the guides" in gaps
+
+
+async def test_unsure_offers_three_choices_and_a_person(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        sam = Person(emu.user(5104, first_name="Sam", language_code="en"))
+        unsure = await sam.say("الخدمة")
+        assert "Did you mean" in unsure.text
+        choices = [b for b in unsure.button_labels if not b.startswith("🙋")]
+        assert len(choices) == 3 and len(set(choices)) == 3
+        assert "🙋 Talk to a person" in unsure.button_labels
+        picked = await sam.press(unsure, choices[1])
+        assert "Was this helpful?" in picked.text
+        rows = await desk.rows("SELECT outcome, passage_id IS NOT NULL FROM faq_questions")
+        assert rows == [("answered", 1)]
+
+
+async def test_cards_answer_what_the_guides_lack_in_the_users_language(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path):
+        arabic = Person(emu.user(5105, first_name="Nora", language_code="ar"))
+        english = Person(emu.user(5106, first_name="Ann", language_code="en"))
+        hours = await arabic.say("وش اوقات الدوام عندكم")
+        assert "من الأحد إلى الخميس" in hours.text
+        location = await english.say("where is your office?")
+        assert "Riyadh, Al-Namudhaj district" in location.text
+
+
+async def test_bad_input_gets_a_clear_answer(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        ali = Person(emu.user(5107, first_name="Ali", language_code="en"))
+        emoji = await ali.say("🙂🙂👍")
+        assert "Ask me a question" in emoji.text
+        long = await ali.say("طلب " * 1000)
+        assert "long message" in long.text and "🙋 Talk to a person" in long.button_labels
+        mixed = await ali.say("ابي اعرف about the committee decision مدة")
+        assert mixed.text  # answered or refused, in words, not silence
+        arabizi = await ali.say("kam ya5ith wa2t el rad 3ala talabi")
+        assert "أسبوعين" in arabizi.text or "Arabic letters" in arabizi.text
+        zero_width = await ali.say("\u200b\u200f")
+        assert zero_width.text
+        rows = await desk.rows("SELECT COUNT(*) FROM faq_questions")
+        assert rows[0][0] >= 2  # emoji and the long message are not questions
+
+
+async def test_an_open_conversation_takes_text_before_the_guides(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        reem = Person(emu.user(5108, first_name="Reem", language_code="en"))
+        menu = await reem.command("/start")
+        await reem.press(menu, "Talk to a person")
+        await reem.sim.send_text("كم ياخذ وقت الرد على طلبي؟")
+        await desk.group.wait_for_message(predicate=lambda m: "كم ياخذ" in m.text)
+        assert await desk.rows("SELECT COUNT(*) FROM faq_questions") == [(0,)]
+
+
+async def test_a_guide_imported_while_the_bot_runs_answers_the_next_question(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path, tmp_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        services = _services(desk.app)
+        guide = tmp_path / "zakat.md"
+        guide.write_text(
+            "# دليل الزكاة\n\n## صرف الزكاة\n\nتصرف الزكاة للأسر المستحقة في شهر رمضان من كل عام.\n",
+            encoding="utf-8",
+        )
+        results = await services.faq.importer.import_paths([guide])
+        assert results[0].error is None
+        lina = Person(emu.user(5109, first_name="Lina", language_code="ar"))
+        answer = await lina.say("متى تصرفون الزكاة؟")
+        assert "شهر رمضان" in answer.text and "دليل الزكاة" in answer.text
+
+
+async def _staff_command(desk: object, text: str) -> str:
+    from tests.e2e.desk import Desk
+
+    assert isinstance(desk, Desk)
+    await desk.say(OFFICER, text)
+    reply = await desk.group.wait_for_message(
+        predicate=lambda m: "Questions the guides" in m.text or "No unanswered" in m.text
+    )
+    return plain(reply.text)
