@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations storage
 MO := locales/ar/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test setup catalogs catalogs-compile migrate lint bench bench-broadcast demo clean
+.PHONY: run test setup catalogs catalogs-compile migrate lint bench bench-broadcast bench-faq demo clean
 
 run: setup migrate
 	$(PY) -m bot run
@@ -52,6 +52,9 @@ bench: setup
 
 bench-broadcast: setup
 	$(PY) -m bench.broadcast
+
+bench-faq: setup
+	$(PY) -m bench.faq
 
 clean:
 	rm -rf $(VENV) $(MO)

@@ -62,7 +62,9 @@ def _answer_buttons(
     _ = tr.gettext
     helpful = [
         InlineKeyboardButton("👍 " + _("Yes, it helped"), callback_data=f"faq:yes:{asked_id}"),
-        InlineKeyboardButton("👎 " + _("No"), callback_data=f"faq:no:{asked_id}"),
+        InlineKeyboardButton(
+            "👎 " + tr.pgettext("the answer did not help", "No"), callback_data=f"faq:no:{asked_id}"
+        ),
     ]
     section = (
         [

@@ -38,6 +38,10 @@ async def show_help(update: Update, ctx: BotContext) -> None:
     lines = ["<b>" + tr.gettext("How to use this bot") + "</b>"]
     # The text comes first so that an Arabic line starts right-to-left.
     lines += [f"{tr.gettext(text)}: /{name}" for name, text in COMMANDS if name != "help"]
+    lines += [
+        "",
+        tr.gettext("You can also type a question: I answer from the association's guides."),
+    ]
     await reply(update, "\n".join(lines), main_menu(tr))
 
 

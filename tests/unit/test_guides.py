@@ -38,7 +38,11 @@ def test_letterhead_repeated_on_every_page_is_kept_once_with_its_ocr_variants() 
     cleaned = clean_lines(_lines(text))
     body = [line.text for line in cleaned.lines if line.text]
     assert body == ["تمهيد :-", "نص أول.", "نص ثان.", "نص ثالث."]
-    assert cleaned.letterhead == ["المملكة العربية السعودية", "جمعية النور بالرياض", "ترخيص رقم (77)"]
+    assert cleaned.letterhead == [
+        "المملكة العربية السعودية",
+        "جمعية النور بالرياض",
+        "ترخيص رقم (77)",
+    ]
     assert cleaned.removed["letterhead"] == 12
 
 
@@ -105,7 +109,9 @@ def test_the_second_seed_guide_imports_and_the_bookmark_error_goes() -> None:
 
 
 def test_markdown_headings_and_bullets_shape_the_sections() -> None:
-    data = "# دليل الخدمات\n\n## الدعم\n\n- بند أول طويل بما يكفي ليكون بندا مستقلا هنا\n- بند ثان\n"
+    data = (
+        "# دليل الخدمات\n\n## الدعم\n\n- بند أول طويل بما يكفي ليكون بندا مستقلا هنا\n- بند ثان\n"
+    )
     document = read_bytes(data.encode(), ".md")
     shaped = structure(clean_lines(document.lines), document.title, "x")
     assert shaped.title == "دليل الخدمات"

@@ -19,6 +19,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from bot.services.faq.arabic import is_arabic_word, skeletons, tokens, variants
 from bot.services.faq.lexicon import Lexicon, english_stem, key_of
@@ -89,8 +90,16 @@ def _stems_of(token: str) -> tuple[str, ...]:
     return variants(token) if is_arabic_word(token) else (english_stem(token),)
 
 
-def _pair(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a <= b else (b, a)
+def _pair(a: str, b: str) -> Alt:
+    """Return the term of two stems side by side, in either order («طلب دعم», «دعم طلب»)."""
+    return ("p", f"{a} {b}" if a <= b else f"{b} {a}")
+
+
+def _side_by_side(words: Sequence[str]) -> Iterable[Alt]:
+    for left, right in pairwise(words):
+        for a in _stems_of(left):
+            for b in _stems_of(right):
+                yield _pair(a, b)
 
 
 def _trigrams(word: str) -> set[str]:
@@ -106,7 +115,6 @@ class Index:
         self.keys: list[int] = []
         self.lengths: list[int] = []
         postings: dict[Alt, list[tuple[int, int]]] = defaultdict(list)
-        pairs: dict[tuple[str, str], set[int]] = defaultdict(set)
         for entry in entries:
             for text in entry.texts:
                 words = [w for w in tokens(text)[:5000] if not lexicon.is_filler(w)]
@@ -116,18 +124,9 @@ class Index:
                 view = len(self.keys)
                 self.keys.append(entry.key)
                 self.lengths.append(max(1, len(words)))
-                for left, right in zip(words, words[1:], strict=False):
-                    for a in _stems_of(left):
-                        for b in _stems_of(right):
-                            counts[("p", " ".join(_pair(a, b)))] += 1
+                counts.update(_side_by_side(words))
                 for alt, tf in counts.items():
                     postings[alt].append((view, tf))
-                # Neighbouring words, in either order: «الموقع الالكتروني», «طلب دعم».
-                for left, right in zip(words, words[1:], strict=False):
-                    for a in _stems_of(left):
-                        for b in _stems_of(right):
-                            pairs[_pair(a, b)].add(view)
-        self.pairs = dict(pairs)
         self.postings = dict(postings)
         self.views = len(self.keys)
         self.average = sum(self.lengths) / self.views if self.views else 1.0
@@ -161,10 +160,8 @@ class Index:
                     for word in own:  # the phrase's own words count, side by side most
                         for stem in _stems_of(word):
                             concept.add(("s", stem), PHRASE_WORD)
-                    for left, right in zip(own, own[1:], strict=False):
-                        for a in _stems_of(left):
-                            for b in _stems_of(right):
-                                concept.add(("p", " ".join(_pair(a, b))), 1.0)
+                    for alt in _side_by_side(own):
+                        concept.add(alt, 1.0)
                     found.append(concept)
                     i += n
                     break
@@ -175,8 +172,8 @@ class Index:
                     continue
                 concept = Concept(word)
                 for alt in _terms(word):
-                    own = 1.0 if alt == ("s", key_of(word)) else SECOND_STEM
-                    concept.add(alt, own if alt[0] == "s" else SKELETON)
+                    weight = 1.0 if alt == ("s", key_of(word)) else SECOND_STEM
+                    concept.add(alt, weight if alt[0] == "s" else SKELETON)
                 self._expand(concept, lexicon.groups_of((key_of(word),)))
                 if not any(alt in self.postings for alt in concept.alternatives):
                     self._fuzzy(concept, key_of(word))
@@ -192,10 +189,8 @@ class Index:
                         concept.add(alt, SYNONYM if alt[0] == "s" else SYNONYM_SKELETON)
                 # A phrase («الموقع الالكتروني») means its words side by side, not each
                 # word anywhere: «الموقع» alone is also «من موقعه».
-                for left, right in zip(words, words[1:], strict=False):
-                    for a in _stems_of(left):
-                        for b in _stems_of(right):
-                            concept.add(("p", " ".join(_pair(a, b))), SYNONYM)
+                for alt in _side_by_side(words):
+                    concept.add(alt, SYNONYM)
 
     def _fuzzy(self, concept: Concept, stem: str) -> None:
         if len(stem) < 4 or stem.isdigit():
@@ -212,15 +207,15 @@ class Index:
     def _pairs(self, concepts: list[Concept]) -> dict[int, float]:
         """Return a bonus per view for neighbouring question words found side by side."""
         bonus: dict[int, float] = defaultdict(float)
-        for first, second in zip(concepts, concepts[1:], strict=False):
+        for first, second in pairwise(concepts):
             found: dict[int, float] = {}
             for a, wa in self._stems(first):
                 for b, wb in self._stems(second):
-                    views = self.pairs.get((a, b) if a <= b else (b, a))
+                    views = self.postings.get(_pair(a, b))
                     if not views:
                         continue
                     gain = PAIR * min(wa, wb) * (self.idf(("s", a)) + self.idf(("s", b))) / 2
-                    for view in views:
+                    for view, _ in views:
                         if gain > found.get(view, 0.0):
                             found[view] = gain
             for view, gain in found.items():

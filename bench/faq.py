@@ -1,0 +1,165 @@
+"""python -m bench.faq: how fast and how well questions are answered, against a bare ranker.
+
+Both rankers answer the same questions (tests/fixtures/faq_dev.jsonl, the dev questions) on
+the same passages, in the same process and run: the sample association's two guides, then
+the guides with 1,000 and 5,000 generated sections added (``evaluate.padding``). The
+baseline is a textbook BM25 over whitespace words, with no folding, stemming, lexicon or
+phrases: what the Arabic work costs in time, and what it buys in answers. Latency is one
+``answer`` call (ours: ranking and the outcome; the baseline: ranking only), timed five
+times per question; the figures are the median and the 95th percentile of all calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.process import ROOT
+from bot.services.faq.answerer import Answerer, Outcome
+from bot.services.faq.arabic import fold
+from bot.services.faq.evaluate import Case, EvalPassage, load_cases, padding
+from bot.services.faq.lexicon import load_lexicon
+from bot.services.guides.importer import parse_file
+
+README_START = "<!-- bench-faq:start -->"
+README_END = "<!-- bench-faq:end -->"
+DEV = ROOT / "tests" / "fixtures" / "faq_dev.jsonl"
+GUIDES = sorted((ROOT / "bot" / "profiles" / "guides").glob("*.txt"))
+SIZES = (0, 1000, 5000)
+REPEATS = 5
+
+
+class BareBM25:
+    """BM25 over the words as typed: the baseline."""
+
+    def __init__(self, passages: Sequence[EvalPassage]) -> None:
+        self.docs = [Counter(f"{p.heading} {p.text}".split()) for p in passages]
+        self.keys = [p.id for p in passages]
+        self.lengths = [sum(d.values()) for d in self.docs]
+        self.average = sum(self.lengths) / len(self.lengths)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, doc in enumerate(self.docs):
+            for word in doc:
+                self.postings[word].append(i)
+
+    def answer(self, question: str) -> list[int]:
+        n = len(self.docs)
+        scores: dict[int, float] = defaultdict(float)
+        for word in set(question.split()):
+            docs = self.postings.get(word, [])
+            idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            for i in docs:
+                tf = self.docs[i][word]
+                norm = 1.2 * (0.25 + 0.75 * self.lengths[i] / self.average)
+                scores[i] += idf * tf * 2.2 / (tf + norm)
+        best = sorted(scores, key=lambda i: -scores[i])[:3]
+        return [self.keys[i] for i in best]
+
+
+def _passages() -> list[EvalPassage]:
+    out: list[EvalPassage] = []
+    for path in GUIDES:
+        parsed = parse_file(path)
+        for section in parsed.sections:
+            for p in section.passages:
+                out.append(EvalPassage(len(out) + 1, section.heading, p.text, (), parsed.title))
+    return out
+
+
+def _timed(call: Callable[[str], object], cases: Sequence[Case]) -> list[float]:
+    times = []
+    for case in cases:
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            call(case.question)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _correct(passage: EvalPassage, case: Case) -> bool:
+    shown = fold(f"{passage.heading}\n{passage.text}")
+    return any(fold(p) in shown for p in case.must_contain)
+
+
+def measure(extra: int, cases: Sequence[Case], base: list[EvalPassage]) -> dict[str, object]:
+    passages = [*base, *padding(base, extra)]
+    by_id = {p.id: p for p in passages}
+    load_lexicon()  # read once per process; not part of building an index
+    started = time.perf_counter()
+    ours = Answerer(passages)
+    build_ms = (time.perf_counter() - started) * 1000
+    bare = BareBM25(passages)
+    answerable = [c for c in cases if c.answerable]
+    ours_top1 = 0
+    for case in answerable:
+        answer = ours.answer(case.question)
+        first = answer.hits[0].key if answer.hits else None
+        refused = answer.outcome in (Outcome.UNANSWERED, Outcome.EMPTY)
+        ours_top1 += not refused and first is not None and _correct(by_id[first], case)
+    bare_top1 = sum(
+        bool(keys) and _correct(by_id[keys[0]], case)
+        for case in answerable
+        for keys in [bare.answer(case.question)]
+    )
+    result: dict[str, object] = {"passages": len(passages), "build_ms": build_ms}
+    for name, call, top1 in (("ours", ours.answer, ours_top1), ("bare", bare.answer, bare_top1)):
+        times = sorted(_timed(call, cases))
+        result[name] = {
+            "median_ms": statistics.median(times),
+            "p95_ms": times[int(len(times) * 0.95) - 1],
+            "top1": top1 / len(answerable),
+        }
+    return result
+
+
+def report(rows: list[dict[str, object]], cases: int) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"Run of {when} ({platform.python_version()}, {cases} questions × {REPEATS}):",
+        "",
+        "| passages | ranker | median ms | p95 ms | top-1 (dev) | index build ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        for name in ("bare", "ours"):
+            figures = row[name]
+            assert isinstance(figures, dict)
+            label = "bare BM25 (baseline)" if name == "bare" else "Tawasul's ranker"
+            build = f"{row['build_ms']:.0f}" if name == "ours" else ""
+            lines.append(
+                f"| {row['passages']:,} | {label} | {figures['median_ms']:.2f} |"
+                f" {figures['p95_ms']:.2f} | {figures['top1']:.3f} | {build} |"
+            )
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, text: str) -> None:
+    content = readme.read_text(encoding="utf-8")
+    start, end = content.index(README_START), content.index(README_END)
+    block = f"{README_START}\n{text}\n"
+    readme.write_text(content[:start] + block + content[end:], encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.faq", description=__doc__)
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
+    args = parser.parse_args(argv)
+    cases = load_cases(DEV)
+    base = _passages()
+    rows = [measure(extra, cases, base) for extra in SIZES]
+    text = report(rows, len(cases))
+    print(text)
+    if not args.no_readme:
+        update_readme(ROOT / "README.md", text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""The answerer on small guides and on the seed policies: outcomes, near-copies, cards,
+bad input, the evaluation's arithmetic, and the two command-line tools."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.__main__ import main
+from bot.services.faq.answerer import Answerer, Outcome
+from bot.services.faq.evaluate import Case, EvalPassage, evaluate, padding
+from bot.services.faq.service import mask_digits
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = ROOT / "tests" / "fixtures" / "faq_dev.jsonl"
+
+PASSAGES = [
+    EvalPassage(1, "مواعيد الصرف", "تصرف المساعدات الشهرية في الأسبوع الأول من كل شهر.", (), "د"),
+    EvalPassage(2, "مواعيد الصرف", "تصرف المساعدات الشهرية في الأسبوع الأول من كل شهر", (), "ه"),
+    EvalPassage(3, "التسجيل", "يقدم طلب التسجيل عبر الموقع الإلكتروني للجمعية.", (), "د"),
+    EvalPassage(4, "التطوع", "نرحب بالمتطوعين في برامج الجمعية وفعالياتها.", (), "د"),
+    EvalPassage(
+        5, "أوقات الدوام", "من الأحد إلى الخميس.", ("وش اوقات الدوام", "opening hours"), "بطاقات"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def small() -> Answerer:
+    return Answerer(PASSAGES)
+
+
+def test_a_clear_question_is_answered_with_the_matching_passage(small: Answerer) -> None:
+    answer = small.answer("متى تصرفون المساعدات الشهرية؟")
+    assert answer.outcome is Outcome.ANSWERED
+    assert answer.best is not None and answer.best.key in (1, 2)
+
+
+def test_near_copies_from_two_guides_are_one_answer(small: Answerer) -> None:
+    keys = [hit.key for hit in small.answer("المساعدات الشهرية").hits]
+    assert len({1, 2} & set(keys)) == 1
+
+
+def test_a_card_answers_by_its_phrasings_in_either_language(small: Answerer) -> None:
+    for question in ("وش أوقات الدوام عندكم؟", "What are your opening hours?"):
+        answer = small.answer(question)
+        assert answer.outcome is Outcome.ANSWERED and answer.best is not None
+        assert answer.best.key == 5, question
+
+
+def test_what_the_guides_do_not_mention_is_refused(small: Answerer) -> None:
+    assert small.answer("هل تعطون قروض بدون فوايد؟").outcome is Outcome.UNANSWERED
+    assert small.answer("Do you pay electricity bills?").outcome is Outcome.UNANSWERED
+
+
+@pytest.mark.parametrize("text", ["🙂🙂", "...", "السلام عليكم", "hello", "\u200b", ""])
+def test_greetings_emoji_and_blanks_are_not_questions(small: Answerer, text: str) -> None:
+    assert small.answer(text).outcome is Outcome.EMPTY
+
+
+def test_arabizi_is_read_in_arabic_letters(small: Answerer) -> None:
+    answer = small.answer("abi at6awa3 ma3akum")
+    assert answer.arabizi
+    assert answer.best is not None and answer.best.key == 4
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=4000))
+def test_any_text_gets_an_outcome(text: str) -> None:
+    answer = Answerer(PASSAGES).answer(text)
+    assert answer.outcome in Outcome
+    assert len(answer.hits) <= 3
+
+
+def test_the_evaluation_counts_what_it_says() -> None:
+    cases = [
+        Case("متى تصرفون المساعدات الشهرية", ("الأسبوع الأول",), True),
+        Case("كيف اسجل", ("الموقع الإلكتروني",), True),
+        Case("هل تعطون قروض بدون فوايد", (), False),
+        Case("ابي اتطوع", ("خدمة التطوع",), True),  # the passage says «بالمتطوعين»: wrong
+    ]
+    report = evaluate(Answerer(PASSAGES), PASSAGES, cases)
+    assert (report.answerable, report.unanswerable) == (3, 1)
+    assert (report.top1, report.top3, report.handed, report.refused) == (2, 2, 1, 0)
+    assert len(report.latencies) == 3 * len(cases)
+
+
+def test_padding_adds_sections_of_made_up_words() -> None:
+    extra = padding(PASSAGES, 50)
+    assert len(extra) == 50 and len({p.id for p in extra}) == 50
+    assert min(p.id for p in extra) > max(p.id for p in PASSAGES)
+
+
+def test_digits_that_could_be_an_id_or_a_phone_are_masked() -> None:
+    assert (
+        mask_digits("رقمي ١٠٢٣٤٥٦٧٨٩ وجوالي 055 123 4567") == "رقمي •••••••••• وجوالي ••••••••••••"
+    )
+    assert mask_digits("عندي 5 أطفال منذ 2020") == "عندي 5 أطفال منذ 2020"
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.chdir(tmp_path)  # no .env of the checkout
+    monkeypatch.setenv("TAWASUL_DATABASE", str(tmp_path / "t.sqlite3"))
+    root = logging.getLogger()  # the command line configures logging: put it back after
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    return tmp_path
+
+
+def test_faq_eval_meets_the_targets_on_the_dev_questions(
+    cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["faq-eval", str(DEV), "--sections", "200"]) == 0
+    printed = capsys.readouterr().out
+    figures = {
+        line.split(":")[0].strip(): float(line.split(":")[1].split()[0])
+        for line in printed.splitlines()
+        if ":" in line and line.split(":")[1].strip()[:1].isdigit()
+    }
+    assert figures["top-1 accuracy"] >= 0.85
+    assert figures["top-3 accuracy"] >= 0.95
+    assert figures["unanswerable handed to person"] >= 0.9
+    assert figures["answerable wrongly refused"] <= 0.1
+    assert "median latency" in figures  # measured; its size is the benchmark's business
+
+
+def test_import_guides_reports_each_file_and_lists_the_guides(
+    cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = cli / "hours.yaml"
+    good.write_text("cards:\n  - questions: [متى تفتحون]\n    answer: الثامنة\n", "utf-8")
+    empty = cli / "empty.txt"
+    empty.write_bytes(b"")
+    assert main(["import-guides", str(good), str(empty)]) == 1
+    captured = capsys.readouterr()
+    assert "✓ hours.yaml imported: «hours», 1 sections, 1 passages" in captured.out
+    assert "✗" in captured.err and "the file is empty" in captured.err
+    assert main(["import-guides", "--list"]) == 0
+    assert "hours\tcards\t1 sections\t1 passages" in capsys.readouterr().out
+    assert main(["import-guides", "--remove", "hours"]) == 0
+    assert main(["import-guides", "--remove", "hours"]) == 1
