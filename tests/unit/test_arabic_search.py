@@ -14,7 +14,7 @@ from bot.services.faq.arabic import (
     tokens,
     variants,
 )
-from bot.services.faq.arabizi import looks_arabizi, to_arabic
+from bot.services.faq.arabizi import looks_arabizi, spellings, to_arabic
 
 ARABIC = st.text(
     alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF) | st.sampled_from(" 0a"),
@@ -72,6 +72,9 @@ def test_arabizi_is_told_from_english_and_read_back() -> None:
     assert not looks_arabizi("How long does it take?")
     assert to_arabic("abi at6awa3 3indkum") == "ابي اتطوع عندكم"
     assert to_arabic("el dawam").startswith("ال")
+    # Ambiguous letters give every spelling; the answerer keeps one its guides know.
+    assert {"طلبي", "وقت"} <= set(spellings("talabi")) | set(spellings("wa2t"))
+    assert len(spellings("s" * 30)) <= 512
 
 
 def test_arabic_share_counts_letters_only() -> None:

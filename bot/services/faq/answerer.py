@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from bot.services.faq import arabizi
 from bot.services.faq.arabic import arabic_share, tokens
-from bot.services.faq.arabizi import looks_arabizi, to_arabic
+from bot.services.faq.arabizi import looks_arabizi
 from bot.services.faq.lexicon import Lexicon, load_lexicon
 from bot.services.faq.ranker import Entry, Hit, Index, Ranking
 
@@ -92,7 +93,7 @@ class Answerer:
     def answer(self, question: str) -> Answer:
         """Return what to tell the beneficiary who asked question."""
         arabizi = arabic_share(question) == 0 and looks_arabizi(question)
-        ranking = self.index.search(to_arabic(question) if arabizi else question, limit=12)
+        ranking = self.index.search(self._read_arabizi(question) if arabizi else question, 12)
         if not ranking.concepts:
             return Answer(Outcome.EMPTY, [], ranking, arabizi)
         hits = self._distinct(ranking.hits)
@@ -104,6 +105,17 @@ class Answerer:
         if best.coverage >= CONFIDENT and clear:
             return Answer(Outcome.ANSWERED, hits, ranking, arabizi)
         return Answer(Outcome.UNSURE, hits, ranking, arabizi)
+
+    def _read_arabizi(self, question: str) -> str:
+        """Spell each Latin word as the Arabic word the guides or the lexicon know."""
+        out = []
+        for article, word in arabizi.words(question):
+            spelt = next(
+                (a for a in arabizi.spellings(word) if self.index.knows(a)),
+                arabizi.to_arabic(word),
+            )
+            out.append(("ال" if article else "") + spelt)
+        return " ".join(out)
 
     def _distinct(self, hits: list[Hit]) -> list[Hit]:
         kept: list[Hit] = []

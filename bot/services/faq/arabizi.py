@@ -2,16 +2,48 @@
 
 «wesh aw8at el dawam», «kam ya5ith wa2t», «abi a3ref». Written this way the question is
 neither English nor Arabic to the ranker; it is read back into Arabic letters first.
-Short vowels are mostly unwritten in Arabic, so single a/e/i/o/u inside a word are
-dropped and doubled ones (aa, ee, oo) become long vowels; the ranker's skeletons and its
-fuzzy match absorb the rest.  This is a best effort, and the answer says so when it fails.
+Latin letters are ambiguous (t is ت or ط, s is س or ص, 2 is ء or a Gulf ق, a vowel
+inside a word may be a long vowel or nothing), so ``spellings`` lists the Arabic words a
+Latin word can be, and the answerer keeps the one its guides or lexicon know
+(«talabi» → «طلبي», «wa2t» → «وقت»).  ``to_arabic`` is the plain reading, used when no
+spelling is known.  This is a best effort, and the answer says so when it fails.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["looks_arabizi", "to_arabic"]
+__all__ = ["looks_arabizi", "spellings", "to_arabic", "words"]
+
+MAX_SPELLINGS = 512
+# Letters and digraphs with more than one Arabic reading; the first is the usual one.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "sh": ("ش",),
+    "kh": ("خ",),
+    "gh": ("غ",),
+    "th": ("ث", "ذ"),
+    "dh": ("ذ", "ض", "ظ"),
+    "ch": ("تش", "ش"),
+    "aa": ("ا",),
+    "ee": ("ي",),
+    "ii": ("ي",),
+    "oo": ("و",),
+    "ou": ("و",),
+    "2": ("ء", "ق", "ا"),
+    "3": ("ع",),
+    "5": ("خ",),
+    "6": ("ط",),
+    "7": ("ح",),
+    "8": ("ق",),
+    "9": ("ص",),
+    "t": ("ت", "ط"),
+    "s": ("س", "ص"),
+    "d": ("د", "ض"),
+    "z": ("ز", "ظ"),
+    "h": ("ه", "ح"),
+    "g": ("ق", "ج"),
+    "k": ("ك", "ق"),
+}
 
 _DIGIT_LETTERS = re.compile(r"[a-z]+[2356789]|[2356789][a-z]+", re.IGNORECASE)
 # Common Gulf words written in Latin letters that are not English words.
@@ -156,15 +188,55 @@ def _word(word: str) -> str:
     return "".join(out)
 
 
-def to_arabic(text: str) -> str:
-    """Return Arabizi text in Arabic letters (English words come out garbled: use on Arabizi)."""
-    words = re.findall(r"[a-z0-9']+", text.lower())
-    out: list[str] = []
+def _pieces(word: str) -> list[tuple[str, ...]]:
+    """Return, letter by letter, the Arabic readings of a Latin word."""
+    out: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(word):
+        pair = word[i : i + 2]
+        if pair in _CHOICES and len(pair) == 2:
+            out.append(_CHOICES[pair])
+            i += 2
+            continue
+        ch = word[i]
+        last = i == len(word) - 1
+        if ch in _VOWELS:
+            if i == 0:
+                out.append(("ا", "و") if ch in "ou" else ("ا", "ي") if ch in "ie" else ("ا",))
+            elif last:
+                out.append(("ا", "ه", "ي", "ة") if ch in "ae" else ("ي",) if ch == "i" else ("و",))
+            else:
+                long = "ا" if ch == "a" else "و" if ch in "ou" else "ي"
+                out.append(("", long))
+        elif ch in _CHOICES:
+            out.append(_CHOICES[ch])
+        elif ch in _LETTERS:
+            out.append((_LETTERS[ch],))
+        i += 1
+    return out
+
+
+def spellings(word: str) -> list[str]:
+    """Return the Arabic words a Latin-letter word can be (at most MAX_SPELLINGS)."""
+    found = [""]
+    for readings in _pieces(word.lower()):
+        found = [f + r for f in found for r in readings][:MAX_SPELLINGS]
+    return [f for f in found if f]
+
+
+def words(text: str) -> list[tuple[bool, str]]:
+    """Return the Latin words of text, each marked with whether an article came before it."""
+    out: list[tuple[bool, str]] = []
     article = False
-    for word in words:
+    for word in re.findall(r"[a-z0-9']+", text.lower()):
         if word in ("el", "al", "il"):
             article = True
             continue
-        out.append(("ال" if article else "") + _word(word))
+        out.append((article, word))
         article = False
-    return " ".join(out)
+    return out
+
+
+def to_arabic(text: str) -> str:
+    """Return Arabizi text in Arabic letters (English words come out garbled: use on Arabizi)."""
+    return " ".join(("ال" if article else "") + _word(word) for article, word in words(text))

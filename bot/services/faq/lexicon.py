@@ -7,6 +7,7 @@ so one entry covers the spellings and inflections the stemmer already unites.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,7 @@ class Lexicon:
     """Fillers and synonym groups, indexed by the keys of their words."""
 
     fillers: frozenset[str] = frozenset()
+    question_words: frozenset[str] = frozenset()
     groups: list[tuple[str, ...]] = field(default_factory=list)
     words: dict[str, list[int]] = field(default_factory=dict)
     phrases: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
@@ -62,8 +64,13 @@ class Lexicon:
         return out
 
 
-def build_lexicon(fillers: list[str], groups: list[list[str]]) -> Lexicon:
-    lexicon = Lexicon(fillers=frozenset(fold(f).strip() for f in fillers if f))
+def build_lexicon(
+    fillers: list[str], groups: list[list[str]], question_words: Sequence[str] = ()
+) -> Lexicon:
+    asking = frozenset(fold(q).strip() for q in question_words if q)
+    lexicon = Lexicon(
+        fillers=frozenset(fold(f).strip() for f in fillers if f) | asking, question_words=asking
+    )
     for members in groups:
         index = len(lexicon.groups)
         lexicon.groups.append(tuple(str(m) for m in members))
@@ -85,6 +92,8 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     """Load the packaged word lists (once per process)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     fillers = data.get("fillers") or {}
+    asking = data.get("question_words") or {}
     words = [str(w) for lang in ("ar", "en") for w in (fillers.get(lang) or [])]
+    questions = [str(w) for lang in ("ar", "en") for w in (asking.get(lang) or [])]
     groups = [[str(m) for m in group] for group in (data.get("synonyms") or []) if group]
-    return build_lexicon(words, groups)
+    return build_lexicon(words, groups, questions)

@@ -143,6 +143,12 @@ class Index:
     def idf(self, alt: Alt) -> float:
         return self._idf(len(self.postings.get(alt, ())))
 
+    def knows(self, word: str) -> bool:
+        """Tell whether a folded word is a guide's word, a filler or a lexicon word."""
+        if self.lexicon.is_filler(word) or self.lexicon.groups_of((key_of(word),)):
+            return True
+        return any(("s", stem) in self.postings for stem in _stems_of(word))
+
     def concepts(self, question: str) -> list[Concept]:
         """Return the question's concepts: its content words and phrases, expanded."""
         words = tokens(question)[:MAX_QUESTION_WORDS]
@@ -183,8 +189,12 @@ class Index:
     def _expand(self, concept: Concept, groups: list[int]) -> None:
         for group in groups:
             for member in self.lexicon.groups[group]:
-                words = [w for w in tokens(member) if not self.lexicon.is_filler(w)]
-                if len(words) == 1:
+                raw = tokens(member)
+                words = [w for w in raw if not self.lexicon.is_filler(w)]
+                # «من موقعه» stands for «موقعه»; but «كم يوم» asks a duration, and «يوم»
+                # alone is not one.
+                asking = any(w in self.lexicon.question_words for w in raw)
+                if len(words) == 1 and not asking:
                     for alt in _terms(words[0]):
                         concept.add(alt, SYNONYM if alt[0] == "s" else SYNONYM_SKELETON)
                 # A phrase («الموقع الالكتروني») means its words side by side, not each
