@@ -41,16 +41,18 @@ class ProgressBar:
         self.tty = out.isatty()
         self.started = time.monotonic()
 
-    def __call__(self, done: int, total: int, name: str) -> None:
+    def __call__(self, done: float, total: int, name: str) -> None:
         if not self.tty:
-            if name:
-                print(f"[{done + 1}/{total}] {name}", file=self.out)
+            if name and done == int(done):  # a line per file, not per page
+                print(f"[{int(done) + 1}/{total}] {name}", file=self.out)
             return
-        filled = BAR_WIDTH * done // max(total, 1)
+        filled = int(BAR_WIDTH * done / max(total, 1))
         bar = "█" * filled + "·" * (BAR_WIDTH - filled)
         elapsed = time.monotonic() - self.started
         end = "\n" if done == total else ""
-        print(f"\r{bar} {done}/{total} {elapsed:5.1f}s {name[:40]:<40}", end=end, file=self.out)
+        print(
+            f"\r{bar} {int(done)}/{total} {elapsed:5.1f}s {name[:40]:<40}", end=end, file=self.out
+        )
         self.out.flush()
 
 

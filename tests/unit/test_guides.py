@@ -195,3 +195,37 @@ async def test_an_unsupported_or_corrupt_file_is_reported_not_raised(tmp_path: P
         assert seen[-1] == (3, 3, "") and [s[0] for s in seen] == [0, 1, 2, 3]
     finally:
         await db.close()
+
+
+async def test_a_docx_and_a_pdf_import_with_their_headings_and_page_progress(
+    tmp_path: Path,
+) -> None:
+    from tests.unit.test_guide_extract import TWO_PAGES, make_docx, p
+
+    body = (
+        p("دليل خدمات البحث الاجتماعي", "Title")
+        + p("الزيارات المنزلية", "1")
+        + p("يزور الباحث الاجتماعي الأسرة خلال أسبوع من تقديم الطلب.")
+        + p("يكتب الباحث تقريره ويرفعه للجنة.")
+    )
+    docx = tmp_path / "research.docx"
+    docx.write_bytes(make_docx(body))
+    pdf = tmp_path / "guide.pdf"
+    pdf.write_bytes(TWO_PAGES)
+    db = Database(tmp_path / "db.sqlite3")
+    await db.open()
+    try:
+        seen: list[tuple[float, int, str]] = []
+        results = await GuideImporter(db, FakeClock()).import_paths(
+            [docx, pdf], lambda *a: seen.append(a)
+        )
+        assert [r.error for r in results] == [None, None]
+        assert results[0].title == "دليل خدمات البحث الاجتماعي"
+        async with db.reading() as conn:
+            stored = await Guides(conn).passages()
+        visits = [s.text for s in stored if s.heading == "الزيارات المنزلية"]
+        assert len(visits) == 2 and visits[0].startswith("يزور الباحث")
+        # The PDF's pages move the bar within its file: 1 + 0/2, then 1 + 1/2.
+        assert (1.5, 2, "guide.pdf") in seen and seen[-1] == (2, 2, "")
+    finally:
+        await db.close()

@@ -13,6 +13,7 @@ import logging
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,10 @@ class Document:
     pages: int  # number of pages seen (>= 1)
 
 
+# (pages done, pages in all): reading a long PDF takes a while.
+PageProgress = Callable[[int, int], None]
+
+
 class DocumentError(Exception):
     """A guide that cannot be read; str(exc) is a one-sentence English reason for the admin."""
 
@@ -73,7 +78,7 @@ def read_document(path: Path) -> Document:
     return read_bytes(data, suffix)
 
 
-def read_bytes(data: bytes, suffix: str) -> Document:
+def read_bytes(data: bytes, suffix: str, on_page: PageProgress | None = None) -> Document:
     """Read a guide from memory; suffix is the file's extension, such as ".docx"."""
     suffix = _check_suffix(suffix)
     if len(data) > MAX_BYTES:
@@ -91,7 +96,7 @@ def read_bytes(data: bytes, suffix: str) -> Document:
         document = Document(lines, title, max(docx.pages, 1))
         empty = "the document has no text"
     elif suffix == ".pdf":
-        document, empty = _read_pdf(data), _NO_TEXT_PDF
+        document, empty = _read_pdf(data, on_page), _NO_TEXT_PDF
     else:
         document, empty = _read_text(_decode(data), markdown=suffix == ".md"), "the file is empty"
     if not any(line.text.strip() for line in document.lines):
@@ -208,19 +213,19 @@ def _unshape(text: str) -> str:
     return _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
-def _read_pdf(data: bytes) -> Document:
+def _read_pdf(data: bytes, on_page: PageProgress | None = None) -> Document:
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.CRITICAL + 1)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _pdf_document(data)
+            return _pdf_document(data, on_page)
     finally:
         logger.setLevel(level)
 
 
-def _pdf_document(data: bytes) -> Document:
+def _pdf_document(data: bytes, on_page: PageProgress | None) -> Document:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
@@ -234,6 +239,8 @@ def _pdf_document(data: bytes) -> Document:
         raise DocumentError(f"not a valid PDF file ({_reason(exc)})") from exc
     lines: list[Line] = []
     for number in range(1, count + 1):
+        if on_page is not None:
+            on_page(number - 1, count)
         try:
             text = reader.pages[number - 1].extract_text()
         except Exception as exc:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.services.guides.cards import CARD_SUFFIXES, read_cards
 from bot.services.guides.clean import clean_lines
-from bot.services.guides.extract import SUPPORTED, DocumentError, read_bytes
+from bot.services.guides.extract import SUPPORTED, DocumentError, PageProgress, read_bytes
 from bot.services.guides.structure import structure
 from bot.services.requests import Clock
 from storage.db import Database
@@ -19,8 +19,8 @@ from storage.guides import GuideInfo, Guides, NewPassage, NewSection
 
 __all__ = ["GuideImporter", "ImportResult", "Parsed", "Progress", "parse_file"]
 
-# (files done, files in all, what is happening now)
-Progress = Callable[[int, int, str], None]
+# (files done, with a share of the current one; files in all; the file being read)
+Progress = Callable[[float, int, str], None]
 
 
 @dataclass
@@ -53,7 +53,9 @@ def parse_file(path: Path) -> Parsed:
     return Parsed(kind, title, sections, removed)
 
 
-def _parse(path: Path, data: bytes) -> tuple[str, str, list[NewSection], Counter[str]]:
+def _parse(
+    path: Path, data: bytes, on_page: PageProgress | None = None
+) -> tuple[str, str, list[NewSection], Counter[str]]:
     """Return the kind, title and sections of a guide or a card file."""
     suffix = path.suffix.lower()
     if suffix in CARD_SUFFIXES:
@@ -62,7 +64,7 @@ def _parse(path: Path, data: bytes) -> tuple[str, str, list[NewSection], Counter
     if suffix not in SUPPORTED:
         known = ", ".join((*SUPPORTED, *CARD_SUFFIXES))
         raise DocumentError(f"unsupported file type {suffix or '(none)'}; use {known}")
-    document = read_bytes(data, suffix)
+    document = read_bytes(data, suffix, on_page)
     cleaned = clean_lines(document.lines)
     shaped = structure(cleaned, document.title, _slug(path))
     sections = [
@@ -87,17 +89,22 @@ class GuideImporter:
         for done, path in enumerate(paths):
             if progress:
                 progress(done, len(paths), path.name)
-            results.append(await self.import_path(path))
+
+            def on_page(page: int, pages: int, done: int = done, name: str = path.name) -> None:
+                if progress:
+                    progress(done + page / max(pages, 1), len(paths), name)
+
+            results.append(await self.import_path(path, on_page))
         if progress:
             progress(len(paths), len(paths), "")
         return results
 
-    async def import_path(self, path: Path) -> ImportResult:
+    async def import_path(self, path: Path, on_page: PageProgress | None = None) -> ImportResult:
         result = ImportResult(path, _slug(path))
         try:
             # Reading and parsing a large PDF takes a while: off the event loop.
             data = await asyncio.to_thread(path.read_bytes)
-            kind, title, sections, removed = await asyncio.to_thread(_parse, path, data)
+            kind, title, sections, removed = await asyncio.to_thread(_parse, path, data, on_page)
         except OSError as exc:
             result.error = f"cannot read the file ({exc.strerror or exc})"
             return result

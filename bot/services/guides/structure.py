@@ -12,6 +12,8 @@ Decisions:
   then «2025/6/1»).
 * The first letterhead block becomes a passage of its own at the top (heading: the
   guide's title), so that the association's name and licence number stay answerable.
+* The title is a level-1 heading that opens the document, else the file's metadata
+  title, else the short lines before the first heading, else the file name.
 """
 
 from __future__ import annotations
@@ -60,7 +62,12 @@ def structure(cleaned: Cleaned, title: str | None, fallback_title: str) -> Struc
     lines = cleaned.lines
     leading: list[str] = []
     start = 0
-    if title is None:
+    first = next((i for i, line in enumerate(lines) if line.text), None)
+    if first is not None and lines[first].heading == 1:
+        # A title the reader sees (Word's Title style, a leading "# ") beats the file's
+        # metadata, which is often a template's or empty.
+        title, start = _trim_heading(lines[first].text), first + 1
+    elif title is None:
         # Lines before the first heading or bullet, if short, are the title («سياسة ...»).
         while start < len(lines) and not _is_heading(lines, start, known, weak=False):
             text = lines[start].text
