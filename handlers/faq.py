@@ -96,7 +96,7 @@ async def answer_question(
         )
         await reply(update, text, _rows(_talk(tr, None, message.message_id)))
         return
-    asked = await services.faq.ask(user.id, message.text)
+    asked = await services.faq.ask(user.id, message.text, message.message_id)
     draft = await services.requests.draft(user.id)
     pointer = (
         "\n\n" + _("You have an unfinished request. Send /start to continue it.") if draft else ""
@@ -210,9 +210,11 @@ async def talk_about_question(update: Update, ctx: BotContext) -> None:
         return
     question_id, message_id = ids
     await services.relay.open(user.id, "beneficiary")
+    stored = await services.faq.hand_off(user.id, question_id) if question_id else None
+    # After 👎 the button knows the question, not its message: the database does.
+    message_id = message_id or stored or 0
     if message_id:
         await services.relay.to_staff(user.id, chat.id, message_id, None)
-    await services.faq.handed_off(user.id, question_id)
     text = tr.gettext(
         "I have passed your question to the association's team. They will answer you here; you can add anything you like."
     )

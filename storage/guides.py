@@ -54,6 +54,7 @@ class StoredPassage:
 class AskedQuestion:
     id: int
     user_id: int
+    message_id: int | None
     asked_at: datetime
     text: str
     outcome: str
@@ -200,6 +201,7 @@ class Questions:
     async def add(
         self,
         user_id: int,
+        message_id: int | None,
         text: str,
         outcome: str,
         passage_id: int | None,
@@ -207,9 +209,10 @@ class Questions:
         now: datetime,
     ) -> int:
         cur = await self.conn.execute(
-            "INSERT INTO faq_questions (user_id, asked_at, text, outcome, passage_id, score)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, ts(now), text, outcome, passage_id, score),
+            "INSERT INTO faq_questions"
+            " (user_id, message_id, asked_at, text, outcome, passage_id, score)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, message_id, ts(now), text, outcome, passage_id, score),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -227,6 +230,7 @@ class Questions:
         return AskedQuestion(
             row["id"],
             row["user_id"],
+            row["message_id"],
             asked,
             row["text"],
             row["outcome"],

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.profile import FieldKind, Profile
+from bot.services.faq import arabic
 from bot.services.requests import Clock
-from bot.services.textnorm import clean_text, normalize_digits, strip_diacritics
+from bot.services.textnorm import clean_text
 from bot.services.validators import ValidationError, parse_mobile
 from storage.db import Database
 from storage.models import OPEN_STATUSES, Request, RequestStatus
@@ -48,10 +48,8 @@ class Stats:
 
 
 def fold(text: str) -> str:
-    """Fold Arabic and Latin text for matching: digits, diacritics, alef and ya forms, case."""
-    text = strip_diacritics(clean_text(normalize_digits(text))).casefold()
-    text = re.sub("[أإآٱ]", "ا", text)
-    return text.replace("ى", "ي").replace("ة", "ه").replace("ؤ", "و").replace("ئ", "ي")
+    """Fold Arabic and Latin text for matching names: the FAQ's folding, ة as ه, spaces."""
+    return arabic.fold(clean_text(text)).replace("ة", "ه")
 
 
 class LookupService:

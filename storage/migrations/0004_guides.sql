@@ -37,6 +37,7 @@ CREATE INDEX guide_passages_by_section ON guide_passages (section_id, position);
 CREATE TABLE faq_questions (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id     INTEGER NOT NULL,
+    message_id  INTEGER,                      -- the question in the beneficiary's chat
     asked_at    TEXT    NOT NULL,
     text        TEXT    NOT NULL,
     outcome     TEXT    NOT NULL CHECK (outcome IN ('answered', 'unsure', 'unanswered')),

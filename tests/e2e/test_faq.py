@@ -54,6 +54,7 @@ async def test_an_unhelpful_answer_hands_the_question_to_a_person(
         assert "did not help" in sorry.text
         passed = await omar.press(sorry, "Talk to a person")
         assert "passed your question to the association's team" in passed.text
+        await desk.group.wait_for_message(predicate=lambda m: "How long does it take" in m.text)
         gaps = await _staff_command(desk, "/faq_gaps")
         assert "How long does it take" in gaps and "answer not helpful" in gaps
 

@@ -60,35 +60,9 @@ _LATIN_LETTER = re.compile("[a-z]")
 
 # Longest first: the stemmer takes the first that leaves enough of the word.
 _ARTICLES = ("وبال", "وكال", "فبال", "وال", "بال", "كال", "فال", "ولل", "لل", "ال")
-_SUFFIXES = (
-    "كموها",
-    "تموها",
-    "توها",
-    "وني",
-    "ني",
-    "هما",
-    "كما",
-    "تما",
-    "كم",
-    "هم",
-    "هن",
-    "نا",
-    "ها",
-    "ات",
-    "ان",
-    "ون",
-    "ين",
-    "يه",
-    "ية",
-    "يا",
-    "وا",
-    "ه",
-    "ة",
-    "ي",
-    "ك",
-)
+# Longest first, as above. Pronouns are the suffixes after which a ة shows as ت.
 _PRONOUNS = frozenset(
-    (
+    [
         "كموها",
         "تموها",
         "توها",
@@ -104,7 +78,36 @@ _PRONOUNS = frozenset(
         "ه",
         "ي",
         "ك",
-    )
+    ]
+)
+_SUFFIXES = tuple(
+    [
+        "كموها",
+        "تموها",
+        "توها",
+        "وني",
+        "ني",
+        "هما",
+        "كما",
+        "تما",
+        "كم",
+        "هم",
+        "هن",
+        "نا",
+        "ها",
+        "ات",
+        "ان",
+        "ون",
+        "ين",
+        "يه",
+        "ية",
+        "يا",
+        "وا",
+        "ه",
+        "ة",
+        "ي",
+        "ك",
+    ]
 )
 _VERB_PREFIXES = ("ست", "ي", "ت", "ن", "ا")
 # Words whose leading ال is part of the word, not the article.

@@ -77,7 +77,7 @@ class FaqService:
             return []
         return await self.importer.import_paths(self.defaults)
 
-    async def ask(self, user_id: int, text: str) -> Asked:
+    async def ask(self, user_id: int, text: str, message_id: int | None = None) -> Asked:
         """Answer a beneficiary's question and keep it for staff."""
         answerer = await self.answerer()
         answer: Answer = answerer.answer(text)
@@ -88,6 +88,7 @@ class FaqService:
         async with self.db.transaction() as conn:
             question_id = await Questions(conn).add(
                 user_id,
+                message_id,
                 mask_digits(clean_text(text))[:MAX_STORED],
                 answer.outcome.value,
                 best.key if best and answer.outcome is Outcome.ANSWERED else None,
@@ -102,9 +103,15 @@ class FaqService:
         """Return how many passages the passage's section has (as last indexed)."""
         return sum(1 for p in self._passages.values() if p.section_id == passage.section_id)
 
-    async def handed_off(self, user_id: int, question_id: int) -> bool:
+    async def hand_off(self, user_id: int, question_id: int) -> int | None:
+        """Mark the user's question as passed to a person; return its message id."""
         async with self.db.transaction() as conn:
-            return await Questions(conn).hand_off(question_id, user_id)
+            questions = Questions(conn)
+            asked = await questions.get(question_id)
+            if asked is None or asked.user_id != user_id:
+                return None
+            await questions.hand_off(question_id, user_id)
+            return asked.message_id
 
     async def passage(self, passage_id: int) -> StoredPassage | None:
         async with self.db.reading() as conn:
