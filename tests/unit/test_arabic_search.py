@@ -46,6 +46,8 @@ def test_prepositions_give_a_second_stem() -> None:
     assert "دراس" in variants(tokens("لدراسة")[0])
     assert "لجن" in variants(tokens("للجنة")[0])  # ل + اللجنة, one lam dropped
     assert variants("بيانات")[0] == "بيان"
+    assert "سياس" in variants("هالسياسه")  # the colloquial «هذه السياسة»
+    assert variants("هاتف") == ("هاتف",)
 
 
 def test_skeletons_join_verbs_and_their_nouns() -> None:

@@ -17,6 +17,7 @@ from bot.services.faq.service import mask_digits
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "tests" / "fixtures" / "faq_dev.jsonl"
+HELD_OUT = ROOT / "tests" / "fixtures" / "faq_heldout.jsonl"
 
 PASSAGES = [
     EvalPassage(1, "مواعيد الصرف", "تصرف المساعدات الشهرية في الأسبوع الأول من كل شهر.", (), "د"),
@@ -76,6 +77,16 @@ def test_any_text_gets_an_outcome(text: str) -> None:
     assert len(answer.hits) <= 3
 
 
+def test_names_in_latin_letters_are_spelt_as_the_guides_spell_them() -> None:
+    passages = [
+        EvalPassage(1, "من نحن", "جمعية ترياق للخدمات الصحية، ترخيص رقم (5389)", (), "د"),
+        EvalPassage(2, "التطوع", "نرحب بالمتطوعين في برامج الجمعية.", (), "د"),
+    ]
+    answer = Answerer(passages).answer("What is the licence number of Tiryaq?")
+    assert answer.best is not None and answer.best.key == 1
+    assert answer.outcome is Outcome.ANSWERED
+
+
 def test_the_evaluation_counts_what_it_says() -> None:
     cases = [
         Case("متى تصرفون المساعدات الشهرية", ("الأسبوع الأول",), True),
@@ -112,21 +123,36 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_faq_eval_meets_the_targets_on_the_dev_questions(
-    cli: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["faq-eval", str(DEV), "--sections", "200"]) == 0
-    printed = capsys.readouterr().out
-    figures = {
+def _figures(printed: str) -> dict[str, float]:
+    return {
         line.split(":")[0].strip(): float(line.split(":")[1].split()[0])
         for line in printed.splitlines()
         if ":" in line and line.split(":")[1].strip()[:1].isdigit()
     }
+
+
+def test_faq_eval_meets_the_targets_on_the_dev_questions(
+    cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["faq-eval", str(DEV), "--sections", "200"]) == 0
+    figures = _figures(capsys.readouterr().out)
     assert figures["top-1 accuracy"] >= 0.85
     assert figures["top-3 accuracy"] >= 0.95
     assert figures["unanswerable handed to person"] >= 0.9
     assert figures["answerable wrongly refused"] <= 0.1
     assert "median latency" in figures  # measured; its size is the benchmark's business
+
+
+def test_held_out_questions_stay_at_their_measured_level(
+    cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Written apart from the ranker and its word lists (see README); these floors sit a
+    # little under what was measured (0.689, 1.000, 0.200) to catch a regression.
+    assert main(["faq-eval", str(HELD_OUT), "--sections", "0"]) == 0
+    figures = _figures(capsys.readouterr().out)
+    assert figures["top-1 accuracy"] >= 0.65
+    assert figures["unanswerable handed to person"] >= 0.9
+    assert figures["answerable wrongly refused"] <= 0.25
 
 
 def test_import_guides_reports_each_file_and_lists_the_guides(

@@ -55,8 +55,10 @@ def test_contents_lines_go_and_name_the_headings() -> None:
     assert cleaned.contents == ["تمهيد", "الهدف العام", "اعتماد المجلس"]
     assert [line.text for line in cleaned.lines if line.text] == ["تمهيد", "نص التمهيد."]
     shaped = structure(cleaned, "دليل", "x")
+    # The first section says who issued the guide (its title, and letterhead if any).
     assert [(s.heading, [p.text for p in s.passages]) for s in shaped.sections] == [
-        ("تمهيد", ["نص التمهيد."])
+        ("دليل", ["دليل"]),
+        ("تمهيد", ["نص التمهيد."]),
     ]
 
 
@@ -161,13 +163,13 @@ async def test_reimport_replaces_a_guide_and_a_bad_file_leaves_the_old_one(tmp_p
         guide = tmp_path / "rules.md"
         guide.write_text("# القواعد\n\n## الدوام\n\nنعمل صباحا.\n", encoding="utf-8")
         first = await importer.import_path(guide)
-        assert (first.error, first.replaced, first.passages) == (None, False, 1)
+        assert (first.error, first.replaced, first.passages) == (None, False, 2)
         guide.write_text("# القواعد\n\n## الدوام\n\nنعمل مساء.\n\n## العنوان\n\nالرياض.\n", "utf-8")
         again = await importer.import_path(guide)
-        assert (again.replaced, again.sections) == (True, 2)
+        assert (again.replaced, again.sections) == (True, 3)
         async with db.reading() as conn:
             texts = [p.text for p in await Guides(conn).passages()]
-        assert texts == ["نعمل مساء.", "الرياض."]
+        assert texts == ["القواعد", "نعمل مساء.", "الرياض."]
         guide.write_bytes(b"")
         failed = await importer.import_path(guide)
         assert failed.error == "the file is empty"

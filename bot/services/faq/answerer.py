@@ -15,6 +15,7 @@ Decisions (the thresholds were set on the dev questions and checked for slack on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -93,7 +94,11 @@ class Answerer:
     def answer(self, question: str) -> Answer:
         """Return what to tell the beneficiary who asked question."""
         arabizi = arabic_share(question) == 0 and looks_arabizi(question)
-        ranking = self.index.search(self._read_arabizi(question) if arabizi else question, 12)
+        if arabizi:
+            question = self._read_arabizi(question)
+        elif arabic_share(question) < 1:
+            question = self._with_names(question)
+        ranking = self.index.search(question, 12)
         if not ranking.concepts:
             return Answer(Outcome.EMPTY, [], ranking, arabizi)
         hits = self._distinct(ranking.hits)
@@ -116,6 +121,16 @@ class Answerer:
             )
             out.append(("ال" if article else "") + spelt)
         return " ".join(out)
+
+    def _with_names(self, question: str) -> str:
+        """Spell Latin words no list knows (names: «Tiryaq», «Safa») as the guides do."""
+        for _, word in arabizi.words(question):
+            if len(word) < 4 or word.isdigit() or self.index.knows(word):
+                continue
+            spelt = next((a for a in arabizi.spellings(word) if self.index.uses(a)), None)
+            if spelt is not None:
+                question = re.sub(rf"\b{re.escape(word)}\b", spelt, question, flags=re.I)
+        return question
 
     def _distinct(self, hits: list[Hit]) -> list[Hit]:
         kept: list[Hit] = []

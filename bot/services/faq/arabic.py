@@ -184,12 +184,14 @@ def _strip_suffixes(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def variants(token: str) -> tuple[str, ...]:
-    """Return the stem of token, then the stems it has if a leading ب ل ك is a preposition."""
+    """Return the stem of token, then its stem if its first letter is a particle."""
     first = stem(token)
-    if not is_arabic_word(token) or len(token) < 4 or token[0] not in "بلكوف":
+    if not is_arabic_word(token) or len(token) < 4 or token[0] not in "بلكوفه":
+        return (first,)
+    if token[0] == "ه" and not token.startswith("هال"):
         return (first,)
     # «للجنة» is ل + اللجنة with a lam dropped; «لدراسة» is ل + دراسة; «بيوصلني» is the
-    # colloquial future ب + يوصلني.
+    # colloquial future ب + يوصلني; «هالسياسه» is the colloquial «هذه السياسة».
     rest = "ل" + token[2:] if token.startswith("لل") else token[1:]
     second = stem(rest)
     return (first,) if second == first or len(second) < 2 else (first, second)

@@ -28,8 +28,10 @@ def english_stem(word: str) -> str:
         return word
     for ending, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
-            return word[: -len(ending)] + replacement
-    return word
+            word = word[: -len(ending)] + replacement
+            break
+    # «settle» and «settled», «service» and «services» meet without the final e.
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def key_of(token: str) -> str:
@@ -48,7 +50,13 @@ class Lexicon:
     phrases: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
 
     def is_filler(self, token: str) -> bool:
-        return token in self.fillers or surface(token) in self.fillers
+        """Tell whether a folded word is a filler, also behind و ف ب («وبين», «بيجي»)."""
+        if token in self.fillers or surface(token) in self.fillers:
+            return True
+        if len(token) > 3 and token[0] in "وفب" and is_arabic_word(token):
+            rest = token[1:]
+            return rest in self.fillers or surface(rest) in self.fillers
+        return False
 
     def groups_of(self, keys: tuple[str, ...]) -> list[int]:
         """Return the groups a word (one key) or phrase (several) belongs to."""

@@ -147,6 +147,10 @@ class Index:
         """Tell whether a folded word is a guide's word, a filler or a lexicon word."""
         if self.lexicon.is_filler(word) or self.lexicon.groups_of((key_of(word),)):
             return True
+        return self.uses(word)
+
+    def uses(self, word: str) -> bool:
+        """Tell whether a guide uses the folded word (in any of its stems)."""
         return any(("s", stem) in self.postings for stem in _stems_of(word))
 
     def concepts(self, question: str) -> list[Concept]:

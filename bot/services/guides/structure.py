@@ -83,8 +83,9 @@ def structure(cleaned: Cleaned, title: str | None, fallback_title: str) -> Struc
         title = " ".join(leading) if leading else None
     title = title or fallback_title
     sections: list[Section] = []
-    if cleaned.letterhead:
-        sections.append(Section(title, [Passage("\n".join(cleaned.letterhead), "paragraph")]))
+    # Who issued the guide: its title and letterhead answer "what is the association's
+    # name / licence number?".
+    sections.append(Section(title, [Passage("\n".join([title, *cleaned.letterhead]), "paragraph")]))
     current = Section(title)
     items: list[tuple[int, str]] = []
     for i in range(start, len(lines)):
