@@ -64,7 +64,7 @@ class FaqService:
                     return self._answerer
                 passages = await guides.passages()
             self._passages = {p.id: p for p in passages}
-            # Building takes about 80 ms per hundred passages (make bench-faq): off the
+            # Building takes 50-80 ms per hundred passages (make bench-faq): off the
             # event loop, so the rest of the bot keeps serving (questions wait for it).
             self._answerer = await asyncio.to_thread(Answerer, passages)
             self._version = version
