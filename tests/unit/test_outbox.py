@@ -132,24 +132,39 @@ def test_the_weekly_report_moment_is_the_last_sunday_morning(naive: datetime) ->
     assert moment.isoweekday() == 7 and moment.time() == time(9, 0)
 
 
+class _TimedPacer(Pacer):
+    """A Pacer that notes when it grants (a waiter may wake later if the loop is busy)."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__(rate)
+        self.grant_times: list[float] = []
+
+    def _grant(self, loop: asyncio.AbstractEventLoop) -> None:
+        before = self.granted
+        super()._grant(loop)
+        if self.granted > before:
+            self.grant_times.append(loop.time())
+
+
 async def test_the_pacer_spaces_grants_and_serves_the_lower_lane_first() -> None:
-    pacer, rate = Pacer(200.0), 200.0
-    loop = asyncio.get_running_loop()
-    granted: list[tuple[float, str]] = []
+    pacer, rate = _TimedPacer(200.0), 200.0
+    granted: list[str] = []
 
     async def wait(lane: int, name: str) -> None:
         await pacer.acquire(lane)
-        granted.append((loop.time(), name))
+        granted.append(name)
 
     bulk = [asyncio.create_task(wait(BULK, f"b{i}")) for i in range(120)]
     await asyncio.sleep(0.05)
     before = len(granted)
     notice = asyncio.create_task(wait(NOTICES, "notice"))
     await asyncio.gather(*bulk, notice)
-    names = [n for _, n in granted]
     assert before < 100  # most of the broadcast was still queued...
-    assert names.index("notice") <= before + 1  # ...and the notice took the next slot
-    times = [t for t, _ in granted]
+    assert granted.index("notice") <= before + 1  # ...and the notice took the next slot
+    # Spacing is judged on the grants themselves: on a busy machine the waiters may wake
+    # bunched together, which says nothing about the pacer.
+    times = pacer.grant_times
+    assert len(times) == 121
     most = max(bisect.bisect_right(times, t + 0.1 - 1e-9) - i for i, t in enumerate(times))
     assert most <= rate * 0.1 + 2  # even spacing; at most one catch-up grant
 
