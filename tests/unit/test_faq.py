@@ -170,3 +170,33 @@ def test_import_guides_reports_each_file_and_lists_the_guides(
     assert "hours\tcards\t1 sections\t1 passages" in capsys.readouterr().out
     assert main(["import-guides", "--remove", "hours"]) == 0
     assert main(["import-guides", "--remove", "hours"]) == 1
+
+
+async def test_a_question_belongs_to_its_asker_and_is_kept_without_long_digits(
+    tmp_path: Path,
+) -> None:
+    from bot.services.faq.service import FaqService
+    from storage.db import Database
+    from tests.support import FakeClock
+
+    db = Database(tmp_path / "db.sqlite3")
+    await db.open()
+    try:
+        guides = sorted((ROOT / "bot" / "profiles" / "guides").glob("*.txt"))
+        service = FaqService(db, FakeClock(), defaults=guides)
+        assert [r.error for r in await service.import_defaults()] == [None, None]
+        assert await service.import_defaults() == []  # only into an empty database
+        asked = await service.ask(1, "رقمي 1012345678 ، كم ياخذ وقت الرد على طلبي؟", 77)
+        assert asked.question_id is not None and asked.passages
+        qid, pid = asked.question_id, asked.passages[0].id
+        # Buttons carry ids: another user's forged press changes nothing.
+        assert await service.rate(2, qid, True) is False
+        assert await service.choose(2, qid, pid) is None
+        assert await service.hand_off(2, qid) is None
+        assert await service.rate(1, qid, False) is True
+        assert await service.hand_off(1, qid) == 77
+        gaps = await service.gaps()
+        assert [(g.reason, g.times) for g in gaps] == [("unhelpful", 1)]
+        assert "1012345678" not in gaps[0].text and "••••••••••" in gaps[0].text
+    finally:
+        await db.close()

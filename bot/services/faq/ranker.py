@@ -180,6 +180,8 @@ class Index:
                 i += 1
                 if lexicon.is_filler(word) or (len(word) == 1 and not word.isdigit()):
                     continue
+                if word.isdigit() and ("s", word) not in self.postings:
+                    continue  # an ID or phone number typed along, not what is asked about
                 concept = Concept(word)
                 for alt in _terms(word):
                     weight = 1.0 if alt == ("s", key_of(word)) else SECOND_STEM

@@ -19,7 +19,7 @@ from bot.services.guides.importer import GuideImporter, ImportResult
 from bot.services.requests import Clock
 from bot.services.textnorm import clean_text, normalize_digits
 from storage.db import Database
-from storage.guides import Gap, Guides, Questions, StoredPassage
+from storage.guides import AskedQuestion, Gap, Guides, Questions, StoredPassage
 
 __all__ = ["Asked", "FaqService", "mask_digits"]
 
@@ -31,6 +31,12 @@ _DIGIT_RUN = re.compile(r"\d[\d\s\-]{5,}\d")
 def mask_digits(text: str) -> str:
     """Return text with every run of seven or more digits (IDs, phones) masked."""
     return _DIGIT_RUN.sub(lambda m: "•" * len(m.group()), normalize_digits(text))
+
+
+async def _own(questions: Questions, user_id: int, question_id: int) -> AskedQuestion | None:
+    """Return the question if this user asked it: a button works only for its asker."""
+    asked = await questions.get(question_id)
+    return asked if asked is not None and asked.user_id == user_id else None
 
 
 @dataclass(frozen=True)
@@ -108,15 +114,11 @@ class FaqService:
         """Mark the user's question as passed to a person; return its message id."""
         async with self.db.transaction() as conn:
             questions = Questions(conn)
-            asked = await questions.get(question_id)
-            if asked is None or asked.user_id != user_id:
+            asked = await _own(questions, user_id, question_id)
+            if asked is None:
                 return None
             await questions.hand_off(question_id, user_id)
             return asked.message_id
-
-    async def passage(self, passage_id: int) -> StoredPassage | None:
-        async with self.db.reading() as conn:
-            return await Guides(conn).passage(passage_id)
 
     async def section(self, passage_id: int) -> list[StoredPassage]:
         """Return every passage of the section the given passage belongs to."""
@@ -129,9 +131,9 @@ class FaqService:
         """The beneficiary picked a suggestion: return it and count the question answered."""
         async with self.db.transaction() as conn:
             questions = Questions(conn)
-            asked = await questions.get(question_id)
+            asked = await _own(questions, user_id, question_id)
             passage = await Guides(conn).passage(passage_id)
-            if asked is None or asked.user_id != user_id or passage is None:
+            if asked is None or passage is None:
                 return None
             await questions.answered_with(question_id, passage_id)
             return passage
@@ -140,8 +142,7 @@ class FaqService:
         """Record whether an answer helped; False if the question is not this user's."""
         async with self.db.transaction() as conn:
             questions = Questions(conn)
-            asked = await questions.get(question_id)
-            if asked is None or asked.user_id != user_id:
+            if await _own(questions, user_id, question_id) is None:
                 return False
             await questions.set_helpful(question_id, helpful)
             return True
