@@ -22,11 +22,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.process import ROOT
-from bot.services.faq.answerer import Answerer, Outcome
-from bot.services.faq.arabic import fold
-from bot.services.faq.evaluate import Case, EvalPassage, load_cases, padding
+from bot.services.faq.answerer import Answerer
+from bot.services.faq.evaluate import (
+    Case,
+    EvalPassage,
+    evaluate,
+    load_cases,
+    padding,
+    passages_from,
+    shows,
+)
 from bot.services.faq.lexicon import load_lexicon
-from bot.services.guides.importer import parse_file
 
 README_START = "<!-- bench-faq:start -->"
 README_END = "<!-- bench-faq:end -->"
@@ -63,16 +69,6 @@ class BareBM25:
         return [self.keys[i] for i in best]
 
 
-def _passages() -> list[EvalPassage]:
-    out: list[EvalPassage] = []
-    for path in GUIDES:
-        parsed = parse_file(path)
-        for section in parsed.sections:
-            for p in section.passages:
-                out.append(EvalPassage(len(out) + 1, section.heading, p.text, (), parsed.title))
-    return out
-
-
 def _timed(call: Callable[[str], object], cases: Sequence[Case]) -> list[float]:
     times = []
     for case in cases:
@@ -81,11 +77,6 @@ def _timed(call: Callable[[str], object], cases: Sequence[Case]) -> list[float]:
             call(case.question)
             times.append((time.perf_counter() - started) * 1000)
     return times
-
-
-def _correct(passage: EvalPassage, case: Case) -> bool:
-    shown = fold(f"{passage.heading}\n{passage.text}")
-    return any(fold(p) in shown for p in case.must_contain)
 
 
 def measure(extra: int, cases: Sequence[Case], base: list[EvalPassage]) -> dict[str, object]:
@@ -97,14 +88,9 @@ def measure(extra: int, cases: Sequence[Case], base: list[EvalPassage]) -> dict[
     build_ms = (time.perf_counter() - started) * 1000
     bare = BareBM25(passages)
     answerable = [c for c in cases if c.answerable]
-    ours_top1 = 0
-    for case in answerable:
-        answer = ours.answer(case.question)
-        first = answer.hits[0].key if answer.hits else None
-        refused = answer.outcome in (Outcome.UNANSWERED, Outcome.EMPTY)
-        ours_top1 += not refused and first is not None and _correct(by_id[first], case)
+    ours_top1 = evaluate(ours, passages, answerable).top1
     bare_top1 = sum(
-        bool(keys) and _correct(by_id[keys[0]], case)
+        bool(keys) and shows(by_id[keys[0]], case.must_contain)
         for case in answerable
         for keys in [bare.answer(case.question)]
     )
@@ -152,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
     args = parser.parse_args(argv)
     cases = load_cases(DEV)
-    base = _passages()
+    base = passages_from(GUIDES)
     rows = [measure(extra, cases, base) for extra in SIZES]
     text = report(rows, len(cases))
     print(text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -93,32 +92,15 @@ async def import_guides(config: Config, args: argparse.Namespace) -> int:
         await db.close()
 
 
-def _eval_passages(paths: Sequence[Path]) -> list[object]:
-    from bot.services.faq.evaluate import EvalPassage
-    from bot.services.guides.importer import parse_file
-
-    passages: list[object] = []
-    for path in paths:
-        parsed = parse_file(path)
-        for section in parsed.sections:
-            for p in section.passages:
-                passages.append(
-                    EvalPassage(
-                        len(passages) + 1, section.heading, p.text, p.questions, parsed.title
-                    )
-                )
-    return passages
-
-
 def faq_eval(config: Config, args: argparse.Namespace) -> int:
     from bot.services.faq.answerer import Answerer
-    from bot.services.faq.evaluate import EvalPassage, evaluate, load_cases, padding
+    from bot.services.faq.evaluate import evaluate, load_cases, padding, passages_from
     from bot.services.guides.extract import DocumentError
 
     paths = args.guides or [p for p in config.default_guides() if p.suffix not in (".yaml", ".yml")]
     try:
         cases = load_cases(args.file)
-        passages = [p for p in _eval_passages(paths) if isinstance(p, EvalPassage)]
+        passages = passages_from(paths)
     except (OSError, ValueError, DocumentError) as exc:
         print(f"faq-eval: {exc}", file=sys.stderr)
         return 2

@@ -88,9 +88,6 @@ class Answerer:
         self.index = Index([Entry(s.id, _views(s)) for s in sources], self.lexicon)
         self.words = {s.id: frozenset(tokens(s.text)) for s in sources}
 
-    def __len__(self) -> int:
-        return len(self.words)
-
     def answer(self, question: str) -> Answer:
         """Return what to tell the beneficiary who asked question."""
         arabizi = arabic_share(question) == 0 and looks_arabizi(question)

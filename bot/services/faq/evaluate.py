@@ -26,8 +26,18 @@ from pathlib import Path
 
 from bot.services.faq.answerer import Answerer, Outcome
 from bot.services.faq.arabic import fold, tokens
+from bot.services.guides.importer import parse_file
 
-__all__ = ["Case", "EvalPassage", "Report", "evaluate", "load_cases", "padding"]
+__all__ = [
+    "Case",
+    "EvalPassage",
+    "Report",
+    "evaluate",
+    "load_cases",
+    "padding",
+    "passages_from",
+    "shows",
+]
 
 REFUSED = (Outcome.UNANSWERED, Outcome.EMPTY)
 
@@ -89,7 +99,23 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
-def _correct(passage: EvalPassage, phrases: Sequence[str]) -> bool:
+def passages_from(paths: Sequence[Path]) -> list[EvalPassage]:
+    """Read, clean and structure guide files into passages, numbered from 1 (no database)."""
+    passages: list[EvalPassage] = []
+    for path in paths:
+        parsed = parse_file(path)
+        for section in parsed.sections:
+            for p in section.passages:
+                passages.append(
+                    EvalPassage(
+                        len(passages) + 1, section.heading, p.text, p.questions, parsed.title
+                    )
+                )
+    return passages
+
+
+def shows(passage: EvalPassage, phrases: Sequence[str]) -> bool:
+    """Tell whether the passage as shown (heading and text) holds one of the phrases."""
     shown = fold(f"{passage.heading}\n{passage.text}")
     return any(fold(p) in shown for p in phrases)
 
@@ -108,7 +134,7 @@ def evaluate(answerer: Answerer, passages: Sequence[EvalPassage], cases: Sequenc
         refused = answer.outcome in REFUSED
         if case.answerable:
             report.answerable += 1
-            good = [_correct(p, case.must_contain) for p in shown]
+            good = [shows(p, case.must_contain) for p in shown]
             if refused:
                 report.refused += 1
             elif good[:1] == [True]:

@@ -64,13 +64,6 @@ class Lexicon:
             return self.words.get(keys[0], [])
         return self.phrases.get(keys, [])
 
-    def arabic_words(self, group: int) -> list[str]:
-        """Return the folded Arabic tokens of a group's members."""
-        out: list[str] = []
-        for member in self.groups[group]:
-            out.extend(t for t in tokens(member) if is_arabic_word(t) and not self.is_filler(t))
-        return out
-
 
 def build_lexicon(
     fillers: list[str], groups: list[list[str]], question_words: Sequence[str] = ()
