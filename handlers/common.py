@@ -51,3 +51,11 @@ async def answer_query(
         return
     with contextlib.suppress(BadRequest):
         await query.answer(text, show_alert=alert)
+
+
+def callback_ids(data: str | None, count: int) -> list[int] | None:
+    """Return the ids after "<feature>:<action>:" in callback data, or None if malformed."""
+    parts = (data or "").split(":")[2:]
+    if len(parts) != count or not all(p.isdigit() for p in parts):
+        return None
+    return [int(p) for p in parts]

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.faq.answerer import Outcome
-from handlers.common import answer_query, esc, main_menu, reply
+from handlers.common import answer_query, callback_ids, esc, main_menu, reply
 from handlers.notices import end_button
 from handlers.staff_commands import permitted
 from storage.guides import StoredPassage
@@ -130,13 +130,6 @@ async def answer_question(
     await reply(update, text + pointer, _rows(talk))
 
 
-def _ids(data: str | None, count: int) -> list[int] | None:
-    parts = (data or "").split(":")[2:]
-    if len(parts) != count or not all(p.isdigit() for p in parts):
-        return None
-    return [int(p) for p in parts]
-
-
 async def show_choice(update: Update, ctx: BotContext) -> None:
     """Shows the suggestion the beneficiary picked from "Did you mean…"."""
     query = update.callback_query
@@ -144,7 +137,7 @@ async def show_choice(update: Update, ctx: BotContext) -> None:
     assert query is not None and user is not None
     await answer_query(query)
     tr = await ctx.translator(update)
-    ids = _ids(query.data, 2)
+    ids = callback_ids(query.data, 2)
     passage = await ctx.services.faq.choose(user.id, ids[0], ids[1]) if ids else None
     if ids is None or passage is None:
         await reply(update, tr.gettext("This answer is no longer available. Please ask again."))
@@ -159,7 +152,7 @@ async def show_section(update: Update, ctx: BotContext) -> None:
     assert query is not None
     await answer_query(query)
     tr = await ctx.translator(update)
-    ids = _ids(query.data, 1)
+    ids = callback_ids(query.data, 1)
     passages = await ctx.services.faq.section(ids[0]) if ids else []
     if not passages:
         await reply(update, tr.gettext("This answer is no longer available. Please ask again."))
@@ -179,7 +172,7 @@ async def receive_helpful(update: Update, ctx: BotContext) -> None:
     user = update.effective_user
     assert query is not None and query.data is not None and user is not None
     tr = await ctx.translator(update)
-    ids = _ids(query.data, 1)
+    ids = callback_ids(query.data, 1)
     helpful = query.data.startswith("faq:yes:")
     if ids is None or not await ctx.services.faq.rate(user.id, ids[0], helpful):
         await answer_query(query)
@@ -202,7 +195,7 @@ async def talk_about_question(update: Update, ctx: BotContext) -> None:
     await answer_query(query)
     services = ctx.services
     tr = await ctx.translator(update)
-    ids = _ids(query.data, 2)
+    ids = callback_ids(query.data, 2)
     if services.staff_chat_id is None or ids is None:
         from handlers.talk import talk_to_person
 

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
 from handlers import faq, feedback
-from handlers.common import answer_query, main_menu, reply
+from handlers.common import answer_query, callback_ids, main_menu, reply
 from handlers.notices import done_button, end_button
 from handlers.staff_messages import edited_content
 from storage.models import InfoItem, Request
@@ -147,12 +147,12 @@ async def finish_info(update: Update, ctx: BotContext) -> None:
     user = update.effective_user
     assert query is not None and query.data is not None and user is not None
     tr = await ctx.translator(update)
-    parts = query.data.split(":")
-    if len(parts) != 4 or not (parts[2].isdigit() and parts[3].isdigit()):
+    ids = callback_ids(query.data, 2)
+    if ids is None:
         await answer_query(query)
         return
     try:
-        outcome = await ctx.services.staff.finish_info(user.id, int(parts[2]), int(parts[3]))
+        outcome = await ctx.services.staff.finish_info(user.id, *ids)
     except LookupError:
         await answer_query(query, tr.gettext("This button has expired."), alert=True)
         return
