@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,12 +17,14 @@ class NewPassage:
     text: str
     text_en: str | None = None
     questions: tuple[str, ...] = ()
+    lead: str = ""  # the lead-in line a bullet follows
 
 
 @dataclass(frozen=True)
 class NewSection:
     heading: str
     passages: tuple[NewPassage, ...]
+    path: tuple[str, ...] = ()  # the headings above this one, outermost first
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class StoredPassage:
     text: str
     text_en: str | None
     questions: tuple[str, ...]
+    path: tuple[str, ...] = ()
+    lead: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class Gap:
 
 _PASSAGE_COLUMNS = (
     "p.id, p.section_id, g.title AS guide_title, g.kind AS guide_kind, s.heading, p.kind,"
-    " p.text, p.text_en, p.questions"
+    " p.text, p.text_en, p.questions, s.path, p.lead"
 )
 _PASSAGE_JOIN = (
     "guide_passages p JOIN guide_sections s ON s.id = p.section_id"
@@ -92,6 +97,8 @@ def _passage(row: aiosqlite.Row) -> StoredPassage:
         row["text"],
         row["text_en"],
         questions,
+        tuple(h for h in (row["path"] or "").split("\n") if h),
+        row["lead"] or "",
     )
 
 
@@ -120,19 +127,54 @@ class Guides:
         assert guide_id is not None
         for position, section in enumerate(sections):
             cur = await self.conn.execute(
-                "INSERT INTO guide_sections (guide_id, position, heading) VALUES (?, ?, ?)",
-                (guide_id, position, section.heading),
+                "INSERT INTO guide_sections (guide_id, position, heading, path)"
+                " VALUES (?, ?, ?, ?)",
+                (guide_id, position, section.heading, "\n".join(section.path)),
             )
             section_id = cur.lastrowid
             await self.conn.executemany(
-                "INSERT INTO guide_passages (section_id, position, kind, text, text_en, questions)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO guide_passages"
+                " (section_id, position, kind, text, text_en, questions, lead)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (section_id, i, p.kind, p.text, p.text_en, "\n".join(p.questions) or None)
+                    (
+                        section_id,
+                        i,
+                        p.kind,
+                        p.text,
+                        p.text_en,
+                        "\n".join(p.questions) or None,
+                        p.lead,
+                    )
                     for i, p in enumerate(section.passages)
                 ],
             )
         return guide_id
+
+    async def passage_ids(self, guide_id: int) -> list[int]:
+        """Return a guide's passage ids in reading order."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT p.id FROM guide_passages p JOIN guide_sections s ON s.id = p.section_id"
+            " WHERE s.guide_id = ? ORDER BY s.position, p.position",
+            (guide_id,),
+        )
+        return [int(row["id"]) for row in rows]
+
+    async def store_vectors(self, model: str, vectors: Iterable[tuple[int, bytes]]) -> None:
+        await self.conn.executemany(
+            # A passage removed by a re-import meanwhile gets no vector (and no error).
+            "INSERT INTO passage_vectors (passage_id, model, vector)"
+            " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM guide_passages WHERE id = ?)"
+            " ON CONFLICT (passage_id) DO UPDATE SET model = excluded.model, vector = excluded.vector",
+            [(pid, model, blob, pid) for pid, blob in vectors],
+        )
+
+    async def vectors(self, model: str) -> dict[int, bytes]:
+        """Return the stored sentence vectors made by model, by passage id."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT passage_id, vector FROM passage_vectors WHERE model = ?", (model,)
+        )
+        return {int(row["passage_id"]): bytes(row["vector"]) for row in rows}
 
     async def remove(self, slug: str) -> bool:
         cur = await self.conn.execute("DELETE FROM guides WHERE slug = ?", (slug,))

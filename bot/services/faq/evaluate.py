@@ -16,6 +16,7 @@ several phrases name alternatives, which may sit in different passages.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import statistics
@@ -32,6 +33,7 @@ __all__ = [
     "Case",
     "EvalPassage",
     "Report",
+    "Result",
     "evaluate",
     "load_cases",
     "padding",
@@ -49,6 +51,8 @@ class EvalPassage:
     text: str
     questions: tuple[str, ...] = ()
     guide_title: str = ""
+    path: tuple[str, ...] = ()
+    lead: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,23 @@ class Case:
     must_contain: tuple[str, ...]
     answerable: bool
     lang: str = ""
+    style: str = ""
+    doc: str = ""
+
+    @property
+    def half(self) -> str:
+        """Return "dev" or "held-out": the split is fixed by the question's own text."""
+        digest = hashlib.sha256(self.question.encode("utf-8")).digest()
+        return "dev" if digest[0] % 2 == 0 else "held-out"
+
+
+@dataclass(frozen=True)
+class Result:
+    case: Case
+    outcome: Outcome
+    top1: bool
+    top3: bool
+    confidence: float
 
 
 @dataclass
@@ -70,6 +91,7 @@ class Report:
     refused: int = 0
     latencies: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
 
     def share(self, count: int, total: int) -> float:
         return count / total if total else 0.0
@@ -92,6 +114,8 @@ def load_cases(path: Path) -> list[Case]:
                     tuple(str(p) for p in row.get("must_contain") or ()),
                     bool(row["answerable"]),
                     str(row.get("lang", "")),
+                    str(row.get("style", "")),
+                    str(row.get("doc", "")),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -108,7 +132,13 @@ def passages_from(paths: Sequence[Path]) -> list[EvalPassage]:
             for p in section.passages:
                 passages.append(
                     EvalPassage(
-                        len(passages) + 1, section.heading, p.text, p.questions, parsed.title
+                        len(passages) + 1,
+                        section.heading,
+                        p.text,
+                        p.questions,
+                        parsed.title,
+                        section.path,
+                        p.lead,
                     )
                 )
     return passages
@@ -116,7 +146,7 @@ def passages_from(paths: Sequence[Path]) -> list[EvalPassage]:
 
 def shows(passage: EvalPassage, phrases: Sequence[str]) -> bool:
     """Tell whether the passage as shown (heading and text) holds one of the phrases."""
-    shown = fold(f"{passage.heading}\n{passage.text}")
+    shown = fold(f"{passage.heading}\n{passage.lead}\n{passage.text}")
     return any(fold(p) in shown for p in phrases)
 
 
@@ -131,10 +161,21 @@ def evaluate(answerer: Answerer, passages: Sequence[EvalPassage], cases: Sequenc
             answerer.answer(case.question)
             report.latencies.append(time.perf_counter() - started)
         shown = [by_id[h.key] for h in answer.hits]
+        if answer.also is not None:  # two questions: the second answer is shown too
+            shown.insert(1, by_id[answer.also.key])
         refused = answer.outcome in REFUSED
+        good = [shows(p, case.must_contain) for p in shown]
+        report.results.append(
+            Result(
+                case,
+                answer.outcome,
+                not refused and good[:1] == [True],
+                not refused and any(good[:3]),
+                answer.confidence,
+            )
+        )
         if case.answerable:
             report.answerable += 1
-            good = [shows(p, case.must_contain) for p in shown]
             if refused:
                 report.refused += 1
             elif good[:1] == [True]:

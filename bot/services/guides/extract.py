@@ -33,6 +33,8 @@ _MD_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*")
 _MD_RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _MD_BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?")
 _MD_FENCE = re.compile(r" {0,3}(```|~~~)")
+# Emphasis marks around words («**الوصي:**», "__note__"): the reader sees none of them.
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
 # Magic numbers of files that arrive with the wrong name.
 _MAGIC = (
     (b"%PDF-", "a PDF; rename it to .pdf"),
@@ -198,12 +200,17 @@ def _markdown(raw: list[tuple[str, int]]) -> list[Line]:
         if _MD_RULE.fullmatch(text):
             lines.append(Line("", page=page))
         elif heading := _MD_HEADING.fullmatch(text):
-            lines.append(Line((heading.group(2) or "").strip(), len(heading.group(1)), page=page))
+            level = len(heading.group(1))
+            lines.append(Line(_plain(heading.group(2) or "").strip(), level, page=page))
         elif bullet := _MD_BULLET.fullmatch(text):
-            lines.append(Line(bullet.group(1) or "", bullet=True, page=page))
+            lines.append(Line(_plain(bullet.group(1) or ""), bullet=True, page=page))
         else:
-            lines.append(Line(text, page=page))
+            lines.append(Line(_plain(text), page=page))
     return lines
+
+
+def _plain(text: str) -> str:
+    return _MD_EMPHASIS.sub(r"\2", text)
 
 
 # --- pdf ------------------------------------------------------------------------------------

@@ -9,10 +9,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.services.faq import semantic
+from bot.services.faq.answerer import section_texts
 from bot.services.guides.cards import CARD_SUFFIXES, read_cards
 from bot.services.guides.clean import clean_lines
 from bot.services.guides.extract import SUPPORTED, DocumentError, PageProgress, read_bytes
+from bot.services.guides.numbering import mark_numbered_headings
 from bot.services.guides.structure import structure
+from bot.services.guides.tables import read_tables
 from bot.services.requests import Clock
 from storage.db import Database
 from storage.guides import GuideInfo, Guides, NewPassage, NewSection
@@ -65,15 +69,38 @@ def _parse(
         known = ", ".join((*SUPPORTED, *CARD_SUFFIXES))
         raise DocumentError(f"unsupported file type {suffix or '(none)'}; use {known}")
     document = read_bytes(data, suffix, on_page)
-    cleaned = clean_lines(document.lines)
+    lines = document.lines
+    if suffix in (".md", ".txt"):
+        lines = read_tables(lines, markdown=suffix == ".md")
+    if suffix in (".txt", ".pdf"):
+        lines = mark_numbered_headings(lines)
+    cleaned = clean_lines(lines)
     shaped = structure(cleaned, document.title, _slug(path))
     sections = [
-        NewSection(s.heading, tuple(NewPassage(p.kind, p.text) for p in s.passages))
+        NewSection(
+            s.heading, tuple(NewPassage(p.kind, p.text, lead=p.lead) for p in s.passages), s.path
+        )
         for s in shaped.sections
     ]
     if not sections:
         raise DocumentError("no text was left after removing letterheads and contents")
     return "guide", shaped.title, sections, cleaned.removed
+
+
+def _vectors(title: str, sections: list[NewSection]) -> tuple[str, list[bytes]] | None:
+    """Return the sentence vectors of a guide's passages in order, or None without an embedder."""
+    embedder = semantic.load()
+    if embedder is None:
+        return None
+    texts = [
+        text
+        for s in sections
+        for text in section_texts(
+            title, s.path, s.heading, [(p.lead, p.text, p.questions) for p in s.passages]
+        )
+    ]
+    matrix = embedder.encode(texts)
+    return embedder.name, [semantic.to_blob(row) for row in matrix]
 
 
 class GuideImporter:
@@ -112,12 +139,18 @@ class GuideImporter:
             result.error = str(exc)
             return result
         digest = hashlib.sha256(data).hexdigest()
+        vectors = await asyncio.to_thread(_vectors, title, sections)
         async with self.db.transaction() as conn:
             guides = Guides(conn)
             result.replaced = any(g.slug == result.slug for g in await guides.listing())
-            await guides.replace(
+            guide_id = await guides.replace(
                 result.slug, kind, title, path.name, digest, sections, self.clock()
             )
+            if vectors is not None:
+                model, blobs = vectors
+                await guides.store_vectors(
+                    model, zip(await guides.passage_ids(guide_id), blobs, strict=True)
+                )
         result.title = title
         result.sections = len(sections)
         result.passages = sum(len(s.passages) for s in sections)

@@ -5,6 +5,13 @@ Decisions:
 * **Headings** are what the source marks as headings, lines named in the contents, and
   short lines that end with a colon («تمهيد :-») or stand alone between blank lines
   before a list or paragraph.  The colon and dash are trimmed from the heading shown.
+* **Heading paths**: every section keeps the headings above its own (guide › section ›
+  subsection), so a passage is found by its parents' words too.  A heading the source
+  marks with a level nests by that level; a heading found another way (a colon, the
+  contents, a short line) sits under the last marked heading.
+* **Lead-ins**: a line ending with a colon right under a marked heading («يُشترط لقبول
+  الطلب ما يلي:»), or too long to be a heading, introduces what follows: it is kept with
+  each bullet after it (``Passage.lead``), and the section keeps its real heading.
 * **Passages** are the units an answer quotes: each paragraph and each bullet.  A list of
   short items (the contact channels, the staff's tools) is one passage: the question
   "how can I reach you?" is answered by the whole list, not by «الخطابات» alone.
@@ -35,6 +42,7 @@ _BULLET = re.compile(
 _COLON_END = re.compile(r"\s*[:：]\s*[-–—]?\s*$")
 _ONLY_DATE = re.compile(r"^[\s0-9٠-٩/\\.\-–()]+(?:هـ|م|ه)?\.?$")
 SHORT_ITEM_WORDS = 6
+WHOLE_LIST_WORDS = 150
 HEADING_WORDS = 14
 
 
@@ -42,12 +50,18 @@ HEADING_WORDS = 14
 class Passage:
     text: str
     kind: str  # "paragraph", "bullet" or "list"
+    lead: str = ""  # the line that introduced this bullet or list («…ما يلي:»)
 
 
 @dataclass
 class Section:
     heading: str
     passages: list[Passage] = field(default_factory=list)
+    path: tuple[str, ...] = ()  # the headings above this one, outermost first
+    marked: bool = False  # the source marked the heading (a level), not guessed
+
+
+IMPLICIT = 99  # the level of a heading the source did not mark: under every marked one
 
 
 @dataclass
@@ -88,14 +102,28 @@ def structure(cleaned: Cleaned, title: str | None, fallback_title: str) -> Struc
     sections.append(Section(title, [Passage("\n".join([title, *cleaned.letterhead]), "paragraph")]))
     current = Section(title)
     items: list[tuple[int, str]] = []
+    stack: list[tuple[int, str]] = []  # the open headings: (level, text)
+    lead = ""
     for i in range(start, len(lines)):
         line = lines[i]
         text = line.text
         if not text:
             continue
+        if _is_lead(current, items, line, text):
+            _flush_items(current, items, lead)
+            items, lead = [], _trim_heading(text)
+            if len(text.split()) > HEADING_WORDS:
+                current.passages.append(Passage(text, "paragraph"))
+            continue
         if _is_heading(lines, i, known):
-            _finish(current, items, sections)
-            current, items = Section(_trim_heading(text)), []
+            _finish(current, items, sections, lead)
+            level = line.heading or IMPLICIT
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            heading = _trim_heading(text)
+            current = Section(heading, path=tuple(h for _, h in stack), marked=bool(line.heading))
+            stack.append((level, heading))
+            items, lead = [], ""
             continue
         bullet = _BULLET.match(text)
         if bullet or line.bullet:
@@ -107,10 +135,10 @@ def structure(cleaned: Cleaned, title: str | None, fallback_title: str) -> Struc
         if _ONLY_DATE.match(text) and (items or current.passages):
             _append_to_last(current, items, text)
             continue
-        _flush_items(current, items)
-        items = []
+        _flush_items(current, items, lead)
+        items, lead = [], ""
         current.passages.append(Passage(text, "paragraph"))
-    _finish(current, items, sections)
+    _finish(current, items, sections, lead)
     return Structured(title, [s for s in sections if s.passages])
 
 
@@ -151,18 +179,37 @@ def _is_heading(lines: list[Line], i: int, known: set[str], *, weak: bool = True
     )
 
 
-def _flush_items(section: Section, items: list[tuple[int, str]]) -> None:
+def _is_lead(section: Section, items: list[tuple[int, str]], line: Line, text: str) -> bool:
+    """Tell whether a line introduces what follows rather than heading a new section."""
+    if line.heading or line.bullet or _BULLET.match(text) or not _COLON_END.search(text):
+        return False
+    if len(text.split()) > HEADING_WORDS:
+        return True
+    # Right under a heading the source marked: «## التعريفات» then «يُقصد بالألفاظ…:».
+    return section.marked and not section.passages and not items
+
+
+def _flush_items(section: Section, items: list[tuple[int, str]], lead: str = "") -> None:
     if not items:
+        last = section.passages[-1].text if section.passages else ""
+        if lead and _trim_heading(last) != lead:
+            section.passages.append(Passage(lead, "paragraph"))  # a lead-in leading nowhere
         return
     if len(items) >= 3 and all(len(text.split()) <= SHORT_ITEM_WORDS for _, text in items):
-        section.passages.append(Passage("\n".join(text for _, text in items), "list"))
+        section.passages.append(Passage("\n".join(text for _, text in items), "list", lead))
         return
     for _, text in items:
-        section.passages.append(Passage(text, "bullet"))
+        section.passages.append(Passage(text, "bullet", lead))
+    # A list its lead-in introduces (the conditions, the documents) is also one answer:
+    # "what are the conditions?" asks for all of them.
+    if lead and len(items) >= 2 and sum(len(t.split()) for _, t in items) <= WHOLE_LIST_WORDS:
+        section.passages.append(Passage("\n".join(text for _, text in items), "list", lead))
 
 
-def _finish(section: Section, items: list[tuple[int, str]], sections: list[Section]) -> None:
-    _flush_items(section, items)
+def _finish(
+    section: Section, items: list[tuple[int, str]], sections: list[Section], lead: str = ""
+) -> None:
+    _flush_items(section, items, lead)
     if section.passages:
         sections.append(section)
 
