@@ -29,6 +29,15 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     evaluate.add_argument(
         "--sections", type=int, default=1000, help="sections to add for the latency at scale"
     )
+    evaluate.add_argument(
+        "--part",
+        choices=("all", "dev", "held-out"),
+        default="all",
+        help="the questions' half (fixed by each question's hash) to measure on",
+    )
+    evaluate.add_argument(
+        "--lexical", action="store_true", help="the lexical ranker alone (no sentence vectors)"
+    )
     evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss")
 
 
@@ -93,8 +102,10 @@ async def import_guides(config: Config, args: argparse.Namespace) -> int:
 
 
 def faq_eval(config: Config, args: argparse.Namespace) -> int:
+    from bot.services.faq import semantic
     from bot.services.faq.answerer import Answerer
     from bot.services.faq.evaluate import evaluate, load_cases, padding, passages_from
+    from bot.services.faq.figures import by, figures
     from bot.services.guides.extract import DocumentError
 
     paths = args.guides or [p for p in config.default_guides() if p.suffix not in (".yaml", ".yml")]
@@ -104,23 +115,40 @@ def faq_eval(config: Config, args: argparse.Namespace) -> int:
     except (OSError, ValueError, DocumentError) as exc:
         print(f"faq-eval: {exc}", file=sys.stderr)
         return 2
-    report = evaluate(Answerer(passages), passages, cases)
+    if args.part != "all":
+        cases = [c for c in cases if c.half == args.part]
+    embedder = None if args.lexical else semantic.load()
+    report = evaluate(Answerer(passages, embedder=embedder), passages, cases)
     extra = padding(passages, args.sections)
     padded = [*passages, *extra]
-    large = evaluate(Answerer(padded), padded, cases)
-    a, u = report.answerable, report.unanswerable
-    print(f"questions: {len(cases)} ({a} answerable, {u} not); guides: {len(paths)}")
-    print(f"passages: {report.passages}")
-    print(f"top-1 accuracy:               {report.share(report.top1, a):.3f}")
-    print(f"top-3 accuracy:               {report.share(report.top3, a):.3f}")
-    print(f"unanswerable handed to person: {report.share(report.handed, u):.3f}")
-    print(f"answerable wrongly refused:    {report.share(report.refused, a):.3f}")
+    large = evaluate(Answerer(padded, embedder=embedder), padded, cases)
+    whole = figures(report.results)
+    a, u = whole.answerable, whole.unanswerable
+    ranker = "lexical" if embedder is None else f"lexical + {embedder.name}"
+    print(
+        f"questions: {len(cases)} ({a} answerable, {u} not; part: {args.part}); guides: {len(paths)}"
+    )
+    print(f"passages: {report.passages}; ranker: {ranker}; figures with 95% intervals")
+    print(f"top-1 accuracy:               {whole.top1}")
+    print(f"top-3 accuracy:               {whole.top3}")
+    print(f"unanswerable handed to person: {whole.handed}")
+    print(f"answerable wrongly refused:    {whole.refused}")
     print(f"median latency:               {report.median_ms:.2f} ms ({report.passages} passages)")
     print(
         f"median latency:               {large.median_ms:.2f} ms (with {len(extra)} generated"
         f" sections added: {large.passages} passages; top-1 {large.share(large.top1, a):.3f},"
         f" handed {large.share(large.handed, u):.3f})"
     )
+    for title, key in (("style", lambda r: r.case.style), ("language", lambda r: r.case.lang)):
+        groups = by(report.results, key)
+        if len(groups) < 2:
+            continue
+        print(f"by {title}:")
+        for name, f in groups:
+            print(
+                f"  {name:<16} {f.answerable:>3}+{f.unanswerable:<3} top-1 {f.top1}  top-3"
+                f" {f.top3}  handed {f.handed}  refused {f.refused}"
+            )
     if args.verbose:
         for miss in report.misses:
             print(f"  miss: {miss}")

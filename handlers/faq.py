@@ -39,13 +39,18 @@ def render_passage(tr: Translator, passage: StoredPassage) -> str:
     text = passage.text_en if tr.locale == "en" and passage.text_en else passage.text
     if passage.kind == "list":
         body = "\n".join(f"• {html.escape(item)}" for item in text.split("\n"))
+    elif passage.lead:
+        body = f"• {html.escape(text)}"
     else:
         body = html.escape(text)
     if passage.guide_kind == "cards":
         return f"💡 <b>{html.escape(passage.heading)}</b>\n{body}"
+    if passage.lead and not (tr.locale == "en" and passage.text_en):
+        # The bullet reads as the guide has it: under the line that introduces it.
+        body = f"{html.escape(passage.lead)}:\n{body}"
     source = tr.gettext("From “%(guide)s”, section “%(section)s”.") % {
         "guide": esc(passage.guide_title),
-        "section": esc(passage.heading),
+        "section": esc(" › ".join((*passage.path, passage.heading))),
     }
     return f"📖 {body}\n\n<i>{source}</i>"
 

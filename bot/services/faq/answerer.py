@@ -15,25 +15,34 @@ Decisions (the thresholds were set on the dev questions and checked for slack on
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bot.services.faq import arabizi
+import numpy as np
+
+from bot.services.faq import arabizi, calibration, semantic
 from bot.services.faq.arabic import arabic_share, tokens
 from bot.services.faq.arabizi import looks_arabizi
 from bot.services.faq.lexicon import Lexicon, load_lexicon
+from bot.services.faq.message import read_message
 from bot.services.faq.ranker import Entry, Hit, Index, Ranking
 
-__all__ = ["Answer", "Answerer", "Outcome", "Source"]
+__all__ = ["Answer", "Answerer", "Outcome", "Signals", "Source", "context", "embedding_text"]
 
-CONFIDENT = 0.6
-POSSIBLE = 0.46
-MARGIN = 0.85
 SAME_TEXT = 0.8
+MARGIN = 0.85  # a rival passage scoring within 15% of the best makes the answer unsure
 CHOICES = 3
+POOL = 20  # candidates each ranker gives the fusion
+# Reciprocal-rank fusion, plus each ranker's own score so that a clear winner stays one.
+RRF_K = 5
+LEXICAL = 1.0
+SEMANTIC = 0.5
+LEXICAL_SCORE = 0.1
+COSINE = 0.1
 
 
 class Outcome(StrEnum):
@@ -56,6 +65,29 @@ class Source(Protocol):
     def questions(self) -> tuple[str, ...]: ...
     @property
     def guide_title(self) -> str: ...
+    @property
+    def path(self) -> tuple[str, ...]: ...
+    @property
+    def lead(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the rankers said about the best passage: the confidence is computed from these."""
+
+    coverage: float = 0.0  # share of the question's guide words the passage holds (lexical)
+    cosine: float = 0.0  # the question's and the passage's sentence vectors
+    cosine_margin: float = 0.0  # over the next passage's cosine
+    lexical_margin: float = 0.0  # 1 - second score / best score (lexical)
+    agree: float = 0.0  # 1 when both rankers put the passage first, 0.5 in both top 3
+    known: float = 0.0  # share of the question's words the guides use at all
+
+    def confidence(self) -> float:
+        """Return how sure the bot is that the guides answer the question (0 to 1)."""
+        z = calibration.BIAS + sum(
+            weight * getattr(self, name) for name, weight in calibration.WEIGHTS.items()
+        )
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @dataclass(frozen=True)
@@ -64,49 +96,188 @@ class Answer:
     hits: list[Hit]  # distinct passages, best first (at most CHOICES)
     ranking: Ranking
     arabizi: bool = False
+    signals: Signals = Signals()
+    confidence: float = 0.0
+    also: Hit | None = None  # the best passage for a second question in the same message
 
     @property
     def best(self) -> Hit | None:
         return self.hits[0] if self.hits else None
 
 
-def _views(source: Source) -> tuple[str, ...]:
+def context(source: Source) -> str:
+    """Return the headings above a passage and its lead-in: what it is about, in the guide's words."""
+    return _context(source.path, source.heading, source.lead, source.guide_title)
+
+
+def _context(path: Sequence[str], heading: str, lead: str, title: str) -> str:
     # The letterhead's section is headed by the guide's title: the title matches any
     # question about the policy, so it stays out of that passage's words.
-    heading = "" if source.heading == source.guide_title else source.heading
+    shown = "" if heading == title else heading
+    return "\n".join(h for h in (*path, shown, lead) if h)
+
+
+def embedding_text(source: Source) -> str:
+    """Return the text a passage's sentence vector is made from."""
+    about = context(source)
+    return "\n".join(t for t in (*source.questions, about, source.text) if t)
+
+
+def section_texts(
+    title: str,
+    path: Sequence[str],
+    heading: str,
+    passages: Sequence[tuple[str, str, Sequence[str]]],
+) -> list[str]:
+    """Return the embedding texts of a section's passages, given as (lead, text, questions)."""
+    return [
+        "\n".join(t for t in (*questions, _context(path, heading, lead, title), text) if t)
+        for lead, text, questions in passages
+    ]
+
+
+def _views(source: Source) -> tuple[str, ...]:
+    about = context(source)
     if source.questions:
-        return (*source.questions, f"{heading}\n{source.text}")
-    # The heading names what the passage is about: its words count twice.
-    return (f"{heading}\n{heading}\n{source.text}",)
+        return (*source.questions, f"{about}\n{source.text}")
+    # The headings name what the passage is about: their words count twice.
+    return (f"{about}\n{about}\n{source.text}",)
 
 
 class Answerer:
-    """An index of passages and the rules that turn a ranking into an outcome."""
+    """Two rankers over the passages, fused, and the rules that turn them into an outcome."""
 
-    def __init__(self, sources: Sequence[Source], lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        sources: Sequence[Source],
+        lexicon: Lexicon | None = None,
+        *,
+        embedder: semantic.Embedder | None = None,
+        vectors: Mapping[int, semantic.Matrix] | None = None,
+    ) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.index = Index([Entry(s.id, _views(s)) for s in sources], self.lexicon)
         self.words = {s.id: frozenset(tokens(s.text)) for s in sources}
+        self.embedder = embedder
+        self.vectors: semantic.Vectors | None = None
+        self.made: dict[int, semantic.Matrix] = {}  # vectors this build had to make
+        if embedder is not None and sources:
+            known = dict(vectors or {})
+            missing = [s for s in sources if s.id not in known]
+            if missing:
+                made = embedder.encode([embedding_text(s) for s in missing])
+                self.made = {s.id: made[i] for i, s in enumerate(missing)}
+                known.update(self.made)
+            keys = [s.id for s in sources]
+            self.vectors = semantic.Vectors(keys, np.stack([known[k] for k in keys]))
 
     def answer(self, question: str) -> Answer:
         """Return what to tell the beneficiary who asked question."""
         arabizi = arabic_share(question) == 0 and looks_arabizi(question)
-        if arabizi:
-            question = self._read_arabizi(question)
-        elif arabic_share(question) < 1:
-            question = self._with_names(question)
-        ranking = self.index.search(question, 12)
+        # Spelt first: «law» is «لو», and the reading looks for such words.
+        reading = read_message(self._spelt(question, arabizi), self.lexicon)
+        query = reading.query
+        ranking = self.index.search(query, POOL, around=reading.around)
         if not ranking.concepts:
             return Answer(Outcome.EMPTY, [], ranking, arabizi)
-        hits = self._distinct(ranking.hits)
-        best = hits[0] if hits else None
-        if best is None or best.coverage < POSSIBLE:
-            return Answer(Outcome.UNANSWERED, hits, ranking, arabizi)
-        rival = hits[1] if len(hits) > 1 else None
-        clear = rival is None or rival.score < MARGIN * best.score
-        if best.coverage >= CONFIDENT and clear:
-            return Answer(Outcome.ANSWERED, hits, ranking, arabizi)
-        return Answer(Outcome.UNSURE, hits, ranking, arabizi)
+        if not any(c.share == 1.0 for c in ranking.concepts):
+            query = f"{query} {reading.around}"  # the question is all in the story
+        hits, signals = self._rank(query, ranking)
+        confidence = signals.confidence()
+        outcome = Outcome.UNANSWERED
+        if hits and confidence >= calibration.POSSIBLE:
+            # One answer only when no other passage comes close: «الخدمة» alone matches many.
+            clear = signals.lexical_margin >= 1 - MARGIN
+            sure = confidence >= calibration.CONFIDENT and clear
+            outcome = Outcome.ANSWERED if sure else Outcome.UNSURE
+        also = self._second(reading.questions, hits) if hits else None
+        if also is not None and outcome is Outcome.UNANSWERED:
+            outcome = Outcome.UNSURE
+        return Answer(outcome, hits, ranking, arabizi, signals, confidence, also)
+
+    def _spelt(self, text: str, arabizi: bool) -> str:
+        if arabizi:
+            return self._read_arabizi(text)
+        if arabic_share(text) < 1:
+            return self._with_names(text)
+        return text
+
+    def _rank(self, query: str, ranking: Ranking) -> tuple[list[Hit], Signals]:
+        """Fuse the lexical and the semantic ranking; return distinct hits and the signals."""
+        lexical = {h.key: (rank, h) for rank, h in enumerate(ranking.hits)}
+        cosines: dict[int, float] = {}
+        order: list[tuple[int, float]] = []
+        if self.vectors is not None and self.embedder is not None:
+            vector = self.embedder.encode([query])[0]
+            order = self.vectors.search(vector, POOL)
+            cosines = dict(order)
+        semantic_rank = {key: rank for rank, (key, _) in enumerate(order)}
+        best_score = ranking.hits[0].score if ranking.hits else 0.0
+        fused: list[Hit] = []
+        for key in {*lexical, *semantic_rank}:
+            score = 0.0
+            coverage = 0.0
+            if key in lexical:
+                rank, hit = lexical[key]
+                coverage = hit.coverage
+                score += LEXICAL / (RRF_K + rank) + LEXICAL_SCORE * hit.score / max(
+                    best_score, 1e-9
+                )
+            if key in semantic_rank:
+                score += SEMANTIC / (RRF_K + semantic_rank[key]) + COSINE * cosines[key]
+            fused.append(Hit(key, score, coverage))
+        fused.sort(key=lambda h: (-h.score, h.key))
+        hits = self._distinct(fused)
+        if not hits:
+            return hits, Signals()
+        best = hits[0]
+        if best.key not in cosines and self.vectors is not None and self.embedder is not None:
+            cosines[best.key] = 0.0
+        top_cos = [c for _, c in order]
+        lex_hits = ranking.hits
+        mine = self.words[best.key]
+        second_lex = next(
+            (
+                h.score
+                for h in lex_hits
+                if h.key != best.key and not _similar(self.words[h.key], mine)
+            ),
+            0.0,
+        )
+        best_lex = lexical[best.key][1].score if best.key in lexical else 0.0
+        first_lex = lex_hits[0].key if lex_hits else None
+        first_sem = order[0][0] if order else None
+        both_first = best.key == first_lex and (first_sem is None or best.key == first_sem)
+        in_both = lexical.get(best.key, (99,))[0] < 3 and semantic_rank.get(best.key, 99) < 3
+        words = sum(1 for c in ranking.concepts if c.share == 1.0)
+        signals = Signals(
+            coverage=best.coverage,
+            cosine=cosines.get(best.key, 0.0),
+            cosine_margin=cosines.get(best.key, 0.0)
+            - max((c for k, c in order if k != best.key), default=0.0)
+            if top_cos
+            else 0.0,
+            lexical_margin=max(-1.0, 1 - second_lex / best_lex) if best_lex > 0 else -1.0,
+            agree=1.0 if both_first else 0.5 if in_both else 0.0,
+            known=1 - len(ranking.unknown) / words if words else 0.0,
+        )
+        return hits, signals
+
+    def _second(self, questions: list[str], hits: list[Hit]) -> Hit | None:
+        """Return the answer to a second question in the message, if it has another one."""
+        for query in questions[1:] if len(questions) > 1 else []:
+            ranking = self.index.search(query, POOL)
+            if not ranking.concepts:
+                continue
+            found, signals = self._rank(query, ranking)
+            if not found or signals.confidence() < calibration.CONFIDENT:
+                continue
+            first = found[0]
+            if first.key != hits[0].key and not _similar(
+                self.words[first.key], self.words[hits[0].key]
+            ):
+                return first
+        return None
 
     def _read_arabizi(self, question: str) -> str:
         """Spell each Latin word as the Arabic word the guides or the lexicon know."""

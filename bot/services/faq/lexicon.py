@@ -53,6 +53,9 @@ class Lexicon:
         """Tell whether a folded word is a filler, also behind و ف ب («وبين», «بيجي»)."""
         if token in self.fillers or surface(token) in self.fillers:
             return True
+        # A final ى typed as ا («متا» for «متى»), as phones often do.
+        if len(token) > 2 and token.endswith("ا") and token[:-1] + "ي" in self.fillers:
+            return True
         if len(token) > 3 and token[0] in "وفب" and is_arabic_word(token):
             rest = token[1:]
             return rest in self.fillers or surface(rest) in self.fillers

@@ -39,6 +39,7 @@ PHRASE_WORD = 0.6  # one word of a phrase the lexicon knows, found alone
 ALSO = 0.25
 PAIR = 0.5  # neighbouring question words side by side in the passage
 PAIR_ALTERNATIVES = 12
+AROUND = 0.35  # the share of a word from the message around the question
 COVERAGE_FLOOR = 0.0  # the order: the score, scaled from half to whole by coverage
 
 Alt = tuple[str, str]  # ("s", stem), ("k", skeleton) or ("p", "stem stem") side by side
@@ -56,6 +57,7 @@ class Entry:
 class Concept:
     word: str
     alternatives: dict[Alt, float] = field(default_factory=dict)
+    share: float = 1.0  # how much it counts: less for the words around the question
 
     def add(self, alt: Alt, weight: float) -> None:
         if weight > self.alternatives.get(alt, 0.0):
@@ -246,22 +248,34 @@ class Index:
         ]
         return sorted(stems, key=lambda s: -s[1])[:PAIR_ALTERNATIVES]
 
-    def search(self, question: str, limit: int = 5) -> Ranking:
-        """Return the best passages for question, best first."""
+    def search(self, question: str, limit: int = 5, around: str = "") -> Ranking:
+        """Return the best passages for question, best first.
+
+        ``around`` is the rest of the message (the writer's situation): its words count
+        with a share of ``AROUND``, so the story helps without outvoting the question.
+        """
         concepts = self.concepts(question)
+        asked = {c.word for c in concepts}
+        context = [c for c in self.concepts(around) if c.word not in asked] if around else []
+        for concept in context:
+            concept.share = AROUND
         scores: dict[int, float] = defaultdict(float)
         covered: dict[int, float] = defaultdict(float)
         total = 0.0
         unknown: list[str] = []
-        for concept in concepts:
+        for concept in (*concepts, *context):
             present = [alt for alt in concept.alternatives if alt in self.postings]
+            share = concept.share
             if not present:
-                unknown.append(concept.word)
-                total += self.unknown_idf
+                if share == 1.0:
+                    unknown.append(concept.word)
+                total += self.unknown_idf * share
                 continue
             # How specific the concept is: by the form it matches best (the word itself
             # before a synonym), not by its rarest synonym.
-            weight = self.idf(max(present, key=lambda a: (concept.alternatives[a], -self.idf(a))))
+            weight = share * self.idf(
+                max(present, key=lambda a: (concept.alternatives[a], -self.idf(a)))
+            )
             total += weight
             best: dict[int, tuple[float, float]] = {}
             extra: dict[int, float] = defaultdict(float)
@@ -281,11 +295,12 @@ class Index:
             for view, (score, w) in best.items():
                 # The best form counts whole; other words of the concept found in the
                 # same passage («القنوات» and «التواصل» for "ways to contact") a little.
-                scores[view] += score + ALSO * max(0.0, extra[view] - score)
+                scores[view] += share * (score + ALSO * max(0.0, extra[view] - score))
                 covered[view] += weight * w
-        for view, bonus in self._pairs(concepts).items():
-            if view in scores:
-                scores[view] += bonus
+        for group, share in ((concepts, 1.0), (context, AROUND)):
+            for view, bonus in self._pairs(group).items():
+                if view in scores:
+                    scores[view] += share * bonus
         by_key: dict[int, Hit] = {}
         for view, score in scores.items():
             key = self.keys[view]
@@ -295,4 +310,4 @@ class Index:
             if old_hit is None or (hit.score, hit.coverage) > (old_hit.score, old_hit.coverage):
                 by_key[key] = hit
         hits = sorted(by_key.values(), key=lambda h: (-h.score, h.key))[:limit]
-        return Ranking(hits, concepts, unknown)
+        return Ranking(hits, [*concepts, *context], unknown)

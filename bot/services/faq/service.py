@@ -12,8 +12,10 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
+from bot.services.faq import semantic
 from bot.services.faq.answerer import Answer, Answerer, Outcome
 from bot.services.guides.importer import GuideImporter, ImportResult
 from bot.services.requests import Clock
@@ -69,12 +71,22 @@ class FaqService:
                 if self._answerer is not None and version == self._version:
                     return self._answerer
                 passages = await guides.passages()
+                embedder = await asyncio.to_thread(semantic.load)
+                stored = await guides.vectors(embedder.name) if embedder else {}
             self._passages = {p.id: p for p in passages}
-            # Building takes 50-80 ms per hundred passages (make bench-faq): off the
-            # event loop, so the rest of the bot keeps serving (questions wait for it).
-            self._answerer = await asyncio.to_thread(Answerer, passages)
-            self._version = version
-            return self._answerer
+            vectors = {k: semantic.from_blob(v) for k, v in stored.items()}
+            # Building takes 50-80 ms per hundred passages (make bench-faq), and embedding
+            # the passages imported before vectors were kept more: off the event loop, so
+            # the rest of the bot keeps serving (questions wait for it).
+            answerer = await asyncio.to_thread(
+                partial(Answerer, passages, embedder=embedder, vectors=vectors)
+            )
+            if answerer.made and embedder is not None:
+                async with self.db.transaction() as conn:
+                    made = [(k, semantic.to_blob(v)) for k, v in answerer.made.items()]
+                    await Guides(conn).store_vectors(embedder.name, made)
+            self._answerer, self._version = answerer, version
+            return answerer
 
     async def import_defaults(self) -> list[ImportResult]:
         """Import the profile's guides and cards if the database has none yet."""

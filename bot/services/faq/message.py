@@ -1,0 +1,325 @@
+"""Finding what a message asks: long, chatty and run-on messages cut into the parts that ask.
+
+People write to the bot as they would speak to a clerk: a greeting, who they are, their
+situation, then the question, thanks and prayers; a voice note typed out runs on with
+و/بس/ثم and no punctuation at all.  Ranking the whole message lets the story outvote the
+question.  So a message is cut into clauses and each clause is sorted:
+
+* **social**: nothing but greetings, thanks, prayers and fillers («الله يجزاكم خير»);
+* **story**: tells about the writer («انا ارملة وعندي ثلاث بنات», "I am a father of…")
+  without asking;
+* **asking**: has a question mark, a question word, a request to know («ابي اعرف»,
+  "can I"), a condition («لو»,"if") or a report to check («قالوا لي», "I was told").
+
+What is ranked is the asking clauses (else everything but the social ones).  A clause with
+one content word borrows its neighbour («ابي اعرف» + «عن شروط التسجيل»).  Each asking clause
+with words of its own is also a separate question, so two questions in one message can
+both be answered.  These are facts about how people write, not about any guide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.services.faq.arabic import fold, tokens
+from bot.services.faq.lexicon import Lexicon
+
+__all__ = ["Clause", "Reading", "read_message"]
+
+# Sentence ends and clause breaks: Arabic and Latin punctuation, line breaks, emoji runs.
+_BREAK = re.compile(r"[.!?؟،,;؛\n\r…]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]+|\s[-–—]\s")
+# Where a run-on turns to a new clause: discourse words people use instead of punctuation.
+_TURN = {
+    "بس",
+    "المهم",
+    "ثم",
+    "وبعدين",
+    "بعدين",
+    "يعني",
+    "طيب",
+    "وطيب",
+    "وكمان",
+    "كمان",
+    "وايضا",
+    "ايضا",
+    "عموما",
+    "فالمهم",
+    "والمهم",
+    "وبس",
+    "اما",
+    "واما",
+    "but",
+    "so",
+    "anyway",
+    "also",
+    "then",
+    "and",
+}
+_ASKING_WORDS = {
+    # Arabic question words, colloquial and formal, with و/ف in front.
+    "متى",
+    "متي",
+    "وين",
+    "فين",
+    "اين",
+    "كم",
+    "ليش",
+    "ليه",
+    "لماذا",
+    "مين",
+    "كيف",
+    "شلون",
+    "وشلون",
+    "وش",
+    "ايش",
+    "شو",
+    "شنو",
+    "ماذا",
+    "هل",
+    "لمين",
+    "لمن",
+    "شقد",
+    "قديش",
+    "اشلون",
+    "منو",
+    "وشو",
+    "شنهو",
+    "ممكن",
+    "يمديني",
+    "يمدي",
+    "اقدر",
+    "نقدر",
+    "يحق",
+    "يجوز",
+    "ينفع",
+    "يصير",
+    "لو",
+    "اذا",
+    "قالوا",
+    "قالولي",
+    "سمعت",
+    "يقولون",
+    "ابي",
+    "ابغى",
+    "ابغي",
+    "ودي",
+    "اريد",
+    "ابا",
+    "بغيت",
+    "اسال",
+    "استفسر",
+    "استفسار",
+    "ياليت",
+    "ليت",
+    "ارجو",
+    "نبي",
+    "نبغى",
+    "عطوني",
+    "عطني",
+    "تكفون",
+    "بليز",
+    # English.
+    "what",
+    "when",
+    "where",
+    "why",
+    "who",
+    "how",
+    "which",
+    "if",
+    "told",
+    "heard",
+    "want",
+    "need",
+    "please",
+    "whether",
+    "wondering",
+}
+# English asks with an auxiliary first ("can I…", "is there…"); anywhere else it tells.
+_OPENING_AUXILIARIES = {
+    "can",
+    "could",
+    "may",
+    "is",
+    "are",
+    "do",
+    "does",
+    "did",
+    "will",
+    "would",
+    "should",
+    "am",
+    "have",
+    "has",
+}
+_STORY_OPENERS = {
+    "انا",
+    "اسمي",
+    "عندي",
+    "زوجي",
+    "زوجتي",
+    "ابوي",
+    "امي",
+    "ولدي",
+    "بنتي",
+    "عيالي",
+    "احنا",
+    "نحن",
+    "حالتي",
+    "وضعي",
+    "اشتغل",
+    "ساكن",
+    "ساكنه",
+    "ساكنة",
+    "توفى",
+    "توفي",
+    "كنت",
+    "i",
+    "i'm",
+    "im",
+    "my",
+    "we",
+    "our",
+}
+_SOCIAL = {
+    "الله",
+    "يجزاكم",
+    "يجزيكم",
+    "جزاكم",
+    "خير",
+    "يعطيكم",
+    "يعطيك",
+    "العافيه",
+    "العافية",
+    "يسلمو",
+    "يسلموا",
+    "تسلمون",
+    "مشكورين",
+    "مشكور",
+    "شكرا",
+    "بارك",
+    "فيكم",
+    "يحفظكم",
+    "thanks",
+    "thank",
+    "you",
+    "god",
+    "bless",
+    "regards",
+    "hello",
+    "hi",
+    "dear",
+    "sir",
+    "madam",
+    "peace",
+    "be",
+    "upon",
+    "good",
+    "morning",
+    "evening",
+}
+MIN_WORDS = 1  # content words a clause needs to be a question of its own
+RUN_ON = 14  # words after which a clause without punctuation is cut at its turns
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    kind: str  # "asking", "story", "social" or "other"
+    content: int  # words that are not fillers
+
+
+@dataclass(frozen=True)
+class Reading:
+    clauses: list[Clause]
+    query: str  # what to rank
+    questions: list[str]  # each asking clause that stands alone, in order
+    around: str = ""  # the rest of the message but greetings: it counts, less
+
+    @property
+    def chatty(self) -> bool:
+        return any(c.kind in ("story", "social") for c in self.clauses)
+
+
+def _pieces(text: str) -> list[str]:
+    out: list[str] = []
+    for part in _BREAK.split(text):
+        words = part.split()
+        if len(words) <= RUN_ON:
+            out.append(part)
+            continue
+        # A run-on: cut before a discourse word or a question word after a few words.
+        start = 0
+        for i, word in enumerate(words):
+            key = fold(word)
+            bare = key[1:] if key[:1] == "و" and len(key) > 3 else key
+            if i - start >= 3 and (key in _TURN or bare in _ASKING_WORDS or key in _ASKING_WORDS):
+                out.append(" ".join(words[start:i]))
+                start = i
+        out.append(" ".join(words[start:]))
+    return [p.strip() for p in out if p.strip()]
+
+
+def _kind(words: list[str], content: int, question_mark: bool) -> str:
+    bare = [w[1:] if w[:1] in "وف" and len(w) > 3 else w for w in words]
+    if question_mark or any(w in _ASKING_WORDS for w in (*words, *bare)):
+        return "asking"
+    if words and words[0] in _OPENING_AUXILIARIES:
+        return "asking"
+    if content == 0 or all(w in _SOCIAL for w in words if w not in _ASKING_WORDS):
+        return "social"
+    if words and (words[0] in _STORY_OPENERS or bare[0] in _STORY_OPENERS):
+        return "story"
+    return "other"
+
+
+def read_message(text: str, lexicon: Lexicon) -> Reading:
+    """Return the message's clauses, what to rank, and the questions it holds."""
+    raw = _pieces(text)
+    clauses: list[Clause] = []
+    for piece in raw:
+        words = tokens(piece)
+        content = sum(1 for w in words if not lexicon.is_filler(w) and w not in _SOCIAL)
+        mark = "?" in piece or "؟" in piece
+        clauses.append(Clause(piece, _kind(words, content, mark), content))
+    # A question mark ends the clause it follows: the split removed it, so look again.
+    for match in re.finditer(r"[^?؟]*[?؟]", text):
+        for i, clause in enumerate(clauses):
+            if (
+                clause.kind != "asking"
+                and clause.text
+                and match.group().rstrip("?؟ ").endswith(clause.text)
+            ):
+                clauses[i] = Clause(clause.text, "asking", clause.content)
+    asking = [c for c in clauses if c.kind == "asking"]
+    around = ""
+    if asking:
+        chosen = _joined(clauses)
+        taken = " ".join(chosen)
+        around = " ".join(c.text for c in clauses if c.kind != "social" and c.text not in taken)
+    else:
+        chosen = [c.text for c in clauses if c.kind != "social"] or [text]
+    questions = _joined(clauses) if len(asking) > 1 else []
+    return Reading(clauses, " ".join(chosen) if chosen else text, questions, around)
+
+
+def _joined(clauses: list[Clause]) -> list[str]:
+    """Return the asking clauses, each short one joined to the clause after it."""
+    out: list[str] = []
+    i = 0
+    while i < len(clauses):
+        clause = clauses[i]
+        if clause.kind != "asking":
+            i += 1
+            continue
+        text = clause.text
+        words = clause.content
+        j = i + 1
+        while words < MIN_WORDS and j < len(clauses) and clauses[j].kind != "social":
+            text = f"{text} {clauses[j].text}"
+            words += clauses[j].content
+            j += 1
+        out.append(text)
+        i = j
+    return out
