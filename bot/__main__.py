@@ -1,4 +1,5 @@
-"""The command line: python -m bot {run,demo,check-config,migrate,export,import-guides,faq-eval}."""
+"""The command line: python -m bot {run,demo,check-config,migrate,export,import-guides,faq-eval,
+faq-answers}."""
 
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(guides_cli.import_guides(config, args))
     if command == "faq-eval":
         return guides_cli.faq_eval(config, args)
+    if command == "faq-answers":
+        return asyncio.run(guides_cli.export_answers(config, args))
     if command == "demo" or (command == "run" and config.settings.bot_token is None):
         from bot.demo import run_demo
 

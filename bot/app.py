@@ -31,6 +31,7 @@ from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import StaffGroupRateLimiter
 from bot.services.broadcasts import BroadcastService
+from bot.services.faq.answers import FaqAnswers
 from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
@@ -46,6 +47,7 @@ from handlers import (
     broadcasts,
     errors,
     faq,
+    faq_answers,
     feedback,
     groups,
     language,
@@ -102,6 +104,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         broadcasts=BroadcastService(db, timezone=settings.timezone, clock=clock, wakeup=wakeup),
         reports=ReportService(db, profile, timezone=settings.timezone, clock=clock),
         faq=FaqService(db, clock, defaults=config.default_guides()),
+        answers=FaqAnswers(db, clock),
         catalogs=Catalogs(),
         wakeup=wakeup,
     )
@@ -189,6 +192,11 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(staff_messages.close_conversation, pattern=r"^relay:close:")
     )
     app.add_handler(CallbackQueryHandler(broadcasts.on_button, pattern=r"^bc:"))
+    # Checked inside, like the card buttons (staff group; approving needs an admin).
+    app.add_handler(CallbackQueryHandler(faq_answers.save_answer, pattern=r"^faq:save:\d+$"))
+    app.add_handler(
+        CallbackQueryHandler(faq_answers.decide_answer, pattern=r"^faq:(approve|discard):\d+$")
+    )
     if staff is not None:
         app.add_handler(CommandHandler("queue", staff_commands.show_queue, filters=staff))
         app.add_handler(CommandHandler("find", staff_commands.find_requests, filters=staff))

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, resolve_locale
 from bot.profile import Profile
 from bot.services.broadcasts import BroadcastService
+from bot.services.faq.answers import FaqAnswers
 from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
@@ -43,6 +44,7 @@ class Services:
     broadcasts: BroadcastService
     reports: ReportService
     faq: FaqService
+    answers: FaqAnswers
     catalogs: Catalogs
     wakeup: Wakeup
 

@@ -39,6 +39,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--lexical", action="store_true", help="the lexical ranker alone (no sentence vectors)"
     )
     evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    answers = sub.add_parser(
+        "faq-answers", help="export the approved staff answers as a card file (YAML)"
+    )
+    answers.add_argument("action", choices=("export",))
+    answers.add_argument(
+        "path", type=Path, nargs="?", default=Path("faq-answers.yaml"), metavar="PATH"
+    )
 
 
 class ProgressBar:
@@ -99,6 +106,22 @@ async def import_guides(config: Config, args: argparse.Namespace) -> int:
         return 1 if failed else 0
     finally:
         await db.close()
+
+
+async def export_answers(config: Config, args: argparse.Namespace) -> int:
+    from bot.services.faq.answers import FaqAnswers
+    from bot.services.requests import utc_now
+    from storage.db import Database
+
+    db = Database(config.settings.database)
+    await db.open()
+    try:
+        text = await FaqAnswers(db, utc_now).export()
+    finally:
+        await db.close()
+    args.path.write_text(text, encoding="utf-8")
+    print(f"Exported to {args.path}; import it with: python -m bot import-guides {args.path}")
+    return 0
 
 
 def faq_eval(config: Config, args: argparse.Namespace) -> int:

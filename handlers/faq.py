@@ -15,6 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.faq.answerer import Outcome
+from bot.services.faq.answers import ANSWERS_SLUG
+from bot.services.faq.service import Asked
 from handlers.common import answer_query, callback_ids, esc, main_menu, reply
 from handlers.notices import end_button
 from handlers.staff_commands import permitted
@@ -43,6 +45,9 @@ def render_passage(tr: Translator, passage: StoredPassage) -> str:
         body = f"• {html.escape(text)}"
     else:
         body = html.escape(text)
+    if passage.guide_slug == ANSWERS_SLUG:
+        by = tr.gettext("Answered by the association's team.")
+        return f"💡 <b>{html.escape(passage.heading)}</b>\n{body}\n\n<i>{by}</i>"
     if passage.guide_kind == "cards":
         return f"💡 <b>{html.escape(passage.heading)}</b>\n{body}"
     if passage.lead and not (tr.locale == "en" and passage.text_en):
@@ -117,6 +122,7 @@ async def answer_question(
         whole = services.faq.section_size(best) > 1
         markup = _answer_buttons(tr, asked.question_id, best, whole)
         await reply(update, _answer_text(tr, best) + pointer, markup)
+        await _answer_other(update, tr, asked)
         return
     talk = _talk(tr, asked.question_id, message.message_id)
     if asked.outcome is Outcome.UNSURE:
@@ -126,6 +132,7 @@ async def answer_question(
         ]
         text = "🤔 " + _("Did you mean one of these?")
         await reply(update, text + pointer, InlineKeyboardMarkup([*choices, talk]))
+        await _answer_other(update, tr, asked)
         return
     text = "🔎 " + _(
         "I could not find an answer to this in the association's guides. A member of the team can answer you."
@@ -133,6 +140,13 @@ async def answer_question(
     if asked.arabizi:
         text += "\n" + _("I read Arabic best in Arabic letters; you can also write in English.")
     await reply(update, text + pointer, _rows(talk))
+
+
+async def _answer_other(update: Update, tr: Translator, asked: Asked) -> None:
+    """Two questions in one message: the second one gets its answer too."""
+    if asked.also is not None:
+        lead = "❓ " + tr.gettext("About your other question:")
+        await reply(update, f"{lead}\n\n{render_passage(tr, asked.also)}")
 
 
 async def show_choice(update: Update, ctx: BotContext) -> None:
@@ -242,6 +256,10 @@ async def show_gaps(update: Update, ctx: BotContext) -> None:
         times = tr.ngettext("%(count)s time", "%(count)s times", gap.times) % {
             "count": tr.number(gap.times)
         }
+        if gap.wordings > 1:
+            times += ", " + tr.ngettext(
+                "%(count)s wording", "%(count)s wordings", gap.wordings
+            ) % {"count": tr.number(gap.wordings)}
         lines.append(f"• {esc(gap.text[:200])} — {times}, {reasons.get(gap.reason, gap.reason)}")
     lines += ["", _("Add question cards for these: python -m bot import-guides cards.yaml")]
     await message.reply_text("\n".join(lines)[:4000], do_quote=False)

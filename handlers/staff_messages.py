@@ -10,7 +10,7 @@ from telegram import Message, Update
 from bot.context import BotContext
 from bot.services.policy import Action
 from bot.services.staff import Done
-from handlers import broadcasts
+from handlers import broadcasts, faq_answers
 from handlers.common import answer_query
 from handlers.staff_actions import outdated_text, topic_key
 from handlers.staff_group import StaffGroup
@@ -46,6 +46,7 @@ async def relay_to_beneficiary(update: Update, ctx: BotContext) -> None:
     if thread is None:
         return
     await services.relay.to_user(thread, message.chat.id, message.message_id, reply_to)
+    await faq_answers.offer_saving(ctx, message, thread.user_id)
 
 
 async def complete_prompt(

@@ -53,6 +53,7 @@ class StoredPassage:
     questions: tuple[str, ...]
     path: tuple[str, ...] = ()
     lead: str = ""
+    guide_slug: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Gap:
 
 _PASSAGE_COLUMNS = (
     "p.id, p.section_id, g.title AS guide_title, g.kind AS guide_kind, s.heading, p.kind,"
-    " p.text, p.text_en, p.questions, s.path, p.lead"
+    " p.text, p.text_en, p.questions, s.path, p.lead, g.slug AS guide_slug"
 )
 _PASSAGE_JOIN = (
     "guide_passages p JOIN guide_sections s ON s.id = p.section_id"
@@ -99,6 +100,7 @@ def _passage(row: aiosqlite.Row) -> StoredPassage:
         questions,
         tuple(h for h in (row["path"] or "").split("\n") if h),
         row["lead"] or "",
+        row["guide_slug"],
     )
 
 
@@ -292,6 +294,19 @@ class Questions:
         await self.conn.execute(
             "UPDATE faq_questions SET helpful = ? WHERE id = ?", (int(helpful), question_id)
         )
+
+    async def handed_off_since(self, user_id: int, since: datetime) -> int | None:
+        """Return the id of the user's latest question passed to a person and not yet saved
+        as an answer."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT q.id FROM faq_questions q WHERE q.user_id = ? AND q.handed_off = 1"
+            " AND q.asked_at >= ? AND NOT EXISTS"
+            " (SELECT 1 FROM faq_answers a WHERE a.question_id = q.id)"
+            " ORDER BY q.asked_at DESC, q.id DESC LIMIT 1",
+            (user_id, ts(since)),
+        )
+        row = next(iter(rows), None)
+        return int(row["id"]) if row is not None else None
 
     async def hand_off(self, question_id: int, user_id: int) -> bool:
         """Mark a beneficiary's question as passed to a person."""

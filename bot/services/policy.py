@@ -66,12 +66,15 @@ class Duty(StrEnum):
 
     EXPORT = "export"
     BROADCAST = "broadcast"
+    APPROVE_ANSWERS = "approve_answers"
 
 
-# Exports hold every beneficiary's answers and a broadcast reaches everyone: admins only.
+# Exports hold every beneficiary's answers, a broadcast reaches everyone, and an approved
+# FAQ answer speaks for the association to everyone who asks: admins only.
 DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.EXPORT: frozenset({Role.ADMIN}),
     Duty.BROADCAST: frozenset({Role.ADMIN}),
+    Duty.APPROVE_ANSWERS: frozenset({Role.ADMIN}),
 }
 
 # The order of the card's buttons.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.context import SERVICES_KEY, Services
 from emulator import BotApiEmulator
-from tests.e2e.desk import OFFICER, open_desk, plain
+from tests.e2e.desk import ADMIN, OFFICER, open_desk, plain
 from tests.e2e.driver import Person
 from tests.support import FakeClock
 
@@ -169,3 +169,64 @@ async def _staff_command(desk: object, text: str) -> str:
         predicate=lambda m: "Questions the guides" in m.text or "No unanswered" in m.text
     )
     return plain(reply.text)
+
+
+async def test_a_staff_reply_saved_and_approved_answers_the_next_beneficiary(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        huda = Person(emu.user(5111, first_name="Huda", language_code="ar"))
+        refused = await huda.say("هل عندكم رحلات عمرة للاسر المحتاجة؟")
+        await huda.press(refused, "🙋")
+        copy = await desk.group.wait_for_message(predicate=lambda m: "عمرة" in m.text)
+        topic = copy.message_thread_id
+        reply = "نعم، ننظم رحلة عمرة للأسر المسجلة مرة في السنة خلال شهر شعبان."
+        sent = await desk.say(OFFICER, reply, topic)
+        assert (await huda.next()).text == reply
+        offer = await desk.group.wait_for_message(
+            predicate=lambda m: bool(m.buttons) and "faq:save:" in str(m.buttons),
+            message_thread_id=topic,
+        )
+        assert offer.data["reply_to_message"]["message_id"] == sent["message_id"]
+        await desk.press(OFFICER, offer, "💾 Save as FAQ answer")
+        card = await desk.group.wait_for_edit(offer)
+        assert "waiting for an admin" in card.text and "شعبان" in card.text
+        # Only an admin publishes what the bot will say to everyone.
+        approve = card.callback_data("✅ Approve")
+        refusal = await desk.press(OFFICER, card, "✅ Approve")
+        assert refusal["text"] == "You are not allowed to do this."
+        await desk.press(ADMIN, card, "✅ Approve")
+        approved = await desk.group.wait_for_edit(card)
+        assert "Approved" in approved.text and not approved.buttons
+        again = await desk.press_data(ADMIN, card, approve)
+        assert again["text"] == "This button has expired."
+        # The next beneficiary who asks it in other words is answered by the association.
+        nora = Person(emu.user(5112, first_name="Nora", language_code="en"))
+        answer = await nora.say("تسوون رحلات عمره؟")
+        assert "شعبان" in answer.text and "Answered by the association's team." in answer.text
+        rows = await desk.rows("SELECT status, decided_by FROM faq_answers")
+        assert rows == [("approved", ADMIN)]
+
+
+async def test_two_questions_in_one_message_get_two_answers(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path):
+        amal = Person(emu.user(5113, first_name="Amal", language_code="ar"))
+        first = await amal.say("كم ياخذ الرد على الطلب؟ وهل لازم اوقع على اقرار؟")
+        assert "أسبوعين" in first.text
+        other = await amal.next()
+        assert other.text.startswith("❓") and "التوقيع" in other.text
+
+
+async def test_a_long_chatty_message_is_answered_by_its_question(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path):
+        umm = Person(emu.user(5114, first_name="Umm Ali", language_code="ar"))
+        answer = await umm.say(
+            "السلام عليكم ورحمة الله وبركاته، الله يعطيكم العافية. انا ام علي عندي اربعة عيال"
+            " وزوجي تعبان وما يشتغل من سنة، وقدمت عندكم طلب دعم الاسبوع اللي فات والحمدلله"
+            " كملت الاوراق كلها. بس ودي اعرف متى بيردون علي بالقبول او الرفض؟ الله يجزاكم خير"
+        )
+        assert "أسبوعين" in answer.text

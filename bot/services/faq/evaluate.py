@@ -53,6 +53,7 @@ class EvalPassage:
     guide_title: str = ""
     path: tuple[str, ...] = ()
     lead: str = ""
+    kind: str = "paragraph"
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def passages_from(paths: Sequence[Path]) -> list[EvalPassage]:
                         parsed.title,
                         section.path,
                         p.lead,
+                        p.kind,
                     )
                 )
     return passages

@@ -24,6 +24,9 @@ def wilson(successes: int, total: int) -> tuple[float, float]:
     """Return the 95% Wilson score interval of successes out of total."""
     if total == 0:
         return (0.0, 1.0)
+    if successes in (0, total):  # the exact bound, not one rounded a hair inside it
+        half = 1 / (1 + total / Z95**2)
+        return (0.0, half) if successes == 0 else (1 - half, 1.0)
     p = successes / total
     denominator = 1 + Z95**2 / total
     centre = (p + Z95**2 / (2 * total)) / denominator

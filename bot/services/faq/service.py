@@ -17,16 +17,18 @@ from pathlib import Path
 
 from bot.services.faq import semantic
 from bot.services.faq.answerer import Answer, Answerer, Outcome
+from bot.services.faq.gaps import GapGroup, group_gaps
 from bot.services.guides.importer import GuideImporter, ImportResult
 from bot.services.requests import Clock
 from bot.services.textnorm import clean_text, normalize_digits
 from storage.db import Database
-from storage.guides import AskedQuestion, Gap, Guides, Questions, StoredPassage
+from storage.guides import AskedQuestion, Guides, Questions, StoredPassage
 
 __all__ = ["Asked", "FaqService", "mask_digits"]
 
 MAX_STORED = 500
 GAP_DAYS = 30
+GAP_ROWS = 300  # distinct wordings read for grouping
 _DIGIT_RUN = re.compile(r"\d[\d\s\-]{5,}\d")
 
 
@@ -49,6 +51,7 @@ class Asked:
     question_id: int | None
     passages: list[StoredPassage]
     arabizi: bool
+    also: StoredPassage | None = None  # the answer to a second question in the message
 
 
 class FaqService:
@@ -116,7 +119,8 @@ class FaqService:
             )
         if answer.outcome is Outcome.UNANSWERED:
             passages = []
-        return Asked(answer.outcome, question_id, passages, answer.arabizi)
+        also = self._passages.get(answer.also.key) if answer.also is not None else None
+        return Asked(answer.outcome, question_id, passages, answer.arabizi, also)
 
     def section_size(self, passage: StoredPassage) -> int:
         """Return how many passages the passage's section has (as last indexed)."""
@@ -159,8 +163,11 @@ class FaqService:
             await questions.set_helpful(question_id, helpful)
             return True
 
-    async def gaps(self, limit: int = 20) -> list[Gap]:
-        """Return the questions of the last 30 days the guides did not answer well."""
+    async def gaps(self, limit: int = 20) -> list[GapGroup]:
+        """Return what the guides did not answer well in the last 30 days, grouped."""
         since = self.clock() - timedelta(days=GAP_DAYS)
         async with self.db.reading() as conn:
-            return await Questions(conn).gaps(since, limit)
+            gaps = await Questions(conn).gaps(since, GAP_ROWS)
+        answerer = await self.answerer()
+        groups = await asyncio.to_thread(group_gaps, gaps, answerer.lexicon, answerer.embedder)
+        return groups[:limit]

@@ -21,7 +21,7 @@ from bot.services.requests import Clock
 from storage.db import Database
 from storage.guides import GuideInfo, Guides, NewPassage, NewSection
 
-__all__ = ["GuideImporter", "ImportResult", "Parsed", "Progress", "parse_file"]
+__all__ = ["GuideImporter", "ImportResult", "Parsed", "Progress", "embed_sections", "parse_file"]
 
 # (files done, with a share of the current one; files in all; the file being read)
 Progress = Callable[[float, int, str], None]
@@ -87,7 +87,7 @@ def _parse(
     return "guide", shaped.title, sections, cleaned.removed
 
 
-def _vectors(title: str, sections: list[NewSection]) -> tuple[str, list[bytes]] | None:
+def embed_sections(title: str, sections: list[NewSection]) -> tuple[str, list[bytes]] | None:
     """Return the sentence vectors of a guide's passages in order, or None without an embedder."""
     embedder = semantic.load()
     if embedder is None:
@@ -139,7 +139,7 @@ class GuideImporter:
             result.error = str(exc)
             return result
         digest = hashlib.sha256(data).hexdigest()
-        vectors = await asyncio.to_thread(_vectors, title, sections)
+        vectors = await asyncio.to_thread(embed_sections, title, sections)
         async with self.db.transaction() as conn:
             guides = Guides(conn)
             result.replaced = any(g.slug == result.slug for g in await guides.listing())

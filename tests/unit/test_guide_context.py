@@ -1,0 +1,127 @@
+"""Headings, lead-ins and tables: what a passage is about stays with it, in every format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.services.faq import semantic
+from bot.services.faq.answerer import Answerer, Outcome
+from bot.services.faq.evaluate import passages_from
+from bot.services.guides.importer import GuideImporter
+from storage.db import Database
+from storage.guides import Guides
+from tests.support import FakeClock
+
+MARKDOWN = """# دليل جمعية المثال
+
+## التعريفات
+يُقصد بالألفاظ الآتية أينما وردت في هذا الدليل المعاني المبينة أمام كل منها:
+- الوصي: من يتولى شؤون اليتيم بموجب صك.
+- الأسرة: الأيتام ووالدتهم.
+
+## شروط الاستحقاق
+يُشترط لقبول الطلب ما يلي:
+- أن يكون المتقدم سعودي الجنسية.
+- ألا يزيد دخل الأسرة على الحد المبين في الجدول.
+
+### حدود الدخل
+| عدد أفراد الأسرة | الحد الأعلى للدخل |
+|---|---|
+| 3 | 4500 |
+| 5 | 6000 |
+"""
+
+TEXT = """دليل برنامج التمكين
+
+أولاً: مقدمة
+يهدف البرنامج إلى تمكين المرأة اقتصادياً.
+
+ثانياً: شروط الالتحاق
+يشترط لقبول المتقدمة أن تتوافر فيها الشروط الآتية:
+- أن تكون مقيمة في المحافظة.
+- ألا يقل عمرها عن ثماني عشرة سنة.
+
+2-1 قائمة الانتظار
+تدرج المتقدمة المؤهلة في قائمة الانتظار لمدة ستة أشهر.
+
+اسم الدورة\tالمدة
+الخياطة\t8 أسابيع
+التسويق الإلكتروني\t3 أسابيع
+"""
+
+
+@pytest.fixture
+def guides(tmp_path: Path) -> list[Path]:
+    md = tmp_path / "orphans.md"
+    md.write_text(MARKDOWN, encoding="utf-8")
+    txt = tmp_path / "women.txt"
+    txt.write_text(TEXT, encoding="utf-8")
+    return [md, txt]
+
+
+def test_a_lead_in_under_a_heading_keeps_the_heading_and_introduces_each_bullet(
+    guides: list[Path],
+) -> None:
+    passages = passages_from(guides[:1])
+    guardian = next(p for p in passages if p.text.startswith("الوصي"))
+    assert guardian.heading == "التعريفات"
+    assert guardian.lead.startswith("يُقصد بالألفاظ الآتية")
+    saudi = next(p for p in passages if "سعودي الجنسية" in p.text and p.kind == "bullet")
+    assert saudi.heading == "شروط الاستحقاق" and saudi.lead == "يُشترط لقبول الطلب ما يلي"
+    # The whole list is an answer too: "what are the conditions?" asks for all of them.
+    whole = next(p for p in passages if p.kind == "list" and "سعودي" in p.text)
+    assert "الحد المبين" in whole.text
+
+
+def test_a_subsection_keeps_its_parents_and_table_rows_name_their_columns(
+    guides: list[Path],
+) -> None:
+    passages = passages_from(guides[:1])
+    row = next(p for p in passages if "4500" in p.text)
+    assert row.path == ("شروط الاستحقاق",) and row.heading == "حدود الدخل"
+    assert row.text == "عدد أفراد الأسرة: 3، الحد الأعلى للدخل: 4500"
+    assert not any("---" in p.text or p.text.startswith("|") for p in passages)
+
+
+def test_plain_text_numbering_marks_headings_and_their_depth(guides: list[Path]) -> None:
+    passages = passages_from(guides[1:])
+    resident = next(p for p in passages if "مقيمة في المحافظة" in p.text and p.kind == "bullet")
+    assert resident.heading == "ثانياً: شروط الالتحاق"
+    assert resident.lead.startswith("يشترط لقبول المتقدمة")
+    waiting = next(p for p in passages if "قائمة الانتظار لمدة" in p.text)
+    assert waiting.heading == "2-1 قائمة الانتظار" and waiting.path == ("ثانياً: شروط الالتحاق",)
+    sewing = next(p for p in passages if "الخياطة" in p.text)
+    assert sewing.text == "اسم الدورة: الخياطة، المدة: 8 أسابيع"
+
+
+def test_headings_answer_short_questions_in_the_guides_words(guides: list[Path]) -> None:
+    passages = passages_from(guides)
+    answerer = Answerer(passages, embedder=semantic.load())
+    by_id = {p.id: p for p in passages}
+    answer = answerer.answer("وش الشروط؟")
+    assert answer.outcome is not Outcome.UNANSWERED and answer.best is not None
+    assert "شروط" in by_id[answer.best.key].heading
+    definitions = answerer.answer("وش معنى الوصي")
+    assert definitions.best is not None and by_id[definitions.best.key].text.startswith("الوصي")
+
+
+async def test_heading_paths_lead_ins_and_vectors_are_stored_at_import(
+    guides: list[Path], tmp_path: Path
+) -> None:
+    db = Database(tmp_path / "t.sqlite3")
+    await db.open()
+    try:
+        results = await GuideImporter(db, FakeClock()).import_paths(guides)
+        assert [r.error for r in results] == [None, None]
+        async with db.reading() as conn:
+            stored = await Guides(conn).passages()
+            vectors = await Guides(conn).vectors(semantic.MODEL)
+        row = next(p for p in stored if "4500" in p.text)
+        assert row.path == ("شروط الاستحقاق",) and row.heading == "حدود الدخل"
+        assert any(p.lead.startswith("يُشترط لقبول الطلب") for p in stored)
+        assert set(vectors) == {p.id for p in stored}
+        assert all(len(v) == 512 * 4 for v in vectors.values())
+    finally:
+        await db.close()
