@@ -38,7 +38,7 @@ from bot.services.faq.lexicon import load_lexicon
 README_START = "<!-- bench-faq:start -->"
 README_END = "<!-- bench-faq:end -->"
 DEV = ROOT / "tests" / "fixtures" / "faq_dev.jsonl"
-GUIDES = sorted((ROOT / "bot" / "profiles" / "guides").glob("*.txt"))
+GUIDES = sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))
 SIZES = (0, 1000, 5000)
 REPEATS = 5
 

@@ -24,7 +24,7 @@ from bot.services.faq.evaluate import Case, load_cases, passages_from, shows
 
 ROOT = Path(__file__).resolve().parent.parent
 BLIND = ROOT / "tests" / "fixtures" / "blind"
-SEEDS = sorted((ROOT / "bot" / "profiles" / "guides").glob("00*.txt"))
+SEEDS = sorted((ROOT / "tests" / "fixtures" / "seeds").glob("00*.txt"))
 SETS: list[tuple[Path, list[Path], bool]] = [  # (questions, guides, dev half only)
     (BLIND / "orphan_care.jsonl", [BLIND / "guides" / "orphan_care.md"], True),
     (BLIND / "housing.jsonl", [BLIND / "guides" / "housing.md"], True),

@@ -257,9 +257,9 @@ async def show_gaps(update: Update, ctx: BotContext) -> None:
             "count": tr.number(gap.times)
         }
         if gap.wordings > 1:
-            times += ", " + tr.ngettext(
-                "%(count)s wording", "%(count)s wordings", gap.wordings
-            ) % {"count": tr.number(gap.wordings)}
+            times += ", " + tr.ngettext("%(count)s wording", "%(count)s wordings", gap.wordings) % {
+                "count": tr.number(gap.wordings)
+            }
         lines.append(f"• {esc(gap.text[:200])} — {times}, {reasons.get(gap.reason, gap.reason)}")
     lines += ["", _("Add question cards for these: python -m bot import-guides cards.yaml")]
     await message.reply_text("\n".join(lines)[:4000], do_quote=False)

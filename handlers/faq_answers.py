@@ -48,8 +48,12 @@ async def save_answer(update: Update, ctx: BotContext) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("✅ " + tr.gettext("Approve"), callback_data=f"faq:approve:{saved.id}"),
-                InlineKeyboardButton("🗑 " + tr.gettext("Discard"), callback_data=f"faq:discard:{saved.id}"),
+                InlineKeyboardButton(
+                    "✅ " + tr.gettext("Approve"), callback_data=f"faq:approve:{saved.id}"
+                ),
+                InlineKeyboardButton(
+                    "🗑 " + tr.gettext("Discard"), callback_data=f"faq:discard:{saved.id}"
+                ),
             ]
         ]
     )

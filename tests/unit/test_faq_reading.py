@@ -51,7 +51,10 @@ def test_two_questions_in_english_are_two_questions() -> None:
         " the decision take? Thanks",
         LEXICON,
     )
-    assert reading.questions == ["Can I apply for rent help", "Also how long does the decision take"]
+    assert reading.questions == [
+        "Can I apply for rent help",
+        "Also how long does the decision take",
+    ]
     assert "widow" in reading.around
 
 

@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.guides import Guides
 from tests.support import FakeClock
 
-GUIDES = Path(__file__).resolve().parents[2] / "bot" / "profiles" / "guides"
+GUIDES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "seeds"
 TRIAQ = GUIDES / "000_5b005e872d1d007f.txt"
 SAFA = GUIDES / "001_9395d545bddb9e84.txt"
 

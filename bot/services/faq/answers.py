@@ -64,7 +64,9 @@ class FaqAnswers:
         if pending is None or pending.status != "pending":
             return None
         sections = await self._sections(extra=pending if approve else None)
-        vectors = await asyncio.to_thread(embed_sections, ANSWERS_TITLE, sections) if approve else None
+        vectors = (
+            await asyncio.to_thread(embed_sections, ANSWERS_TITLE, sections) if approve else None
+        )
         async with self.db.transaction() as conn:
             answers = StaffAnswers(conn)
             if not await answers.decide(answer_id, status, staff_id, self.clock()):
