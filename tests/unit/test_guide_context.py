@@ -125,3 +125,28 @@ async def test_heading_paths_lead_ins_and_vectors_are_stored_at_import(
         assert all(len(v) == 512 * 4 for v in vectors.values())
     finally:
         await db.close()
+
+
+def test_an_english_guide_without_headings_answers_english_and_arabic_questions(
+    tmp_path: Path,
+) -> None:
+    guide = tmp_path / "plain.txt"
+    guide.write_text(
+        "Applications are decided by the research committee within fourteen days.\n\n"
+        "Beneficiaries may complain by email to care@example.org or by phone.\n\n"
+        "The association is open from Sunday to Thursday, 8 am to 3 pm.\n",
+        encoding="utf-8",
+    )
+    passages = passages_from([guide])
+    assert len(passages) >= 3 and all(p.path == () for p in passages)
+    answerer = Answerer(passages, embedder=semantic.load())
+    by_id = {p.id: p for p in passages}
+    for question in ("How long until the committee decides?", "when are you open"):
+        answer = answerer.answer(question)
+        assert answer.best is not None and answer.outcome is not Outcome.UNANSWERED
+    decided = answerer.answer("How long until the committee decides?")
+    assert decided.best is not None and "fourteen days" in by_id[decided.best.key].text
+    # Long, greeting-only, emoji and mixed-script messages get an outcome, never an error.
+    for text in ("طلب " * 1000, "السلام عليكم ورحمة الله وبركاته", "🙂🙂🙂", "ابي complain لو سمحت"):
+        assert answerer.answer(text).outcome in set(Outcome)
+    assert answerer.answer("السلام عليكم ورحمة الله وبركاته").outcome is Outcome.EMPTY
