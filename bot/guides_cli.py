@@ -148,14 +148,19 @@ def faq_eval(config: Config, args: argparse.Namespace) -> int:
     whole = figures(report.results)
     a, u = whole.answerable, whole.unanswerable
     ranker = "lexical" if embedder is None else f"lexical + {embedder.name}"
+    # These lines keep the shape other sets are judged by ("name: share"); the
+    # intervals follow on a line of their own.
+    print(f"questions: {len(cases)} ({a} answerable, {u} not); guides: {len(paths)}")
+    print(f"passages: {report.passages}")
+    print(f"ranker: {ranker}; part: {args.part}")
+    print(f"top-1 accuracy:               {whole.top1.value:.3f}")
+    print(f"top-3 accuracy:               {whole.top3.value:.3f}")
+    print(f"unanswerable handed to person: {whole.handed.value:.3f}")
+    print(f"answerable wrongly refused:    {whole.refused.value:.3f}")
     print(
-        f"questions: {len(cases)} ({a} answerable, {u} not; part: {args.part}); guides: {len(paths)}"
+        f"95% intervals: top-1 {whole.top1.interval}, top-3 {whole.top3.interval},"
+        f" handed {whole.handed.interval}, refused {whole.refused.interval}"
     )
-    print(f"passages: {report.passages}; ranker: {ranker}; figures with 95% intervals")
-    print(f"top-1 accuracy:               {whole.top1}")
-    print(f"top-3 accuracy:               {whole.top3}")
-    print(f"unanswerable handed to person: {whole.handed}")
-    print(f"answerable wrongly refused:    {whole.refused}")
     print(f"median latency:               {report.median_ms:.2f} ms ({report.passages} passages)")
     print(
         f"median latency:               {large.median_ms:.2f} ms (with {len(extra)} generated"

@@ -147,6 +147,11 @@ def test_an_english_guide_without_headings_answers_english_and_arabic_questions(
     decided = answerer.answer("How long until the committee decides?")
     assert decided.best is not None and "fourteen days" in by_id[decided.best.key].text
     # Long, greeting-only, emoji and mixed-script messages get an outcome, never an error.
-    for text in ("طلب " * 1000, "السلام عليكم ورحمة الله وبركاته", "🙂🙂🙂", "ابي complain لو سمحت"):
+    for text in (
+        "طلب " * 1000,
+        "السلام عليكم ورحمة الله وبركاته",
+        "🙂🙂🙂",
+        "ابي complain لو سمحت",
+    ):
         assert answerer.answer(text).outcome in set(Outcome)
     assert answerer.answer("السلام عليكم ورحمة الله وبركاته").outcome is Outcome.EMPTY

@@ -43,11 +43,13 @@ class Share:
     def value(self) -> float:
         return self.count / self.total if self.total else 0.0
 
-    def __str__(self) -> str:
-        if not self.total:
-            return "  —"
+    @property
+    def interval(self) -> str:
         low, high = wilson(self.count, self.total)
-        return f"{self.value:.3f} [{low:.2f}–{high:.2f}]"
+        return f"[{low:.2f}–{high:.2f}]"
+
+    def __str__(self) -> str:
+        return f"{self.value:.3f} {self.interval}" if self.total else "  —"
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ class Lexicon:
         if len(token) > 2 and token.endswith("ا") and token[:-1] + "ي" in self.fillers:
             return True
         if len(token) > 3 and token[0] in "وفب" and is_arabic_word(token):
+            if self.words.get(key_of(token)):
+                return False  # a word of its own («ولدي», my son), not و + «لدي»
             rest = token[1:]
             return rest in self.fillers or surface(rest) in self.fillers
         return False
