@@ -155,3 +155,63 @@ def test_an_english_guide_without_headings_answers_english_and_arabic_questions(
     ):
         assert answerer.answer(text).outcome in set(Outcome)
     assert answerer.answer("السلام عليكم ورحمة الله وبركاته").outcome is Outcome.EMPTY
+
+
+def test_a_docx_keeps_its_heading_levels_and_lead_ins(tmp_path: Path) -> None:
+    from tests.unit.test_guide_extract import make_docx, p
+
+    body = (
+        p("دليل الدعم", "Title")
+        + p("الاستحقاق", "1")
+        + p("شروط الاستحقاق", "Heading2")
+        + p("يُشترط لقبول الطلب ما يلي:")
+        + p("أن يكون المتقدم مقيمًا في المحافظة.", num="1")
+        + p("ألا يقل عمر المتقدم عن إحدى وعشرين سنة.", num="1")
+    )
+    guide = tmp_path / "support.docx"
+    guide.write_bytes(make_docx(body))
+    passages = passages_from([guide])
+    age = next(p for p in passages if "إحدى وعشرين" in p.text and p.kind == "bullet")
+    assert age.path == ("الاستحقاق",) and age.heading == "شروط الاستحقاق"
+    assert age.lead == "يُشترط لقبول الطلب ما يلي"
+
+
+def test_a_pdf_keeps_numbered_headings_and_lead_ins(tmp_path: Path) -> None:
+    from tests.unit.test_guide_extract import make_pdf
+
+    guide = tmp_path / "support.pdf"
+    guide.write_bytes(
+        make_pdf(
+            [
+                [
+                    b"Support Guide",
+                    b"",
+                    b"Part 1: Eligibility",
+                    b"The applicant must meet the following conditions:",
+                    b"- live in the province for two years",
+                    b"- be at least twenty-one years old",
+                    b"1.1 Income limits",
+                    b"A family of five may earn up to six thousand riyals a month.",
+                ]
+            ]
+        )
+    )
+    passages = passages_from([guide])
+    years = next(p for p in passages if "twenty-one" in p.text and p.kind == "bullet")
+    assert years.heading == "Part 1: Eligibility"
+    assert years.lead == "The applicant must meet the following conditions"
+    income = next(p for p in passages if "six thousand" in p.text)
+    assert income.heading == "1.1 Income limits" and income.path == ("Part 1: Eligibility",)
+
+
+def test_a_plain_heading_line_keeps_its_words_when_a_lead_in_follows(tmp_path: Path) -> None:
+    guide = tmp_path / "plain.txt"
+    guide.write_text(
+        "دليل المستفيد\n\nتمهيد\n\nيوضح هذا الدليل حقوق المستفيد.\n\nالتعريفات\n\n"
+        "يقصد بالألفاظ الآتية المعاني المبينة أمامها:\n- الوصي: ولي أمر اليتيم.\n"
+        "- الأسرة: الأيتام ووالدتهم.\n",
+        encoding="utf-8",
+    )
+    guardian = next(p for p in passages_from([guide]) if p.text.startswith("الوصي"))
+    assert guardian.heading == "التعريفات"
+    assert guardian.lead == "يقصد بالألفاظ الآتية المعاني المبينة أمامها"

@@ -58,7 +58,8 @@ class Section:
     heading: str
     passages: list[Passage] = field(default_factory=list)
     path: tuple[str, ...] = ()  # the headings above this one, outermost first
-    marked: bool = False  # the source marked the heading (a level), not guessed
+    marked: bool = False  # the source marked the heading (a level)
+    guessed: bool = False  # a heading found otherwise (a short line, the contents, a colon)
 
 
 IMPLICIT = 99  # the level of a heading the source did not mark: under every marked one
@@ -121,7 +122,12 @@ def structure(cleaned: Cleaned, title: str | None, fallback_title: str) -> Struc
             while stack and stack[-1][0] >= level:
                 stack.pop()
             heading = _trim_heading(text)
-            current = Section(heading, path=tuple(h for _, h in stack), marked=bool(line.heading))
+            current = Section(
+                heading,
+                path=tuple(h for _, h in stack),
+                marked=bool(line.heading),
+                guessed=not line.heading,
+            )
             stack.append((level, heading))
             items, lead = [], ""
             continue
@@ -185,8 +191,9 @@ def _is_lead(section: Section, items: list[tuple[int, str]], line: Line, text: s
         return False
     if len(text.split()) > HEADING_WORDS:
         return True
-    # Right under a heading the source marked: «## التعريفات» then «يُقصد بالألفاظ…:».
-    return section.marked and not section.passages and not items
+    # Right under a heading: «## التعريفات» (or «التعريفات» alone on its line) then
+    # «يُقصد بالألفاظ…:».  The guide's own opening section has no heading to keep.
+    return (section.marked or section.guessed) and not section.passages and not items
 
 
 def _flush_items(section: Section, items: list[tuple[int, str]], lead: str = "") -> None:
