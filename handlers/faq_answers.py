@@ -14,7 +14,7 @@ async def offer_saving(ctx: BotContext, message: Message, user_id: int) -> None:
     """Offers to keep a staff reply to a question the guides missed as an FAQ answer."""
     if not (message.text or "").strip():
         return
-    question_id = await ctx.services.answers.open_question(user_id)
+    question_id = await ctx.services.answers.offer(user_id)
     if question_id is None:
         return
     tr = ctx.services.staff_translator()

@@ -295,18 +295,23 @@ class Questions:
             "UPDATE faq_questions SET helpful = ? WHERE id = ?", (int(helpful), question_id)
         )
 
-    async def handed_off_since(self, user_id: int, since: datetime) -> int | None:
-        """Return the id of the user's latest question passed to a person and not yet saved
-        as an answer."""
+    async def take_save_offer(self, user_id: int, since: datetime, most: int) -> int | None:
+        """Return the id of the user's latest question passed to a person, not yet saved as
+        an answer and offered fewer than ``most`` times, counting this offer."""
         rows = await self.conn.execute_fetchall(
             "SELECT q.id FROM faq_questions q WHERE q.user_id = ? AND q.handed_off = 1"
-            " AND q.asked_at >= ? AND NOT EXISTS"
+            " AND q.asked_at >= ? AND q.save_offers < ? AND NOT EXISTS"
             " (SELECT 1 FROM faq_answers a WHERE a.question_id = q.id)"
             " ORDER BY q.asked_at DESC, q.id DESC LIMIT 1",
-            (user_id, ts(since)),
+            (user_id, ts(since), most),
         )
         row = next(iter(rows), None)
-        return int(row["id"]) if row is not None else None
+        if row is None:
+            return None
+        await self.conn.execute(
+            "UPDATE faq_questions SET save_offers = save_offers + 1 WHERE id = ?", (row["id"],)
+        )
+        return int(row["id"])
 
     async def hand_off(self, question_id: int, user_id: int) -> bool:
         """Mark a beneficiary's question as passed to a person."""

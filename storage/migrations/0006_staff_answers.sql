@@ -14,3 +14,7 @@ CREATE TABLE faq_answers (
     decided_at   TEXT
 );
 CREATE INDEX faq_answers_by_status ON faq_answers (status, id);
+
+-- How many times "Save as FAQ answer" was offered under a staff reply to the question: a
+-- long conversation does not get the button under every message.
+ALTER TABLE faq_questions ADD COLUMN save_offers INTEGER NOT NULL DEFAULT 0;

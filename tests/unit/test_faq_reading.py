@@ -106,7 +106,18 @@ async def test_approved_answers_export_as_a_card_file_that_imports_back(tmp_path
             question_id = await Questions(conn).add(
                 5, 9, "رقمي 1023456789 هل عندكم عمرة", "unanswered", None, 0.0, clock()
             )
+            other_id = await Questions(conn).add(
+                5, 10, "هل عندكم مخيم صيفي", "unanswered", None, 0.0, clock()
+            )
         answers = FaqAnswers(db, clock)
+        assert await answers.offer(5) is None  # nothing was passed to a person yet
+        async with db.transaction() as conn:
+            await Questions(conn).hand_off(question_id, 5)
+        # The button goes under three staff replies at most, then no more.
+        assert [await answers.offer(5) for _ in range(4)] == [question_id] * 3 + [None]
+        async with db.transaction() as conn:
+            await Questions(conn).hand_off(other_id, 5)
+        assert await answers.offer(5) == other_id  # the latest question passed on
         saved = await answers.propose(question_id, "نعم، مرة في السنة.", 7001)
         assert saved is not None and "1023456789" not in saved.question
         assert await answers.propose(question_id, "مرة ثانية", 7001) is None  # one per question

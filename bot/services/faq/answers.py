@@ -29,6 +29,7 @@ __all__ = ["ANSWERS_SLUG", "FaqAnswers"]
 ANSWERS_SLUG = "staff-answers"
 ANSWERS_TITLE = "Answered by the association"
 OPEN_DAYS = 14  # a handed-off question can be answered and saved for this long
+OFFERS = 3  # staff replies that carry the button, per question
 MAX_ANSWER = 3000
 
 
@@ -37,11 +38,12 @@ class FaqAnswers:
         self.db = db
         self.clock = clock
 
-    async def open_question(self, user_id: int) -> int | None:
-        """Return the user's latest question passed to staff that has no saved answer."""
+    async def offer(self, user_id: int) -> int | None:
+        """Return the user's latest question passed to staff that has no saved answer, if
+        saving it may be offered once more (at most ``OFFERS`` replies carry the button)."""
         since = self.clock() - timedelta(days=OPEN_DAYS)
-        async with self.db.reading() as conn:
-            return await Questions(conn).handed_off_since(user_id, since)
+        async with self.db.transaction() as conn:
+            return await Questions(conn).take_save_offer(user_id, since, OFFERS)
 
     async def propose(self, question_id: int, answer: str, staff_id: int) -> StaffAnswer | None:
         """Save a staff reply as a pending answer to the question (None: saved already)."""
