@@ -184,9 +184,9 @@ BLIND = ROOT / "tests" / "fixtures" / "blind"
     ("questions", "guides", "floor"),
     [
         # Held-out halves of the blind sets; floors a little under what was measured
-        # (0.436, 0.386, 0.520, 0.654; before: 0.256, 0.250, 0.180, 0.000).
+        # (0.436, 0.409, 0.520, 0.654; before: 0.256, 0.250, 0.180, 0.000).
         ("orphan_care.jsonl", ["guides/orphan_care.md"], 0.38),
-        ("housing.jsonl", ["guides/housing.md"], 0.33),
+        ("housing.jsonl", ["guides/housing.md"], 0.35),
         ("women_empowerment.jsonl", ["guides/women_empowerment.txt"], 0.46),
         ("seed_chatty.jsonl", [], 0.58),
     ],

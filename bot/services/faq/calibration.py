@@ -7,14 +7,14 @@ prints the table of thresholds against top-1, wrongly refused and unanswerable h
 a person, and the fitted values, which are copied here.  Nothing here names a word.
 """
 
-BIAS = -2.476
+BIAS = -2.518
 WEIGHTS = {
-    "coverage": 2.038,
-    "cosine": 1.158,
-    "cosine_margin": 0.381,
-    "lexical_margin": 1.886,
-    "agree": 0.520,
-    "known": 0.984,
+    "coverage": 1.750,
+    "cosine": 0.954,
+    "cosine_margin": 0.245,
+    "lexical_margin": 1.705,
+    "agree": 0.635,
+    "known": 1.308,
 }
 # At or above CONFIDENT the passage is the answer; from POSSIBLE "Did you mean…" offers the
 # best three; below it the guides do not answer and a person is offered.  POSSIBLE is set
