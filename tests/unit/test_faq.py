@@ -167,13 +167,13 @@ def test_held_out_questions_stay_at_their_measured_level(
     cli: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Written apart from the ranker and its word lists (see README); these floors sit a
-    # little under what was measured (0.844, 0.733, 0.044; before this ranker 0.689,
+    # little under what was measured (0.844, 0.667, 0.000; before this ranker 0.689,
     # 1.000, 0.200) to catch a regression.
     seeds = [str(p) for p in SEED_GUIDES]
     assert main(["faq-eval", str(HELD_OUT), "--sections", "0", "--guides", *seeds]) == 0
     figures = _figures(capsys.readouterr().out)
     assert figures["top-1 accuracy"] >= 0.78
-    assert figures["unanswerable handed to person"] >= 0.65
+    assert figures["unanswerable handed to person"] >= 0.6
     assert figures["answerable wrongly refused"] <= 0.1
 
 
@@ -184,10 +184,10 @@ BLIND = ROOT / "tests" / "fixtures" / "blind"
     ("questions", "guides", "floor"),
     [
         # Held-out halves of the blind sets; floors a little under what was measured
-        # (0.436, 0.409, 0.520, 0.654; before: 0.256, 0.250, 0.180, 0.000).
-        ("orphan_care.jsonl", ["guides/orphan_care.md"], 0.38),
-        ("housing.jsonl", ["guides/housing.md"], 0.35),
-        ("women_empowerment.jsonl", ["guides/women_empowerment.txt"], 0.46),
+        # (0.462, 0.432, 0.540, 0.654; before: 0.256, 0.250, 0.180, 0.000).
+        ("orphan_care.jsonl", ["guides/orphan_care.md"], 0.41),
+        ("housing.jsonl", ["guides/housing.md"], 0.38),
+        ("women_empowerment.jsonl", ["guides/women_empowerment.txt"], 0.48),
         ("seed_chatty.jsonl", [], 0.58),
     ],
 )

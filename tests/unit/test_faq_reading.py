@@ -128,3 +128,16 @@ async def test_approved_answers_export_as_a_card_file_that_imports_back(tmp_path
         assert [s.passages[0].text for s in sections] == ["نعم، مرة في السنة."]
     finally:
         await db.close()
+
+
+def test_a_question_word_says_what_kind_of_answer_is_wanted() -> None:
+    from bot.services.faq.answer_type import Want, has, wanted
+
+    assert wanted("كم المبلغ الشهري؟") == {Want.NUMBER}
+    assert wanted("ومتى يردون علي") == {Want.TIME}
+    assert wanted("How long does it take?") == {Want.TIME}
+    assert wanted("وين مقركم") == {Want.PLACE}
+    assert wanted("ابي اسجل") == set()
+    assert has("يصرف مبلغ (400) ريال خلال أسبوعين") == {Want.NUMBER, Want.TIME}
+    assert has("المقر الرئيس في حي الريان") == {Want.PLACE}
+    assert has("يحق للمستفيد التظلم") == set()

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.services.faq import arabizi, calibration, semantic
+from bot.services.faq import answer_type, arabizi, calibration, semantic
 from bot.services.faq.arabic import arabic_share, tokens
 from bot.services.faq.arabizi import looks_arabizi
 from bot.services.faq.lexicon import Lexicon, load_lexicon
@@ -43,6 +43,7 @@ LEXICAL = 1.0
 SEMANTIC = 0.5
 LEXICAL_SCORE = 0.1
 COSINE = 0.1
+ANSWER_TYPE = 0.1  # a passage holding what the question asks for (a number, a time, a place)
 
 
 class Outcome(StrEnum):
@@ -158,6 +159,7 @@ class Answerer:
         self.lexicon = lexicon or load_lexicon()
         self.index = Index([Entry(s.id, _views(s)) for s in sources], self.lexicon)
         self.words = {s.id: frozenset(tokens(s.text)) for s in sources}
+        self.holds = {s.id: answer_type.has(s.text) for s in sources}
         self.embedder = embedder
         self.vectors: semantic.Vectors | None = None
         self.made: dict[int, semantic.Matrix] = {}  # vectors this build had to make
@@ -213,6 +215,7 @@ class Answerer:
             cosines = dict(order)
         semantic_rank = {key: rank for rank, (key, _) in enumerate(order)}
         best_score = ranking.hits[0].score if ranking.hits else 0.0
+        wants = answer_type.wanted(query)
         fused: list[Hit] = []
         for key in {*lexical, *semantic_rank}:
             score = 0.0
@@ -225,6 +228,8 @@ class Answerer:
                 )
             if key in semantic_rank:
                 score += SEMANTIC / (RRF_K + semantic_rank[key]) + COSINE * cosines[key]
+            if wants and wants & self.holds[key]:
+                score += ANSWER_TYPE
             fused.append(Hit(key, score, coverage))
         fused.sort(key=lambda h: (-h.score, h.key))
         hits = self._distinct(fused)
