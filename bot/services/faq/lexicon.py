@@ -16,9 +16,10 @@ import yaml
 
 from bot.services.faq.arabic import fold, is_arabic_word, surface, tokens, variants
 
-__all__ = ["Lexicon", "english_stem", "load_lexicon"]
+__all__ = ["Lexicon", "Reading", "english_stem", "load_lexicon", "load_reading"]
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
+READING_FILE = Path(__file__).with_name("reading.yaml")
 MAX_PHRASE = 3
 
 
@@ -103,3 +104,35 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     questions = [str(w) for lang in ("ar", "en") for w in (asking.get(lang) or [])]
     groups = [[str(m) for m in group] for group in (data.get("synonyms") or []) if group]
     return build_lexicon(words, groups, questions)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The words that show how a message is put together (reading.yaml), folded."""
+
+    turns: frozenset[str]
+    asking: frozenset[str]
+    opening_auxiliaries: frozenset[str]
+    story_openers: frozenset[str]
+    social: frozenset[str]
+    wants: dict[str, frozenset[str]]  # "number" | "time" | "place" -> question words
+    holds: dict[str, frozenset[str]]  # the same kinds -> words a passage holds them by
+
+
+def _folded(words: list[object] | None) -> frozenset[str]:
+    return frozenset(fold(str(w)).strip() for w in words or [] if str(w).strip())
+
+
+@cache
+def load_reading(path: Path = READING_FILE) -> Reading:
+    """Load the packaged reading words (once per process)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Reading(
+        turns=_folded(data.get("turns")),
+        asking=_folded(data.get("asking")),
+        opening_auxiliaries=_folded(data.get("opening_auxiliaries")),
+        story_openers=_folded(data.get("story_openers")),
+        social=_folded(data.get("social")),
+        wants={k: _folded(v) for k, v in (data.get("wants") or {}).items()},
+        holds={k: _folded(v) for k, v in (data.get("holds") or {}).items()},
+    )

@@ -23,202 +23,12 @@ import re
 from dataclasses import dataclass
 
 from bot.services.faq.arabic import fold, tokens
-from bot.services.faq.lexicon import Lexicon
+from bot.services.faq.lexicon import Lexicon, load_reading
 
 __all__ = ["Clause", "Reading", "read_message"]
 
 # Sentence ends and clause breaks: Arabic and Latin punctuation, line breaks, emoji runs.
 _BREAK = re.compile(r"[.!?؟،,;؛\n\r…]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]+|\s[-–—]\s")
-# Where a run-on turns to a new clause: discourse words people use instead of punctuation.
-_TURN = {
-    "بس",
-    "المهم",
-    "ثم",
-    "وبعدين",
-    "بعدين",
-    "يعني",
-    "طيب",
-    "وطيب",
-    "وكمان",
-    "كمان",
-    "وايضا",
-    "ايضا",
-    "عموما",
-    "فالمهم",
-    "والمهم",
-    "وبس",
-    "اما",
-    "واما",
-    "but",
-    "so",
-    "anyway",
-    "also",
-    "then",
-    "and",
-}
-_ASKING_WORDS = {
-    # Arabic question words, colloquial and formal, with و/ف in front.
-    "متى",
-    "متي",
-    "وين",
-    "فين",
-    "اين",
-    "كم",
-    "ليش",
-    "ليه",
-    "لماذا",
-    "مين",
-    "كيف",
-    "شلون",
-    "وشلون",
-    "وش",
-    "ايش",
-    "شو",
-    "شنو",
-    "ماذا",
-    "هل",
-    "لمين",
-    "لمن",
-    "شقد",
-    "قديش",
-    "اشلون",
-    "منو",
-    "وشو",
-    "شنهو",
-    "ممكن",
-    "يمديني",
-    "يمدي",
-    "اقدر",
-    "نقدر",
-    "يحق",
-    "يجوز",
-    "ينفع",
-    "يصير",
-    "لو",
-    "اذا",
-    "قالوا",
-    "قالولي",
-    "سمعت",
-    "يقولون",
-    "ابي",
-    "ابغى",
-    "ابغي",
-    "ودي",
-    "اريد",
-    "ابا",
-    "بغيت",
-    "اسال",
-    "استفسر",
-    "استفسار",
-    "ياليت",
-    "ليت",
-    "ارجو",
-    "نبي",
-    "نبغى",
-    "عطوني",
-    "عطني",
-    "تكفون",
-    "بليز",
-    # English.
-    "what",
-    "when",
-    "where",
-    "why",
-    "who",
-    "how",
-    "which",
-    "if",
-    "told",
-    "heard",
-    "want",
-    "need",
-    "please",
-    "whether",
-    "wondering",
-}
-# English asks with an auxiliary first ("can I…", "is there…"); anywhere else it tells.
-_OPENING_AUXILIARIES = {
-    "can",
-    "could",
-    "may",
-    "is",
-    "are",
-    "do",
-    "does",
-    "did",
-    "will",
-    "would",
-    "should",
-    "am",
-    "have",
-    "has",
-}
-_STORY_OPENERS = {
-    "انا",
-    "اسمي",
-    "عندي",
-    "زوجي",
-    "زوجتي",
-    "ابوي",
-    "امي",
-    "ولدي",
-    "بنتي",
-    "عيالي",
-    "احنا",
-    "نحن",
-    "حالتي",
-    "وضعي",
-    "اشتغل",
-    "ساكن",
-    "ساكنه",
-    "ساكنة",
-    "توفى",
-    "توفي",
-    "كنت",
-    "i",
-    "i'm",
-    "im",
-    "my",
-    "we",
-    "our",
-}
-_SOCIAL = {
-    "الله",
-    "يجزاكم",
-    "يجزيكم",
-    "جزاكم",
-    "خير",
-    "يعطيكم",
-    "يعطيك",
-    "العافيه",
-    "العافية",
-    "يسلمو",
-    "يسلموا",
-    "تسلمون",
-    "مشكورين",
-    "مشكور",
-    "شكرا",
-    "بارك",
-    "فيكم",
-    "يحفظكم",
-    "thanks",
-    "thank",
-    "you",
-    "god",
-    "bless",
-    "regards",
-    "hello",
-    "hi",
-    "dear",
-    "sir",
-    "madam",
-    "peace",
-    "be",
-    "upon",
-    "good",
-    "morning",
-    "evening",
-}
 MIN_WORDS = 1  # content words a clause needs to be a question of its own
 RUN_ON = 14  # words after which a clause without punctuation is cut at its turns
 
@@ -243,6 +53,7 @@ class Reading:
 
 
 def _pieces(text: str) -> list[str]:
+    known = load_reading()
     out: list[str] = []
     for part in _BREAK.split(text):
         words = part.split()
@@ -254,7 +65,8 @@ def _pieces(text: str) -> list[str]:
         for i, word in enumerate(words):
             key = fold(word)
             bare = key[1:] if key[:1] == "و" and len(key) > 3 else key
-            if i - start >= 3 and (key in _TURN or bare in _ASKING_WORDS or key in _ASKING_WORDS):
+            turn = key in known.turns or bare in known.asking or key in known.asking
+            if i - start >= 3 and turn:
                 out.append(" ".join(words[start:i]))
                 start = i
         out.append(" ".join(words[start:]))
@@ -262,14 +74,15 @@ def _pieces(text: str) -> list[str]:
 
 
 def _kind(words: list[str], content: int, question_mark: bool) -> str:
+    known = load_reading()
     bare = [w[1:] if w[:1] in "وف" and len(w) > 3 else w for w in words]
-    if question_mark or any(w in _ASKING_WORDS for w in (*words, *bare)):
+    if question_mark or any(w in known.asking for w in (*words, *bare)):
         return "asking"
-    if words and words[0] in _OPENING_AUXILIARIES:
+    if words and words[0] in known.opening_auxiliaries:
         return "asking"
-    if content == 0 or all(w in _SOCIAL for w in words if w not in _ASKING_WORDS):
+    if content == 0 or all(w in known.social for w in words if w not in known.asking):
         return "social"
-    if words and (words[0] in _STORY_OPENERS or bare[0] in _STORY_OPENERS):
+    if words and (words[0] in known.story_openers or bare[0] in known.story_openers):
         return "story"
     return "other"
 
@@ -277,10 +90,11 @@ def _kind(words: list[str], content: int, question_mark: bool) -> str:
 def read_message(text: str, lexicon: Lexicon) -> Reading:
     """Return the message's clauses, what to rank, and the questions it holds."""
     raw = _pieces(text)
+    social = load_reading().social
     clauses: list[Clause] = []
     for piece in raw:
         words = tokens(piece)
-        content = sum(1 for w in words if not lexicon.is_filler(w) and w not in _SOCIAL)
+        content = sum(1 for w in words if not lexicon.is_filler(w) and w not in social)
         mark = "?" in piece or "؟" in piece
         clauses.append(Clause(piece, _kind(words, content, mark), content))
     # A question mark ends the clause it follows: the split removed it, so look again.
