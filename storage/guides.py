@@ -1,4 +1,4 @@
-"""The guides' sections and passages, and the questions beneficiaries asked about them."""
+"""The guides' sections and passages, as imported, and their sentence vectors."""
 
 from __future__ import annotations
 
@@ -54,26 +54,6 @@ class StoredPassage:
     path: tuple[str, ...] = ()
     lead: str = ""
     guide_slug: str = ""
-
-
-@dataclass(frozen=True)
-class AskedQuestion:
-    id: int
-    user_id: int
-    message_id: int | None
-    asked_at: datetime
-    text: str
-    outcome: str
-    passage_id: int | None
-    helpful: bool | None
-
-
-@dataclass(frozen=True)
-class Gap:
-    text: str
-    times: int
-    last_asked: datetime
-    reason: str  # 'unanswered' | 'unsure' | 'unhelpful'
 
 
 _PASSAGE_COLUMNS = (
@@ -236,104 +216,3 @@ class Guides:
             (section_id,),
         )
         return [_passage(row) for row in rows]
-
-
-class Questions:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
-    async def add(
-        self,
-        user_id: int,
-        message_id: int | None,
-        text: str,
-        outcome: str,
-        passage_id: int | None,
-        score: float,
-        now: datetime,
-    ) -> int:
-        cur = await self.conn.execute(
-            "INSERT INTO faq_questions"
-            " (user_id, message_id, asked_at, text, outcome, passage_id, score)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (user_id, message_id, ts(now), text, outcome, passage_id, score),
-        )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
-
-    async def get(self, question_id: int) -> AskedQuestion | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM faq_questions WHERE id = ?", (question_id,)
-        )
-        row = next(iter(rows), None)
-        if row is None:
-            return None
-        asked = dt(row["asked_at"])
-        assert asked is not None
-        helpful = row["helpful"]
-        return AskedQuestion(
-            row["id"],
-            row["user_id"],
-            row["message_id"],
-            asked,
-            row["text"],
-            row["outcome"],
-            row["passage_id"],
-            None if helpful is None else bool(helpful),
-        )
-
-    async def answered_with(self, question_id: int, passage_id: int) -> None:
-        """The beneficiary picked one of the suggestions: the question counts as answered."""
-        await self.conn.execute(
-            "UPDATE faq_questions SET outcome = 'answered', passage_id = ?, helpful = NULL"
-            " WHERE id = ?",
-            (passage_id, question_id),
-        )
-
-    async def set_helpful(self, question_id: int, helpful: bool) -> None:
-        await self.conn.execute(
-            "UPDATE faq_questions SET helpful = ? WHERE id = ?", (int(helpful), question_id)
-        )
-
-    async def take_save_offer(self, user_id: int, since: datetime, most: int) -> int | None:
-        """Return the id of the user's latest question passed to a person, not yet saved as
-        an answer and offered fewer than ``most`` times, counting this offer."""
-        rows = await self.conn.execute_fetchall(
-            "SELECT q.id FROM faq_questions q WHERE q.user_id = ? AND q.handed_off = 1"
-            " AND q.asked_at >= ? AND q.save_offers < ? AND NOT EXISTS"
-            " (SELECT 1 FROM faq_answers a WHERE a.question_id = q.id)"
-            " ORDER BY q.asked_at DESC, q.id DESC LIMIT 1",
-            (user_id, ts(since), most),
-        )
-        row = next(iter(rows), None)
-        if row is None:
-            return None
-        await self.conn.execute(
-            "UPDATE faq_questions SET save_offers = save_offers + 1 WHERE id = ?", (row["id"],)
-        )
-        return int(row["id"])
-
-    async def hand_off(self, question_id: int, user_id: int) -> bool:
-        """Mark a beneficiary's question as passed to a person."""
-        cur = await self.conn.execute(
-            "UPDATE faq_questions SET handed_off = 1 WHERE id = ? AND user_id = ?",
-            (question_id, user_id),
-        )
-        return cur.rowcount > 0
-
-    async def gaps(self, since: datetime, limit: int) -> list[Gap]:
-        """Return the questions left unanswered or found unhelpful, most asked first."""
-        rows = await self.conn.execute_fetchall(
-            "SELECT text, COUNT(*) AS times, MAX(asked_at) AS last,"
-            " CASE WHEN MAX(helpful = 0) THEN 'unhelpful'"
-            "      WHEN MAX(outcome = 'unanswered') THEN 'unanswered' ELSE 'unsure' END AS reason"
-            " FROM faq_questions WHERE asked_at >= ? AND (outcome != 'answered' OR helpful = 0)"
-            " GROUP BY text ORDER BY times DESC, last DESC LIMIT ?",
-            (ts(since), limit),
-        )
-        out = []
-        for row in rows:
-            last = dt(row["last"])
-            assert last is not None
-            out.append(Gap(row["text"], row["times"], last, row["reason"]))
-        return out

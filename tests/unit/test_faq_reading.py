@@ -16,7 +16,7 @@ from bot.services.faq.lexicon import load_lexicon
 from bot.services.faq.message import read_message
 from bot.services.guides.cards import read_cards
 from storage.db import Database
-from storage.guides import Gap, Questions
+from storage.questions import Gap, Questions
 from tests.support import FakeClock
 
 LEXICON = load_lexicon()

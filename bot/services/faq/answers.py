@@ -22,7 +22,8 @@ from bot.services.requests import Clock
 from bot.services.textnorm import clean_text
 from storage.answers import StaffAnswer, StaffAnswers
 from storage.db import Database
-from storage.guides import Guides, NewPassage, NewSection, Questions
+from storage.guides import Guides, NewPassage, NewSection
+from storage.questions import Questions
 
 __all__ = ["ANSWERS_SLUG", "FaqAnswers"]
 

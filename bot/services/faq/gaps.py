@@ -16,7 +16,7 @@ import numpy as np
 from bot.services.faq import semantic
 from bot.services.faq.arabic import tokens
 from bot.services.faq.lexicon import Lexicon, key_of
-from storage.guides import Gap
+from storage.questions import Gap
 
 __all__ = ["GapGroup", "group_gaps"]
 

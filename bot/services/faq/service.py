@@ -22,7 +22,8 @@ from bot.services.guides.importer import GuideImporter, ImportResult
 from bot.services.requests import Clock
 from bot.services.textnorm import clean_text, normalize_digits
 from storage.db import Database
-from storage.guides import AskedQuestion, Guides, Questions, StoredPassage
+from storage.guides import Guides, StoredPassage
+from storage.questions import AskedQuestion, Questions
 
 __all__ = ["Asked", "FaqService", "mask_digits"]
 
