@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.services.faq import calibration, semantic
-from bot.services.faq.answerer import Answerer, Outcome, Signals
+from bot.services.faq.answerer import Answerer, Outcome
+from bot.services.faq.calibration import Signals
 from bot.services.faq.evaluate import Case, load_cases, passages_from, shows
 
 ROOT = Path(__file__).resolve().parent.parent

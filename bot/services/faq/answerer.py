@@ -15,10 +15,9 @@ Decisions (the thresholds were set on the dev questions and checked for slack on
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -27,6 +26,7 @@ import numpy as np
 from bot.services.faq import answer_type, arabizi, calibration, semantic
 from bot.services.faq.arabic import arabic_share, tokens
 from bot.services.faq.arabizi import looks_arabizi
+from bot.services.faq.calibration import Signals
 from bot.services.faq.lexicon import Lexicon, load_lexicon
 from bot.services.faq.message import read_message
 from bot.services.faq.ranker import Entry, Hit, Index, Ranking
@@ -73,31 +73,12 @@ class Source(Protocol):
 
 
 @dataclass(frozen=True)
-class Signals:
-    """What the rankers said about the best passage: the confidence is computed from these."""
-
-    coverage: float = 0.0  # share of the question's guide words the passage holds (lexical)
-    cosine: float = 0.0  # the question's and the passage's sentence vectors
-    cosine_margin: float = 0.0  # over the next passage's cosine
-    lexical_margin: float = 0.0  # 1 - second score / best score (lexical)
-    agree: float = 0.0  # 1 when both rankers put the passage first, 0.5 in both top 3
-    known: float = 0.0  # share of the question's words the guides use at all
-
-    def confidence(self) -> float:
-        """Return how sure the bot is that the guides answer the question (0 to 1)."""
-        z = calibration.BIAS + sum(
-            weight * getattr(self, name) for name, weight in calibration.WEIGHTS.items()
-        )
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-@dataclass(frozen=True)
 class Answer:
     outcome: Outcome
     hits: list[Hit]  # distinct passages, best first (at most CHOICES)
     ranking: Ranking
     arabizi: bool = False
-    signals: Signals = Signals()
+    signals: Signals = field(default_factory=Signals)
     confidence: float = 0.0
     also: Hit | None = None  # the best passage for a second question in the same message
 
