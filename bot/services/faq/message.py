@@ -52,13 +52,25 @@ class Reading:
         return any(c.kind in ("story", "social") for c in self.clauses)
 
 
-def _pieces(text: str) -> list[str]:
+def _parts(text: str) -> list[tuple[str, bool]]:
+    """Return the text between breaks, each with whether a question mark ended it."""
+    out = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        out.append((text[start : match.start()], "?" in match.group() or "؟" in match.group()))
+        start = match.end()
+    out.append((text[start:], False))
+    return out
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """Return the clauses of a text, each with whether a question mark ended it."""
     known = load_reading()
-    out: list[str] = []
-    for part in _BREAK.split(text):
+    out: list[tuple[str, bool]] = []
+    for part, marked in _parts(text):
         words = part.split()
         if len(words) <= RUN_ON:
-            out.append(part)
+            out.append((part, marked))
             continue
         # A run-on: cut before a discourse word or a question word after a few words.
         start = 0
@@ -67,10 +79,10 @@ def _pieces(text: str) -> list[str]:
             bare = key[1:] if key[:1] == "و" and len(key) > 3 else key
             turn = key in known.turns or bare in known.asking or key in known.asking
             if i - start >= 3 and turn:
-                out.append(" ".join(words[start:i]))
+                out.append((" ".join(words[start:i]), False))
                 start = i
-        out.append(" ".join(words[start:]))
-    return [p.strip() for p in out if p.strip()]
+        out.append((" ".join(words[start:]), marked))
+    return [(p.strip(), m) for p, m in out if p.strip()]
 
 
 def _kind(words: list[str], content: int, question_mark: bool) -> str:
@@ -89,23 +101,12 @@ def _kind(words: list[str], content: int, question_mark: bool) -> str:
 
 def read_message(text: str, lexicon: Lexicon) -> Reading:
     """Return the message's clauses, what to rank, and the questions it holds."""
-    raw = _pieces(text)
     social = load_reading().social
     clauses: list[Clause] = []
-    for piece in raw:
+    for piece, marked in _pieces(text):
         words = tokens(piece)
         content = sum(1 for w in words if not lexicon.is_filler(w) and w not in social)
-        mark = "?" in piece or "؟" in piece
-        clauses.append(Clause(piece, _kind(words, content, mark), content))
-    # A question mark ends the clause it follows: the split removed it, so look again.
-    for match in re.finditer(r"[^?؟]*[?؟]", text):
-        for i, clause in enumerate(clauses):
-            if (
-                clause.kind != "asking"
-                and clause.text
-                and match.group().rstrip("?؟ ").endswith(clause.text)
-            ):
-                clauses[i] = Clause(clause.text, "asking", clause.content)
+        clauses.append(Clause(piece, _kind(words, content, marked), content))
     asking = [c for c in clauses if c.kind == "asking"]
     around = ""
     if asking:
