@@ -9,7 +9,9 @@ Decisions:
   well-formed groups of three).  Other scripts' digits are left alone on purpose.
 * ``clean_text`` keeps line breaks but collapses every run of them (with any blank lines)
   into a single ``"\\n"``; all other whitespace runs become one space.  It keeps ZWJ
-  (emoji sequences) and ZWNJ (Persian/Urdu spelling) and the user's own digits.
+  (emoji sequences) and ZWNJ (Persian/Urdu spelling) and the user's own digits.  A
+  control character (NUL and the like) separates words as a space would; invisible marks
+  (zero-width space, bidi controls) are removed.
 """
 
 from __future__ import annotations
@@ -59,17 +61,21 @@ def normalize_digits(text: str) -> str:
     return text.translate(_DIGIT_TABLE)
 
 
-def _visible(ch: str) -> bool:
-    """Tell whether a character survives cleaning (tab/newline are kept for the next step)."""
+def _kept(ch: str) -> str:
+    """Return what a character becomes: itself, nothing (an invisible), or a space (a
+    control character: «Glucose<NUL>meter» was two words, not one)."""
     if ch in INVISIBLES:
-        return False
-    return ch in "\t\n" or unicodedata.category(ch) != "Cc"
+        return ""
+    if ch in "\t\n" or unicodedata.category(ch) != "Cc":
+        return ch
+    return " "
 
 
 def clean_text(text: str) -> str:
-    """NFC, drop invisible/bidi/control characters and tatweel, collapse whitespace, strip."""
+    """NFC, drop invisible/bidi characters and tatweel, controls as spaces, collapse
+    whitespace, strip."""
     text = _LINE_BREAKS.sub("\n", text)
-    text = unicodedata.normalize("NFC", "".join(ch for ch in text if _visible(ch)))
+    text = unicodedata.normalize("NFC", "".join(_kept(ch) for ch in text))
     text = _HSPACE.sub(" ", text)
     return _NEWLINES.sub("\n", text).strip()
 

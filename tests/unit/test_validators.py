@@ -101,7 +101,9 @@ def test_clean_text_examples() -> None:
     assert clean_text("line1 \r\n\r\n  line2\u2029line3 ") == "line1\nline2\nline3"
     assert clean_text("\u202bنص\u202c") == "نص"
     assert clean_text("\u3164") == ""  # Hangul filler "blank name"
-    assert clean_text("a\x00b\x07c") == "abc"
+    # A control character separates words as a space would (issue 14: «Glucosemeter»).
+    assert clean_text("a\x00b\x07c") == "a b c"
+    assert clean_text("Glucose\x00meter") == "Glucose meter"
     # ZWJ emoji sequences and ZWNJ are kept.
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
     assert clean_text(family) == family
