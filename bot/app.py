@@ -223,6 +223,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, talk.route_message))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, talk.relay_edit))
     app.add_handler(ChatMemberHandler(talk.track_block, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Last of the buttons: a press nothing above takes (a button from an old message, a
+    # forged one) is still answered, or the client's spinner would keep turning.
+    app.add_handler(CallbackQueryHandler(menu.answer_stale_press))
     app.add_error_handler(errors.report_error)
     # First of all: an update replayed from the inbox after a crash may also be delivered
     # again by Telegram; the second copy stops here.

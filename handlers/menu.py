@@ -72,3 +72,9 @@ async def show_contact(update: Update, ctx: BotContext) -> None:
     if contact.hours:
         lines.append("🕘 " + html.escape(contact.hours.get(tr.locale)))
     await reply(update, "\n".join(lines), main_menu(tr))
+
+
+async def answer_stale_press(update: Update, ctx: BotContext) -> None:
+    """Answers a press no handler takes (an old or forged button), so the spinner stops."""
+    tr = await ctx.translator(update)
+    await answer_query(update.callback_query, tr.gettext("This button has expired."))

@@ -119,3 +119,14 @@ async def test_typing_on_the_review_screen_points_to_the_buttons(
     await answer_all(person, first, ENGLISH_ANSWERS, skip_label="Skip")
     reminder = await person.say("ok send it")
     assert "use the buttons" in reminder.text and "Please review your answers" in reminder.text
+
+
+async def test_a_press_no_handler_takes_is_still_answered(
+    emu: BotApiEmulator, bot: AppType
+) -> None:
+    person = Person(emu.user(4011, first_name="Nasser", language_code="ar"))
+    menu = await person.command("/menu")
+    for data in ("menu:nothing", "faq:pick:x", "nonsense", "staff", "x" * 64):
+        query = await person.sim.press(menu, data)
+        answer = await person.sim.wait_for_callback_answer(query)
+        assert answer.get("text") == "انتهت صلاحية هذا الزر."
