@@ -215,3 +215,21 @@ def test_a_plain_heading_line_keeps_its_words_when_a_lead_in_follows(tmp_path: P
     guardian = next(p for p in passages_from([guide]) if p.text.startswith("الوصي"))
     assert guardian.heading == "التعريفات"
     assert guardian.lead == "يقصد بالألفاظ الآتية المعاني المبينة أمامها"
+
+
+async def test_a_device_or_a_pipe_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    import os
+
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")  # reading it would never end
+    pipe = tmp_path / "pipe.md"
+    os.mkfifo(pipe)  # reading it would wait for a writer forever
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    db = Database(tmp_path / "t.sqlite3")
+    await db.open()
+    try:
+        results = await GuideImporter(db, FakeClock()).import_paths([zero, pipe, folder])
+        assert all(r.error and "not a regular file" in r.error for r in results)
+    finally:
+        await db.close()

@@ -11,6 +11,7 @@ import codecs
 import io
 import logging
 import re
+import stat
 import unicodedata
 import warnings
 from collections.abc import Callable
@@ -67,17 +68,28 @@ class DocumentError(Exception):
     """A guide that cannot be read; str(exc) is a one-sentence English reason for the admin."""
 
 
+def read_file(path: Path) -> bytes:
+    """Return a file's bytes after checking, before reading, that it is a regular file of
+    at most MAX_BYTES (a device such as /dev/zero never ends, a FIFO blocks forever)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError("not a regular file (a device, a pipe or a folder)")
+        if info.st_size > MAX_BYTES:
+            raise DocumentError(_too_big(info.st_size))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # the file may have grown since
+    except OSError as exc:
+        raise DocumentError(f"the file cannot be read ({exc.strerror or exc})") from exc
+    if len(data) > MAX_BYTES:
+        raise DocumentError(_too_big(len(data)))
+    return data
+
+
 def read_document(path: Path) -> Document:
     """Read a guide from disk; every failure is a DocumentError."""
     suffix = _check_suffix(path.suffix)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DocumentError(_too_big(size))
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"the file cannot be read ({exc.strerror or exc})") from exc
-    return read_bytes(data, suffix)
+    return read_bytes(read_file(path), suffix)
 
 
 def read_bytes(data: bytes, suffix: str, on_page: PageProgress | None = None) -> Document:

@@ -13,7 +13,13 @@ from bot.services.faq import semantic
 from bot.services.faq.answerer import section_texts
 from bot.services.guides.cards import CARD_SUFFIXES, read_cards
 from bot.services.guides.clean import clean_lines
-from bot.services.guides.extract import SUPPORTED, DocumentError, PageProgress, read_bytes
+from bot.services.guides.extract import (
+    SUPPORTED,
+    DocumentError,
+    PageProgress,
+    read_bytes,
+    read_file,
+)
 from bot.services.guides.numbering import mark_numbered_headings
 from bot.services.guides.structure import structure
 from bot.services.guides.tables import read_tables
@@ -53,7 +59,7 @@ class Parsed:
 
 def parse_file(path: Path) -> Parsed:
     """Read, clean and structure a guide or a card file; raise DocumentError or OSError."""
-    kind, title, sections, removed = _parse(path, path.read_bytes())
+    kind, title, sections, removed = _parse(path, read_file(path))
     return Parsed(kind, title, sections, removed)
 
 
@@ -130,7 +136,7 @@ class GuideImporter:
         result = ImportResult(path, _slug(path))
         try:
             # Reading and parsing a large PDF takes a while: off the event loop.
-            data = await asyncio.to_thread(path.read_bytes)
+            data = await asyncio.to_thread(read_file, path)
             kind, title, sections, removed = await asyncio.to_thread(_parse, path, data, on_page)
         except OSError as exc:
             result.error = f"cannot read the file ({exc.strerror or exc})"
