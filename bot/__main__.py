@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from bot import guides_cli
 from bot.config import Config, ConfigError, load_config
@@ -21,6 +20,8 @@ if TYPE_CHECKING:
     from bot.services.reports import Export
 
 log = logging.getLogger("bot")
+# The updates the handlers take: Telegram sends only these, by polling or to the webhook.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,20 +138,20 @@ def run_bot(config: Config) -> int:
     if settings.mode == "webhook":
         assert settings.webhook_url is not None and settings.webhook_secret is not None
         log.info("starting the webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
+        from bot.webhook import run_webhook
+
         # Telegram posts to TAWASUL_WEBHOOK_URL; the local server listens on its path.
-        app.run_webhook(
+        run_webhook(
+            app,
+            url=settings.webhook_url,
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+            secret=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
         )
     else:
         log.info("starting long polling")
-        app.run_polling(
-            allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"]
-        )
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 
