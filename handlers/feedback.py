@@ -131,7 +131,10 @@ async def skip_comment(update: Update, ctx: BotContext) -> None:
     assert query is not None and query.data is not None and user is not None
     tr = await ctx.translator(update)
     request_id = int(query.data.rsplit(":", 1)[1])
-    await ctx.services.feedback.cancel_prompt(user.id, RATING_COMMENT, request_id)
+    if not await ctx.services.feedback.cancel_prompt(user.id, RATING_COMMENT, request_id):
+        # Not this presser's open rating comment: someone else's button, or an old one.
+        await answer_query(query, tr.gettext("This button has expired."))
+        return
     await answer_query(query)
     await _set_keyboard(query, None)
     await reply(update, tr.gettext("Thank you for your rating."), main_menu(tr))

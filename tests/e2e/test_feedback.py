@@ -120,9 +120,20 @@ async def test_the_comment_can_be_skipped_and_the_suggestion_cancelled(
         request_id = await deliver(desk, omar, await submit(omar))
         prompt = await send_rating_prompt(desk, omar, request_id)
         ask = await omar.press(prompt, "⭐3")
+        skip = ask.callback_data("Skip")
+        # Someone else pressing the same data is neither thanked nor able to close it.
+        lina = Person(emu.user(1204, first_name="Lina", language_code="en"))
+        lina_menu = await lina.command("/menu")
+        query = await lina.sim.press(lina_menu, skip)
+        answer = await lina.sim.wait_for_callback_answer(query)
+        assert answer.get("text") == "This button has expired."
         skipped = await omar.press(ask, "Skip")
         assert "Thank you for your rating" in skipped.text
         assert ask.buttons == []
+        # Pressed again (a double tap, an old copy): expired, not thanked twice.
+        query = await omar.sim.press(ask, skip)
+        answer = await omar.sim.wait_for_callback_answer(query)
+        assert answer.get("text") == "This button has expired."
 
         ask = await omar.command("/suggest")
         assert "Write your suggestion" in ask.text
