@@ -1,4 +1,6 @@
-"""Groups other than the staff group: the bot says once that it does not work there."""
+"""Groups other than the staff group: the bot says once that it does not work there; and in
+the staff group, only the staff's own buttons work (a beneficiary's button forged there would
+act for a staff member as if they were a beneficiary)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,19 @@ from bot.i18n import resolve_locale
 from bot.inbox import DurableQueue
 from handlers.common import answer_query
 
+# The buttons the bot puts in the staff group (cards, conversations, broadcasts, answers).
+STAFF_BUTTONS = ("staff:", "relay:close:", "bc:", "faq:save:", "faq:approve:", "faq:discard:")
+
 
 async def ignore_other_groups(update: Update, ctx: BotContext) -> None:
-    """Stops every update from a group that is not the configured staff group."""
+    """Stops every update from a group that is not the configured staff group, and any
+    button pressed in the staff group that is not a staff button."""
     chat = update.effective_chat
     services = ctx.services
-    if chat is None or chat.type == chat.PRIVATE or chat.id == services.staff_chat_id:
+    if chat is not None and chat.id == services.staff_chat_id:
+        await _refuse_foreign_button(update, ctx)
+        return
+    if chat is None or chat.type == chat.PRIVATE:
         return
     user = update.effective_user
     tr = services.catalogs.get(
@@ -46,3 +55,21 @@ def _bot_present(update: Update) -> bool:
     if change is None:
         return True
     return change.new_chat_member.status in ("member", "administrator")
+
+
+async def _refuse_foreign_button(update: Update, ctx: BotContext) -> None:
+    """Answers and audits a press in the staff group whose data is no staff button."""
+    query = update.callback_query
+    if query is None or (query.data or "").startswith(STAFF_BUTTONS):
+        return
+    services = ctx.services
+    user = update.effective_user
+    await services.staff.refuse(
+        user.id if user else None, services.staff_chat_id, "button", "audience"
+    )
+    tr = services.staff_translator()
+    await answer_query(query, tr.gettext("This button has expired."))
+    queue = ctx.application.update_queue
+    if isinstance(queue, DurableQueue):
+        queue.mark_handled(update.update_id)
+    raise ApplicationHandlerStop

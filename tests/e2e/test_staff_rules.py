@@ -187,3 +187,18 @@ async def test_other_groups_are_ignored_after_saying_so_once(
     # Ignored updates still count as handled: none is left to replay.
     async with aiosqlite.connect(str(db_path)) as conn:
         assert list(await conn.execute_fetchall("SELECT COUNT(*) FROM inbox")) == [(0,)]
+
+
+async def test_a_beneficiary_button_forged_in_the_staff_group_is_refused_and_audited(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        sarah = Person(emu.user(1231, first_name="Sarah", language_code="en"))
+        card = await desk.card(await submit(sarah))
+        for data in ("menu:talk", "faq:talk:1:1", "rate:skip:1", "menu:new", "lang:set:ar"):
+            answer = await desk.press_data(OFFICER, card, data)
+            assert answer["text"] == "This button has expired.", data
+        # Nothing was opened for the staff member, and each press is in the audit trail.
+        assert await desk.rows("SELECT COUNT(*) FROM conversations") == [(0,)]
+        audit = await desk.rows("SELECT actor_id, action, reason FROM audit_log")
+        assert audit.count((OFFICER, "button", "audience")) == 5
