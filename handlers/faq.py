@@ -18,6 +18,7 @@ from bot.services.faq.answerer import Outcome
 from bot.services.faq.answers import ANSWERS_SLUG
 from bot.services.faq.service import Asked
 from handlers.common import answer_query, callback_ids, esc, main_menu, reply
+from handlers.long_text import LIMIT, fit_html, visible_length
 from handlers.notices import end_button
 from handlers.staff_commands import permitted
 from storage.guides import StoredPassage
@@ -181,8 +182,9 @@ async def show_section(update: Update, ctx: BotContext) -> None:
     for passage in passages:
         items = passage.text.split("\n") if passage.kind == "list" else [passage.text]
         lines += [f"• {html.escape(item)}" for item in items]
-    source = tr.gettext("From “%(guide)s”.") % {"guide": esc(first.guide_title)}
-    await reply(update, "\n".join(lines)[:3800] + f"\n\n<i>{source}</i>")
+    source = "<i>" + tr.gettext("From “%(guide)s”.") % {"guide": esc(first.guide_title)} + "</i>"
+    body = fit_html(lines, LIMIT - visible_length(source) - 2)
+    await reply(update, f"{body}\n\n{source}")
 
 
 async def receive_helpful(update: Update, ctx: BotContext) -> None:
@@ -262,4 +264,4 @@ async def show_gaps(update: Update, ctx: BotContext) -> None:
             }
         lines.append(f"• {esc(gap.text[:200])} — {times}, {reasons.get(gap.reason, gap.reason)}")
     lines += ["", _("Add question cards for these: python -m bot import-guides cards.yaml")]
-    await message.reply_text("\n".join(lines)[:4000], do_quote=False)
+    await message.reply_text(fit_html(lines), do_quote=False)

@@ -13,10 +13,10 @@ from bot.services.policy import Action, possible
 from handlers.answers import answer_text
 from handlers.common import esc
 from handlers.labels import status_label
+from handlers.long_text import fit_html
 from storage.models import InfoItem, Request, RequestStatus
 
 CARD_ANSWER_CHARS = 600  # one long answer must not push the card past 4,096 characters
-CARD_MAX_CHARS = 4000
 
 
 def action_label(tr: Translator, action: Action) -> str:
@@ -161,7 +161,4 @@ def render(
             + tr.ngettext("%(count)s attachment below", "%(count)s attachments below", count)
             % {"count": tr.number(count)},
         ]
-    text = "\n".join(lines)
-    if len(text) > CARD_MAX_CHARS:
-        text = text[: CARD_MAX_CHARS - 1] + "…"
-    return text
+    return fit_html(lines)

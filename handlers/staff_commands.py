@@ -10,6 +10,7 @@ from bot.services.lookup import QUEUE_ORDER, QueueItem
 from bot.services.policy import Action, Duty
 from handlers.common import answer_query, esc
 from handlers.labels import status_label
+from handlers.long_text import split_html
 from storage.models import Request, RequestStatus
 
 QUEUE_SHOWN = 40  # lines per status section; the rest are counted
@@ -175,8 +176,7 @@ async def show_stats(update: Update, ctx: BotContext) -> None:
 async def _send(update: Update, lines: list[str]) -> None:
     message = update.effective_message
     assert message is not None
-    text = "\n".join(lines)
-    if len(text) > 4000:
-        text = text[:3999] + "…"
-    # In a topic, answer in that topic (reply_text keeps the thread).
-    await message.reply_text(text, do_quote=False)
+    # In a topic, answer in that topic (reply_text keeps the thread); a long list goes in
+    # several messages, cut between whole lines.
+    for text in split_html(lines):
+        await message.reply_text(text, do_quote=False)

@@ -202,3 +202,35 @@ async def test_a_beneficiary_button_forged_in_the_staff_group_is_refused_and_aud
         assert await desk.rows("SELECT COUNT(*) FROM conversations") == [(0,)]
         audit = await desk.rows("SELECT actor_id, action, reason FROM audit_log")
         assert audit.count((OFFICER, "button", "audience")) == 5
+
+
+async def test_a_card_past_telegrams_limit_is_cut_between_lines_and_still_arrives(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    from handlers.long_text import LIMIT
+
+    async with open_desk(emu, clock, db_path) as desk:
+        sarah = Person(emu.user(1232, first_name="Sarah", language_code="en"))
+        reference = await submit(sarah)
+        card = await desk.card(reference)
+        topic = card.message_thread_id
+        await desk.press(OFFICER, card, "Request information")
+        await desk.group.wait_for_message(
+            predicate=lambda m: "type what the beneficiary should send" in m.text,
+            message_thread_id=topic,
+        )
+        await desk.say(OFFICER, "Everything about the device, please.", topic)
+        await sarah.next()
+        # Long texts full of what HTML escapes, emoji and one endless word.
+        piece = "Tom & Jerry <b>not bold</b> 😀 " * 30 + "x" * 200
+        received = None
+        for n in range(12):
+            await sarah.sim.send_text(f"{n}: {piece}")
+            received = await sarah.next()
+        assert received is not None and "Received" in received.text
+        await sarah.press(received, "Done")
+        await desk.settle()
+        shown = card.text  # as Telegram shows it: the markup parsed
+        assert len(shown.encode("utf-16-le")) // 2 <= LIMIT and shown.endswith("…")
+        assert "Tom & Jerry <b>not bold</b>" in shown  # as typed: it was escaped
+        assert reference in shown and "Under review" in shown
