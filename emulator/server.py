@@ -169,6 +169,9 @@ class BotApiEmulator(SimWorld):
         chat_id = _chat_id(params)
         rule = self.faults.match(method, chat_id)
         if rule is not None:
+            if rule.kind == "400":
+                refused = ApiError(400, "Bad Request: can't parse entities: can't find end tag")
+                return _answer(refused.payload(), 400)
             if rule.kind == "429":
                 return _answer(too_many(rule.retry_after).payload(), 429)
             if rule.kind in ("5xx", "outage") and not rule.drop:

@@ -225,6 +225,18 @@ class Dispatcher:
             log.warning("outbox %s #%d refused: %s", row.kind, row.id, err.message)
             async with self.services.db.transaction() as conn:
                 await Outbox(conn).failed(row.id, err.message)
+                request_id = row.payload.get("request_id")
+                if isinstance(request_id, int) and row.kind != kinds.STAFF_NOTE:
+                    # Never silently: staff hear which request's message was refused (a
+                    # note about a refusal is not itself reported, so no loop).
+                    await kinds.report_refused(
+                        conn,
+                        self.services.staff_chat_id,
+                        request_id,
+                        err.message,
+                        self.clock(),
+                        dedupe_key=f"refused:{row.id}",
+                    )
         except NetworkError as err:  # 5xx, a dropped connection, a timeout
             if self.hold_until is None or self.clock() >= self.hold_until:
                 # The first failure since the last hold: sends already under way that

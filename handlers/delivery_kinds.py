@@ -143,6 +143,13 @@ class Deliverer:
 
     async def _note(self, p: dict[str, Any]) -> None:
         if p.get("thread_id") is None:
+            if p.get("note") == "refused":  # about the group itself: in General
+                text, markup = notices.staff_note(
+                    self.services.staff_translator(), self.services, p
+                )
+                chat = self.services.staff_chat_id
+                if chat is not None:
+                    await self.bot.send_message(chat, text, reply_markup=markup, **self.fast)
             return
         thread = await self.group.thread(int(p["thread_id"]))
         if thread is None:

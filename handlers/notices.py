@@ -212,4 +212,12 @@ def staff_note(
             "Overdue: the decision was due on %(date)s and the beneficiary is still waiting."
         ) % {"date": tr.both_dates(date.fromisoformat(str(payload["due"])))}
         return text, None
+    if note == "refused":
+        text = "⚠️ " + _(
+            "Telegram refused a message about request %(reference)s, so it was not sent (%(reason)s). Please look at the request."
+        ) % {
+            "reference": ltr(str(payload.get("reference", ""))),
+            "reason": esc(payload.get("reason", "")),
+        }
+        return text, None
     raise ValueError(f"unknown staff note {note!r}")

@@ -13,7 +13,7 @@ from typing import Any
 import aiosqlite
 
 from storage.outbox import CONVERSATION, NOTICES, Outbox
-from storage.repositories import Beneficiaries
+from storage.repositories import Beneficiaries, Requests
 
 # Outbox kinds.
 NOTICE = "notice"  # to a beneficiary: a transition of their request, a relay event
@@ -78,3 +78,27 @@ async def to_staff(
     if staff_chat_id is None:
         return False
     return await Outbox(conn).add(staff_chat_id, kind, payload, now, dedupe_key=dedupe_key)
+
+
+async def report_refused(
+    conn: aiosqlite.Connection,
+    staff_chat_id: int | None,
+    request_id: int,
+    reason: str,
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> bool:
+    """Tell the staff group that Telegram refused a message about a request."""
+    request = await Requests(conn).get(request_id)
+    if request is None:
+        return False
+    return await to_staff(
+        conn,
+        staff_chat_id,
+        STAFF_NOTE,
+        now,
+        dedupe_key=dedupe_key,
+        note="refused",
+        reference=request.reference,
+        reason=reason[:200],
+    )

@@ -234,3 +234,18 @@ async def test_a_card_past_telegrams_limit_is_cut_between_lines_and_still_arrive
         assert len(shown.encode("utf-16-le")) // 2 <= LIMIT and shown.endswith("…")
         assert "Tom & Jerry <b>not bold</b>" in shown  # as typed: it was escaped
         assert reference in shown and "Under review" in shown
+
+
+async def test_a_card_telegram_refuses_is_reported_to_the_staff_group(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        emu.faults.add("400", "sendMessage", chat_id=desk.group.chat.id, times=1)
+        sarah = Person(emu.user(1233, first_name="Sarah", language_code="en"))
+        reference = await submit(sarah)
+        report = await desk.group.wait_for_message(
+            predicate=lambda m: "Telegram refused a message about request" in m.text
+        )
+        assert reference in report.text and "can't parse entities" in report.text.lower()
+        failed = await desk.rows("SELECT kind, state FROM outbox WHERE state = 'failed'")
+        assert failed == [("staff.card", "failed")]
