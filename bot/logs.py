@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.services.textnorm import normalize_digits
+from bot.services.textnorm import INVISIBLES, normalize_digits
 
 # A national id / iqama (10 digits starting with 1 or 2) and Saudi mobile numbers, in any
 # of the forms the validators accept them (spaces, dashes, dots, brackets), after
@@ -20,11 +20,21 @@ _PHONE = re.compile(
     r"(?<![\d_])(?:(?:\+|00)?966" + _SEP + r")?\(?0?5(?:" + _SEP + r"\d){8}(?![\d_])"
 )
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+# The invisible marks the validators remove, as they are and as JSON writes them («\u2066»):
+# an isolate or a zero-width space between digits would otherwise hide a number.
+_HIDDEN = re.compile(
+    "["
+    + "".join(sorted(INVISIBLES))
+    + "]"
+    + r"|\\u(?:200[b-f]|202[a-e]|206[0-9a-f]|061c|feff|00ad|2060)",
+    re.IGNORECASE,
+)
 
 
 def redact(text: str) -> str:
-    """Replace every national id, phone number and bot token in the text."""
-    text = normalize_digits(text)
+    """Replace every national id, phone number and bot token in the text, after removing
+    the invisible marks a value may hide behind (as the validators see it)."""
+    text = _HIDDEN.sub("", normalize_digits(text))
     text = _TOKEN.sub("<token>", text)
     text = _NATIONAL_ID.sub("<national-id>", text)
     return _PHONE.sub("<phone>", text)
@@ -63,3 +73,6 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # At DEBUG the database driver logs every statement with its parameters (answers,
+    # ids, phone numbers): never below INFO, whatever TAWASUL_LOG_LEVEL says.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))

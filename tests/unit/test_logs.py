@@ -57,6 +57,8 @@ def test_configure_logging_installs_the_filter(capsys: object) -> None:
         configure_logging("DEBUG")
         logging.getLogger("tawasul.test").error("sent by 0551234567 with id 1000000008")
         assert logging.getLogger("telegram.ext.ExtBot").getEffectiveLevel() >= logging.INFO
+        # The database driver logs statements with their parameters at DEBUG.
+        assert logging.getLogger("aiosqlite").getEffectiveLevel() >= logging.INFO
         assert (
             logging.getLogger("telegram.ext._utils.webhookhandler").getEffectiveLevel()
             >= logging.INFO
@@ -77,3 +79,17 @@ def test_separators_and_our_own_ids() -> None:
     # What our own log lines carry stays readable.
     for text in ("update 512_345_678 failed", "at 2026-11-22 09:00:00", "port 8443 pid 12345"):
         assert redact(text) == text
+
+
+@given(
+    st.sampled_from(["\u2066", "\u200b", "\u200f", "\ufeff", "\\u2066", "\\u200B", "\u00ad"]),
+    st.integers(1, 8),
+)
+def test_an_invisible_mark_or_its_json_escape_hides_no_number(mark: str, at: int) -> None:
+    national_id = "1023456789"
+    phone = "0551234567"
+    hidden_id = national_id[:at] + mark + national_id[at:]
+    hidden_phone = mark + phone[:at] + mark + phone[at:]
+    text = redact(f'{{"text": "{hidden_id}", "phone": "{hidden_phone}"}}')
+    assert "<national-id>" in text and "<phone>" in text
+    assert national_id not in text and phone not in text
