@@ -100,6 +100,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
             clock=clock,
             staff_chat_id=staff_chat,
             wakeup=wakeup,
+            audit_retention_days=settings.audit_retention_days,
         ),
         broadcasts=BroadcastService(db, timezone=settings.timezone, clock=clock, wakeup=wakeup),
         reports=ReportService(db, profile, timezone=settings.timezone, clock=clock),

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     outbox_timeout: float = Field(default=10.0, gt=0, le=120)
     # How often the follow-up rules are read from the database, and broadcast progress shown.
     followup_check_seconds: float = Field(default=60.0, gt=0)
+    # Refused actions are kept this long, then deleted (export them first to keep them).
+    audit_retention_days: int = Field(default=730, ge=30)
     broadcast_progress_seconds: float = Field(default=10.0, gt=0)
     default_locale: Literal["ar", "en"] = "ar"
     timezone: str = "Asia/Riyadh"

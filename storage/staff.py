@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -278,6 +279,19 @@ class StaffPrompts:
         )
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """A refused action, as the audit trail holds it."""
+
+    id: int
+    actor_id: int | None
+    chat_id: int | None
+    action: str
+    request_id: int | None
+    reason: str
+    created_at: datetime
+
+
 class AuditLog:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -296,6 +310,35 @@ class AuditLog:
             " VALUES (?, ?, ?, ?, ?, ?)",
             (actor_id, chat_id, action, request_id, reason, ts(now)),
         )
+
+    async def prune(self, before: datetime) -> int:
+        """Delete the entries older than before (the retention period); return how many."""
+        cur = await self.conn.execute("DELETE FROM audit_log WHERE created_at < ?", (ts(before),))
+        return cur.rowcount
+
+    async def between(self, start: datetime, stop: datetime) -> list[AuditEntry]:
+        """Return the entries written in [start, stop), oldest first (for an export)."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT id, actor_id, chat_id, action, request_id, reason, created_at FROM audit_log"
+            " WHERE created_at >= ? AND created_at < ? ORDER BY id",
+            (ts(start), ts(stop)),
+        )
+        out = []
+        for row in rows:
+            written = dt(row["created_at"])
+            assert written is not None
+            out.append(
+                AuditEntry(
+                    row["id"],
+                    row["actor_id"],
+                    row["chat_id"],
+                    row["action"],
+                    row["request_id"],
+                    row["reason"],
+                    written,
+                )
+            )
+        return out
 
     async def count(self, action: str | None = None) -> int:
         sql = "SELECT COUNT(*) FROM audit_log"

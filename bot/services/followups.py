@@ -23,7 +23,7 @@ from bot.services.requests import Clock, utc_now
 from storage.db import Database
 from storage.followups import FollowUpQueries, IdleDraft
 from storage.outbox import Outbox
-from storage.staff import StaffThreads
+from storage.staff import AuditLog, StaffThreads
 
 # Rating prompts and follow-ups are not sent for services delivered longer ago than this
 # (e.g. after an upgrade that brought the rule, or a long outage).
@@ -38,6 +38,7 @@ class Run:
     """What one run queued, by rule."""
 
     queued: Counter[str]
+    pruned: int = 0  # audit entries past the retention period, deleted
 
     @property
     def total(self) -> int:
@@ -54,8 +55,10 @@ class FollowUpService:
         clock: Clock = utc_now,
         staff_chat_id: int | None = None,
         wakeup: Wakeup | None = None,
+        audit_retention_days: int = 730,
     ) -> None:
         self.db = db
+        self.audit_retention = timedelta(days=audit_retention_days)
         self.rules = profile.followups
         self.sla_days = profile.association.sla_days
         self.tz = ZoneInfo(timezone)
@@ -75,9 +78,11 @@ class FollowUpService:
             if self.staff_chat_id is not None:
                 await self._sla(conn, q, now, queued)
                 await self._report(conn, now, queued)
+            # The audit trail keeps refused actions for the retention period only.
+            pruned = await AuditLog(conn).prune(now - self.audit_retention)
         if queued:
             self.wakeup()
-        return Run(queued)
+        return Run(queued, pruned)
 
     # Unfinished forms ------------------------------------------------------------------
 

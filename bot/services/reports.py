@@ -12,10 +12,12 @@ from bot.services.requests import Clock
 from storage.db import Database
 from storage.models import RequestStatus
 from storage.reports import EventRow, MonthSpan, RatingRow, Reports, RequestRow
+from storage.staff import AuditEntry, AuditLog
 
 Cell = str | int | float | date | datetime | None
 
 REQUEST_COLUMNS = ("reference", "user_id", "status", "submitted_at", "decision_due", "decided_at")
+AUDIT_COLUMNS = ("id", "actor_id", "chat_id", "action", "request_id", "reason", "written_at")
 EVENT_COLUMNS = (
     "reference",
     "kind",
@@ -71,10 +73,11 @@ class Export:
     events: Sheet
     ratings: Sheet
     suggestions: Sheet
+    audit: Sheet  # refused actions, archived here before the retention period ends
 
     @property
     def sheets(self) -> tuple[Sheet, ...]:
-        return (self.requests, self.events, self.ratings, self.suggestions)
+        return (self.requests, self.events, self.ratings, self.suggestions, self.audit)
 
     @property
     def stem(self) -> str:
@@ -120,6 +123,7 @@ class ReportService:
             reports = Reports(conn)
             requests = await reports.requests_between(start, stop)
             events = await reports.events_between(start, stop)
+            audit = await AuditLog(conn).between(start, stop)
             ratings = await reports.ratings_between(start, stop)
             suggestions = await reports.suggestions_between(start, stop)
         fields = self.profile.form.fields
@@ -146,6 +150,7 @@ class ReportService:
                 SUGGESTION_COLUMNS,
                 tuple((s.id, s.user_id, s.text, self._local(s.created_at)) for s in suggestions),
             ),
+            audit=Sheet("audit", AUDIT_COLUMNS, tuple(self._audit_row(a) for a in audit)),
         )
 
     def _request_row(self, r: RequestRow, fields: tuple[FormField, ...]) -> tuple[Cell, ...]:
@@ -170,6 +175,17 @@ class ReportService:
             e.actor_role,
             e.details,
             self._local(e.created_at),
+        )
+
+    def _audit_row(self, a: AuditEntry) -> tuple[Cell, ...]:
+        return (
+            a.id,
+            a.actor_id,
+            a.chat_id,
+            a.action,
+            a.request_id,
+            a.reason,
+            self._local(a.created_at),
         )
 
     def _rating_row(self, r: RatingRow) -> tuple[Cell, ...]:

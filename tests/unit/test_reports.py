@@ -292,7 +292,7 @@ async def test_export_files_hold_the_rows_and_nothing_runs_as_a_formula(
     export = await service.export(date(2026, 9, 1), date(2026, 11, 30))
     path = write_xlsx(export, tmp_path / f"{export.stem}.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["requests", "events", "ratings", "suggestions"]
+    assert book.sheetnames == ["requests", "events", "ratings", "suggestions", "audit"]
     for sheet in export.sheets:
         rows = list(book[sheet.name].iter_rows(values_only=True))
         assert rows[0] == sheet.header
@@ -306,7 +306,7 @@ async def test_export_files_hold_the_rows_and_nothing_runs_as_a_formula(
 
     paths = write_csv(export, tmp_path)
     assert [p.name for p in paths] == [
-        f"{export.stem}-{n}.csv" for n in ("requests", "events", "ratings", "suggestions")
+        f"{export.stem}-{n}.csv" for n in ("requests", "events", "ratings", "suggestions", "audit")
     ]
     raw = paths[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -319,3 +319,25 @@ async def test_export_files_hold_the_rows_and_nothing_runs_as_a_formula(
     assert first["submitted_at"] == "2026-11-01 00:30:00"
     assert "SECRET" not in raw.decode("utf-8-sig")
     assert csv_bytes(export.suggestions).decode("utf-8-sig").count("\r\n") == 3
+
+
+async def test_the_audit_trail_is_exported_by_date_and_pruned_after_its_retention(
+    service: ReportService,
+) -> None:
+    from bot.services.followups import FollowUpService
+    from storage.staff import AuditLog
+
+    db = service.db
+    async with db.transaction() as conn:
+        audit = AuditLog(conn)
+        await audit.refused(7999, -100, "accept", "role", datetime(2024, 11, 5, 9, tzinfo=UTC), 1)
+        await audit.refused(7001, -100, "button", "audience", datetime(2026, 11, 5, 9, tzinfo=UTC))
+    export = await service.export(date(2026, 11, 1), date(2026, 11, 30))
+    assert [(r[1], r[3], r[5]) for r in export.audit.rows] == [(7001, "button", "audience")]
+    assert export.audit.rows[0][6] == datetime(2026, 11, 5, 12, 0)  # Riyadh time
+    clock = FakeClock(datetime(2026, 12, 1, tzinfo=UTC))
+    profile, _ = load_profile("sample")
+    run = await FollowUpService(db, profile, clock=clock, audit_retention_days=730).run()
+    assert run.pruned == 1  # the entry of 2024 is past two years; the other stays
+    async with db.reading() as conn:
+        assert await AuditLog(conn).count() == 1
