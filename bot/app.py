@@ -152,6 +152,12 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
     return app
 
 
+# An id in callback data: ASCII digits, at most 18 (no Arabic-Indic or superscript digits,
+# nothing past a 64-bit integer). A press that does not match goes to the last handler,
+# which answers that the button has expired.
+ID = "[0-9]{1,18}"
+
+
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Register every handler; the one place that knows groups and their order."""
     services: Services = app.bot_data[SERVICES_KEY]
@@ -168,7 +174,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("myrequests", my_requests.list_my_requests, filters=private))
     app.add_handler(CallbackQueryHandler(my_requests.list_my_requests, pattern=r"^menu:mine$"))
     app.add_handler(CommandHandler("status", my_requests.show_timeline, filters=private))
-    app.add_handler(CallbackQueryHandler(my_requests.show_timeline, pattern=r"^mine:show:\d+$"))
+    app.add_handler(CallbackQueryHandler(my_requests.show_timeline, pattern=rf"^mine:show:{ID}$"))
     app.add_handler(CallbackQueryHandler(menu.show_contact, pattern=r"^menu:contact$"))
     app.add_handler(CommandHandler("talk", talk.talk_to_person, filters=private))
     app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=r"^menu:talk$"))
@@ -177,12 +183,12 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("suggest", feedback.ask_suggestion, filters=private))
     app.add_handler(CallbackQueryHandler(feedback.ask_suggestion, pattern=r"^menu:suggest$"))
     app.add_handler(CallbackQueryHandler(feedback.cancel_suggestion, pattern=r"^suggest:cancel$"))
-    app.add_handler(CallbackQueryHandler(feedback.receive_rating, pattern=r"^rate:\d+:[1-5]$"))
-    app.add_handler(CallbackQueryHandler(feedback.skip_comment, pattern=r"^rate:skip:\d+$"))
-    app.add_handler(CallbackQueryHandler(faq.show_choice, pattern=r"^faq:pick:\d+:\d+$"))
-    app.add_handler(CallbackQueryHandler(faq.show_section, pattern=r"^faq:sect:\d+$"))
-    app.add_handler(CallbackQueryHandler(faq.receive_helpful, pattern=r"^faq:(yes|no):\d+$"))
-    app.add_handler(CallbackQueryHandler(faq.talk_about_question, pattern=r"^faq:talk:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(feedback.receive_rating, pattern=rf"^rate:{ID}:[1-5]$"))
+    app.add_handler(CallbackQueryHandler(feedback.skip_comment, pattern=rf"^rate:skip:{ID}$"))
+    app.add_handler(CallbackQueryHandler(faq.show_choice, pattern=rf"^faq:pick:{ID}:{ID}$"))
+    app.add_handler(CallbackQueryHandler(faq.show_section, pattern=rf"^faq:sect:{ID}$"))
+    app.add_handler(CallbackQueryHandler(faq.receive_helpful, pattern=rf"^faq:(yes|no):{ID}$"))
+    app.add_handler(CallbackQueryHandler(faq.talk_about_question, pattern=rf"^faq:talk:{ID}:{ID}$"))
     app.add_handler(CommandHandler("help", menu.show_help, filters=private))
     app.add_handler(CommandHandler("menu", menu.show_menu, filters=private))
     app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
@@ -194,9 +200,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(CallbackQueryHandler(broadcasts.on_button, pattern=r"^bc:"))
     # Checked inside, like the card buttons (staff group; approving needs an admin).
-    app.add_handler(CallbackQueryHandler(faq_answers.save_answer, pattern=r"^faq:save:\d+$"))
+    app.add_handler(CallbackQueryHandler(faq_answers.save_answer, pattern=rf"^faq:save:{ID}$"))
     app.add_handler(
-        CallbackQueryHandler(faq_answers.decide_answer, pattern=r"^faq:(approve|discard):\d+$")
+        CallbackQueryHandler(faq_answers.decide_answer, pattern=rf"^faq:(approve|discard):{ID}$")
     )
     if staff is not None:
         app.add_handler(CommandHandler("queue", staff_commands.show_queue, filters=staff))

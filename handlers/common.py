@@ -53,9 +53,21 @@ async def answer_query(
         await query.answer(text, show_alert=alert)
 
 
+def parse_id(text: str) -> int | None:
+    """Return an id written in callback data: 1 to 18 ASCII digits, else None.
+
+    ``str.isdigit`` and ``int`` also take «١» and superscripts, and 20 digits overflow the
+    database's integers: a forged press must parse to nothing, not to request 1.
+    """
+    if 0 < len(text) <= 18 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def callback_ids(data: str | None, count: int) -> list[int] | None:
     """Return the ids after "<feature>:<action>:" in callback data, or None if malformed."""
     parts = (data or "").split(":")[2:]
-    if len(parts) != count or not all(p.isdigit() for p in parts):
+    ids = [parse_id(p) for p in parts]
+    if len(parts) != count or any(i is None for i in ids):
         return None
-    return [int(p) for p in parts]
+    return [i for i in ids if i is not None]

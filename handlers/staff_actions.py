@@ -11,7 +11,7 @@ from bot.profile import Role
 from bot.services.policy import RULES, Action
 from bot.services.staff import Done, Outdated
 from handlers import staff_card
-from handlers.common import answer_query, esc
+from handlers.common import answer_query, esc, parse_id
 from handlers.labels import status_label
 from handlers.staff_group import StaffGroup
 from storage.models import Request
@@ -33,10 +33,12 @@ async def on_card_button(update: Update, ctx: BotContext) -> None:
     assert query is not None and query.data is not None and user is not None
     services = ctx.services
     parts = query.data.split(":")
-    if len(parts) < 4 or not (parts[2].isdigit() and parts[3].isdigit()):
-        await answer_query(query)
+    request_id = parse_id(parts[2]) if len(parts) in (4, 5) else None
+    version = parse_id(parts[3]) if request_id is not None else None
+    if request_id is None or version is None:
+        await answer_query(query, services.staff_translator().gettext("This button has expired."))
         return
-    verb, request_id, version = parts[1], int(parts[2]), int(parts[3])
+    verb = parts[1]
     arg = parts[4] if len(parts) > 4 else None
     action = Action(verb) if verb in Action.__members__.values() else None
     if verb != "card" and action is None:

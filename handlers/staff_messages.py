@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.services.policy import Action
 from bot.services.staff import Done
 from handlers import broadcasts, faq_answers
-from handlers.common import answer_query
+from handlers.common import answer_query, parse_id
 from handlers.staff_actions import outdated_text, topic_key
 from handlers.staff_group import StaffGroup
 
@@ -107,8 +107,8 @@ async def close_conversation(update: Update, ctx: BotContext) -> None:
     if refused is not None:
         await answer_query(query, tr.gettext("You are not allowed to do this."), alert=True)
         return
-    user_id = query.data.rsplit(":", 1)[-1]
-    closed = user_id.isdigit() and await services.relay.close(int(user_id), "staff")
+    user_id = parse_id(query.data.rsplit(":", 1)[-1])
+    closed = user_id is not None and await services.relay.close(user_id, "staff")
     await answer_query(
         query,
         tr.gettext("The conversation is closed.")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import aiosqlite
+import pytest
 
 from emulator import BotApiEmulator
 from tests.e2e.desk import (
@@ -249,3 +251,33 @@ async def test_a_card_telegram_refuses_is_reported_to_the_staff_group(
         assert reference in report.text and "can't parse entities" in report.text.lower()
         failed = await desk.rows("SELECT kind, state FROM outbox WHERE state = 'failed'")
         assert failed == [("staff.card", "failed")]
+
+
+async def test_forged_ids_in_buttons_parse_to_nothing_and_every_press_is_answered(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        sarah = Person(emu.user(1234, first_name="Sarah", language_code="en"))
+        reference = await submit(sarah)
+        card = await desk.card(reference)
+        request_id, version = await _request_id(desk, reference)
+        huge = str(2**64)
+        caplog.set_level(logging.WARNING)
+        for data in (
+            "staff:accept:١:١:yes",  # Arabic-Indic digits
+            f"staff:accept:{request_id}:{version}²:yes",  # a superscript
+            f"staff:accept:{huge}:1:yes",
+            f"staff:close:{request_id}:{version}:yes:extra",
+            f"bc:send:{huge}",
+            "bc:send",
+            f"relay:close:{huge}",
+        ):
+            answer = await desk.press_data(ADMIN, card, data)
+            assert answer["text"] in ("This button has expired.", "It was already closed."), data
+        menu = await sarah.command("/menu")
+        for data in ("faq:pick:١:١", "rate:١:5", f"mine:show:{huge}", f"faq:sect:{huge}"):
+            query = await sarah.sim.press(menu, data)
+            answer = await sarah.sim.wait_for_callback_answer(query)
+            assert answer.get("text") == "This button has expired.", data
+        assert await desk.status(reference) == "submitted"  # nothing was accepted or closed
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
