@@ -1,13 +1,15 @@
 """From a question to an answer, a short list to choose from, or an honest "not in the guides".
 
-Decisions (the thresholds were set on the dev questions and checked for slack on both sides;
-``python -m bot faq-eval`` prints the figures):
+Decisions (the weights and thresholds are fitted on the dev halves by
+``python -m bench.faq_calibrate``; ``calibration.py`` holds them):
 
-* **Answered** when the best passage covers at least ``CONFIDENT`` of the question's
-  weighted words and no *different* passage comes close (``MARGIN``).
-* **Unsure** ("Did you mean…") when the best covers at least ``POSSIBLE``: the best three
-  distinct passages are offered, with a person.
-* **Unanswered** below that: the guides do not say, and a person is offered.
+* The message is read first (``message.py``): the clauses that ask are ranked, the rest of
+  the message counts less, a second question gets its own answer.
+* Two rankers, the lexical one and sentence vectors, are fused by reciprocal rank; a
+  passage holding the kind of thing asked for (a number, a time, a place) ranks higher.
+* **Answered** when the confidence (``calibration.Signals``) reaches ``CONFIDENT`` and no
+  *different* passage comes close (``MARGIN``); **unsure** ("Did you mean…", the best
+  three with a person) from ``POSSIBLE``; **unanswered** below: a person is offered.
 * Passages that say the same thing (two guides of one association, a bullet repeated) are
   one answer: the ranking keeps the first and drops its near-copies, so "Did you mean…"
   never offers the same sentence twice.
@@ -101,8 +103,7 @@ def _context(path: Sequence[str], heading: str, lead: str, title: str) -> str:
 
 def embedding_text(source: Source) -> str:
     """Return the text a passage's sentence vector is made from."""
-    about = context(source)
-    return "\n".join(t for t in (*source.questions, about, source.text) if t)
+    return _embedding_text(source.questions, context(source), source.text)
 
 
 def section_texts(
@@ -113,9 +114,13 @@ def section_texts(
 ) -> list[str]:
     """Return the embedding texts of a section's passages, given as (lead, text, questions)."""
     return [
-        "\n".join(t for t in (*questions, _context(path, heading, lead, title), text) if t)
+        _embedding_text(questions, _context(path, heading, lead, title), text)
         for lead, text, questions in passages
     ]
+
+
+def _embedding_text(questions: Sequence[str], about: str, text: str) -> str:
+    return "\n".join(t for t in (*questions, about, text) if t)
 
 
 def _views(source: Source) -> tuple[str, ...]:
@@ -217,9 +222,6 @@ class Answerer:
         if not hits:
             return hits, Signals()
         best = hits[0]
-        if best.key not in cosines and self.vectors is not None and self.embedder is not None:
-            cosines[best.key] = 0.0
-        top_cos = [c for _, c in order]
         lex_hits = ranking.hits
         mine = self.words[best.key]
         second_lex = next(
@@ -241,7 +243,7 @@ class Answerer:
             cosine=cosines.get(best.key, 0.0),
             cosine_margin=cosines.get(best.key, 0.0)
             - max((c for k, c in order if k != best.key), default=0.0)
-            if top_cos
+            if order
             else 0.0,
             lexical_margin=max(-1.0, 1 - second_lex / best_lex) if best_lex > 0 else -1.0,
             agree=1.0 if both_first else 0.5 if in_both else 0.0,
