@@ -97,8 +97,10 @@ class Guides:
         digest: str,
         sections: list[NewSection],
         now: datetime,
+        vectors: tuple[str, list[bytes]] | None = None,
     ) -> int:
-        """Store a guide in place of the one with the same slug; return its id."""
+        """Store a guide in place of the one with the same slug, with its passages' sentence
+        vectors when given (model, one blob per passage in reading order); return its id."""
         await self.conn.execute("DELETE FROM guides WHERE slug = ?", (slug,))
         cur = await self.conn.execute(
             "INSERT INTO guides (slug, kind, title, source, digest, imported_at)"
@@ -130,6 +132,11 @@ class Guides:
                     )
                     for i, p in enumerate(section.passages)
                 ],
+            )
+        if vectors is not None:
+            model, blobs = vectors
+            await self.store_vectors(
+                model, zip(await self.passage_ids(guide_id), blobs, strict=True)
             )
         return guide_id
 

@@ -108,10 +108,6 @@ async def _publish(
     clock: Clock,
 ) -> None:
     digest = hashlib.sha256(repr(sections).encode("utf-8")).hexdigest()
-    guide_id = await guides.replace(
-        ANSWERS_SLUG, "cards", ANSWERS_TITLE, "staff", digest, sections, clock()
+    await guides.replace(
+        ANSWERS_SLUG, "cards", ANSWERS_TITLE, "staff", digest, sections, clock(), vectors
     )
-    if vectors is not None:
-        model, blobs = vectors
-        ids = await guides.passage_ids(guide_id)
-        await guides.store_vectors(model, zip(ids, blobs, strict=True))

@@ -149,14 +149,9 @@ class GuideImporter:
         async with self.db.transaction() as conn:
             guides = Guides(conn)
             result.replaced = any(g.slug == result.slug for g in await guides.listing())
-            guide_id = await guides.replace(
-                result.slug, kind, title, path.name, digest, sections, self.clock()
+            await guides.replace(
+                result.slug, kind, title, path.name, digest, sections, self.clock(), vectors
             )
-            if vectors is not None:
-                model, blobs = vectors
-                await guides.store_vectors(
-                    model, zip(await guides.passage_ids(guide_id), blobs, strict=True)
-                )
         result.title = title
         result.sections = len(sections)
         result.passages = sum(len(s.passages) for s in sections)
