@@ -11,7 +11,7 @@ from bot.services.requests import IncompleteForm, StaleDraft
 from bot.services.validators import ValidationError
 from conversations import form_screens as screens
 from conversations.form_flow import END, drop_keyboard, end_or, show_current, show_screen
-from handlers.common import answer_query, main_menu, reply
+from handlers.common import answer_expired, answer_query, main_menu, reply
 from storage.models import Draft, DraftStage
 
 
@@ -25,7 +25,7 @@ async def on_button(update: Update, ctx: BotContext) -> int:
     parts = query.data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     if draft is None or len(parts) < 4 or parts[2] != str(draft.id) or parts[3] != str(draft.seq):
-        await answer_query(query, tr.gettext("This button has expired."), alert=True)
+        await answer_expired(query, tr, alert=True)
         await drop_keyboard(query)
         if draft is not None and draft.stage is not DraftStage.PAUSED:
             return await show_screen(update, ctx, draft)

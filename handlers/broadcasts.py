@@ -16,7 +16,7 @@ from bot.context import BotContext, Services
 from bot.i18n import Translator
 from bot.services.broadcasts import Progress, month_of
 from bot.services.policy import Duty
-from handlers.common import answer_query, parse_id
+from handlers.common import answer_expired, answer_query, parse_id
 from handlers.staff_actions import topic_key
 from handlers.staff_commands import permitted
 
@@ -71,9 +71,7 @@ async def on_button(update: Update, ctx: BotContext) -> None:
     parts = query.data.split(":", 3)
     bid = parse_id(parts[2]) if len(parts) >= 3 else None
     if bid is None:
-        await answer_query(
-            query, ctx.services.staff_translator().gettext("This button has expired.")
-        )
+        await answer_expired(query, ctx.services.staff_translator())
         return
     action, rest = parts[1], parts[3:]
     if action == "seg" and rest:

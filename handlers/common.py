@@ -53,6 +53,13 @@ async def answer_query(
         await query.answer(text, show_alert=alert)
 
 
+async def answer_expired(
+    query: CallbackQuery | None, tr: Translator, *, alert: bool = False
+) -> None:
+    """Answer a press that is old, forged or not the presser's: the button has expired."""
+    await answer_query(query, tr.gettext("This button has expired."), alert=alert)
+
+
 def parse_id(text: str) -> int | None:
     """Return an id written in callback data: 1 to 18 ASCII digits, else None.
 

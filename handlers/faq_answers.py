@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.services.policy import Duty
-from handlers.common import answer_query, callback_ids, esc
+from handlers.common import answer_expired, answer_query, callback_ids, esc
 from handlers.staff_commands import permitted
 
 
@@ -42,7 +42,7 @@ async def save_answer(update: Update, ctx: BotContext) -> None:
     text = (reply.text or "") if reply is not None else ""
     saved = await ctx.services.answers.propose(ids[0], text, user.id) if ids and text else None
     if saved is None or message is None:
-        await answer_query(query, tr.gettext("This button has expired."), alert=True)
+        await answer_expired(query, tr, alert=True)
         return
     await answer_query(query)
     markup = InlineKeyboardMarkup(
@@ -77,7 +77,7 @@ async def decide_answer(update: Update, ctx: BotContext) -> None:
     approve = query.data.startswith("faq:approve:")
     decided = await ctx.services.answers.decide(ids[0], approve, user.id) if ids else None
     if decided is None:
-        await answer_query(query, tr.gettext("This button has expired."), alert=True)
+        await answer_expired(query, tr, alert=True)
         return
     await answer_query(query)
     verdict = (

@@ -17,7 +17,7 @@ from bot.services.feedback import (
     Rated,
     RateResult,
 )
-from handlers.common import answer_query, esc, main_menu, reply
+from handlers.common import answer_expired, answer_query, esc, main_menu, reply
 from handlers.notices import reference
 from handlers.staff_commands import permitted
 from storage.feedback import Remark
@@ -133,7 +133,7 @@ async def skip_comment(update: Update, ctx: BotContext) -> None:
     request_id = int(query.data.rsplit(":", 1)[1])
     if not await ctx.services.feedback.cancel_prompt(user.id, RATING_COMMENT, request_id):
         # Not this presser's open rating comment: someone else's button, or an old one.
-        await answer_query(query, tr.gettext("This button has expired."))
+        await answer_expired(query, tr)
         return
     await answer_query(query)
     await _set_keyboard(query, None)

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import N_, ltr
-from handlers.common import answer_query, main_menu, reply
+from handlers.common import answer_expired, answer_query, main_menu, reply
 
 
 async def show_menu(update: Update, ctx: BotContext) -> None:
@@ -77,4 +77,4 @@ async def show_contact(update: Update, ctx: BotContext) -> None:
 async def answer_stale_press(update: Update, ctx: BotContext) -> None:
     """Answers a press no handler takes (an old or forged button), so the spinner stops."""
     tr = await ctx.translator(update)
-    await answer_query(update.callback_query, tr.gettext("This button has expired."))
+    await answer_expired(update.callback_query, tr)

@@ -11,7 +11,7 @@ from bot.profile import Role
 from bot.services.policy import RULES, Action
 from bot.services.staff import Done, Outdated
 from handlers import staff_card
-from handlers.common import answer_query, esc, parse_id
+from handlers.common import answer_expired, answer_query, esc, parse_id
 from handlers.labels import status_label
 from handlers.staff_group import StaffGroup
 from storage.models import Request
@@ -36,7 +36,7 @@ async def on_card_button(update: Update, ctx: BotContext) -> None:
     request_id = parse_id(parts[2]) if len(parts) in (4, 5) else None
     version = parse_id(parts[3]) if request_id is not None else None
     if request_id is None or version is None:
-        await answer_query(query, services.staff_translator().gettext("This button has expired."))
+        await answer_expired(query, services.staff_translator())
         return
     verb = parts[1]
     arg = parts[4] if len(parts) > 4 else None

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
 from handlers import faq, feedback
-from handlers.common import answer_query, callback_ids, main_menu, reply
+from handlers.common import answer_expired, answer_query, callback_ids, main_menu, reply
 from handlers.notices import done_button, end_button
 from handlers.staff_messages import edited_content
 from storage.models import InfoItem, Request
@@ -154,10 +154,10 @@ async def finish_info(update: Update, ctx: BotContext) -> None:
     try:
         outcome = await ctx.services.staff.finish_info(user.id, *ids)
     except LookupError:
-        await answer_query(query, tr.gettext("This button has expired."), alert=True)
+        await answer_expired(query, tr, alert=True)
         return
     if not isinstance(outcome, Done):
-        await answer_query(query, tr.gettext("This button has expired."), alert=True)
+        await answer_expired(query, tr, alert=True)
         return
     await answer_query(query)
     await query.edit_message_reply_markup(None)
