@@ -78,24 +78,42 @@ class Result:
     outcome: Outcome
     top1: bool
     top3: bool
-    confidence: float
 
 
 @dataclass
 class Report:
     passages: int
-    answerable: int = 0
-    unanswerable: int = 0
-    top1: int = 0
-    top3: int = 0
-    handed: int = 0
-    refused: int = 0
     latencies: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
 
     def share(self, count: int, total: int) -> float:
         return count / total if total else 0.0
+
+    # The counts, from the results (figures.py gives them with their intervals).
+    @property
+    def answerable(self) -> int:
+        return sum(r.case.answerable for r in self.results)
+
+    @property
+    def unanswerable(self) -> int:
+        return len(self.results) - self.answerable
+
+    @property
+    def top1(self) -> int:
+        return sum(r.top1 for r in self.results if r.case.answerable)
+
+    @property
+    def top3(self) -> int:
+        return sum(r.top3 for r in self.results if r.case.answerable)
+
+    @property
+    def handed(self) -> int:
+        return sum(r.outcome in REFUSED for r in self.results if not r.case.answerable)
+
+    @property
+    def refused(self) -> int:
+        return sum(r.outcome in REFUSED for r in self.results if r.case.answerable)
 
     @property
     def median_ms(self) -> float:
@@ -167,33 +185,15 @@ def evaluate(answerer: Answerer, passages: Sequence[EvalPassage], cases: Sequenc
             shown.insert(1, by_id[answer.also.key])
         refused = answer.outcome in REFUSED
         good = [shows(p, case.must_contain) for p in shown]
-        report.results.append(
-            Result(
-                case,
-                answer.outcome,
-                not refused and good[:1] == [True],
-                not refused and any(good[:3]),
-                answer.confidence,
-            )
-        )
-        if case.answerable:
-            report.answerable += 1
-            if refused:
-                report.refused += 1
-            elif good[:1] == [True]:
-                report.top1 += 1
-            if not refused and any(good[:3]):
-                report.top3 += 1
-            if refused or good[:1] != [True]:
-                what = "refused" if refused else f"{answer.outcome}, first: {shown[0].text[:60]!r}"
-                report.misses.append(f"answerable, {what}: {case.question}")
-        else:
-            report.unanswerable += 1
-            if refused:
-                report.handed += 1
-            else:
-                first = shown[0].text[:60] if shown else ""
-                report.misses.append(f"unanswerable, {answer.outcome} {first!r}: {case.question}")
+        top1 = not refused and good[:1] == [True]
+        top3 = not refused and any(good[:3])
+        report.results.append(Result(case, answer.outcome, top1, top3))
+        if case.answerable and not top1:
+            what = "refused" if refused else f"{answer.outcome}, first: {shown[0].text[:60]!r}"
+            report.misses.append(f"answerable, {what}: {case.question}")
+        elif not case.answerable and not refused:
+            first = shown[0].text[:60] if shown else ""
+            report.misses.append(f"unanswerable, {answer.outcome} {first!r}: {case.question}")
     return report
 
 

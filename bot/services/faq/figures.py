@@ -11,13 +11,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.services.faq.answerer import Outcome
-from bot.services.faq.evaluate import Result
+from bot.services.faq.evaluate import REFUSED, Result
 
 __all__ = ["Figures", "by", "figures", "wilson"]
 
 Z95 = 1.959964
-REFUSED = (Outcome.UNANSWERED, Outcome.EMPTY)
 
 
 def wilson(successes: int, total: int) -> tuple[float, float]:
