@@ -12,7 +12,7 @@ from bot.profile import FieldKind, FormField, Profile
 from bot.services.forms import FormEngine
 from bot.services.validators import ValidationError
 from handlers.answers import answer_text
-from handlers.long_text import LIMIT, fit_html, visible_length
+from handlers.long_text import fit_html
 from storage.models import Draft
 
 
@@ -110,7 +110,7 @@ def review(
         lines.append(f"• <b>{label}:</b> {answer_text(tr, profile, form_field, value)}")
     tail = _("Press an answer below to change it, or confirm to continue.")
     # A long form with long answers stays one valid message: whole lines, the last kept.
-    body = fit_html(lines, LIMIT - visible_length(tail) - 2)
+    text = fit_html(lines, tail=tail)
     edit_buttons = [
         button("✏️ " + f.label.get(tr.locale), draft, "edit", i) for i, f in enumerate(form.fields)
     ]
@@ -119,7 +119,7 @@ def review(
     rows.append(
         [button("⬅️ " + _("Back"), draft, "back"), button("✖️ " + _("Cancel"), draft, "cancel")]
     )
-    return f"{body}\n\n{tail}", InlineKeyboardMarkup(rows)
+    return text, InlineKeyboardMarkup(rows)
 
 
 def declaration(tr: Translator, profile: Profile, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:

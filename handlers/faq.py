@@ -18,7 +18,7 @@ from bot.services.faq.answerer import Outcome
 from bot.services.faq.answers import ANSWERS_SLUG
 from bot.services.faq.service import Asked
 from handlers.common import answer_query, callback_ids, esc, main_menu, reply
-from handlers.long_text import LIMIT, fit_html, visible_length
+from handlers.long_text import fit_html
 from handlers.notices import end_button
 from handlers.staff_commands import permitted
 from storage.guides import StoredPassage
@@ -183,8 +183,7 @@ async def show_section(update: Update, ctx: BotContext) -> None:
         items = passage.text.split("\n") if passage.kind == "list" else [passage.text]
         lines += [f"• {html.escape(item)}" for item in items]
     source = "<i>" + tr.gettext("From “%(guide)s”.") % {"guide": esc(first.guide_title)} + "</i>"
-    body = fit_html(lines, LIMIT - visible_length(source) - 2)
-    await reply(update, f"{body}\n\n{source}")
+    await reply(update, fit_html(lines, tail=source))
 
 
 async def receive_helpful(update: Update, ctx: BotContext) -> None:

@@ -4,13 +4,15 @@ act for a staff member as if they were a beneficiary)."""
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.i18n import resolve_locale
 from bot.inbox import DurableQueue
-from handlers.common import answer_query
+from handlers.common import answer_expired, answer_query
 
 # The buttons the bot puts in the staff group (cards, conversations, broadcasts, answers).
 STAFF_BUTTONS = ("staff:", "relay:close:", "bc:", "faq:save:", "faq:approve:", "faq:discard:")
@@ -42,11 +44,7 @@ async def ignore_other_groups(update: Update, ctx: BotContext) -> None:
                 "This bot works only in its association's staff group; it does nothing here."
             ),
         )
-    # The update is handled (nothing more to do): let the inbox forget it, then stop.
-    queue = ctx.application.update_queue
-    if isinstance(queue, DurableQueue):
-        queue.mark_handled(update.update_id)
-    raise ApplicationHandlerStop
+    _stop(update, ctx)
 
 
 def _bot_present(update: Update) -> bool:
@@ -68,7 +66,12 @@ async def _refuse_foreign_button(update: Update, ctx: BotContext) -> None:
         user.id if user else None, services.staff_chat_id, "button", "audience"
     )
     tr = services.staff_translator()
-    await answer_query(query, tr.gettext("This button has expired."))
+    await answer_expired(query, tr)
+    _stop(update, ctx)
+
+
+def _stop(update: Update, ctx: BotContext) -> NoReturn:
+    """The update is handled (nothing more to do): let the inbox forget it, then stop."""
     queue = ctx.application.update_queue
     if isinstance(queue, DurableQueue):
         queue.mark_handled(update.update_id)

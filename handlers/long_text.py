@@ -65,8 +65,11 @@ def split_html(lines: list[str], limit: int = LIMIT) -> list[str]:
     return messages
 
 
-def fit_html(lines: list[str], limit: int = LIMIT) -> str:
-    """Return as many whole lines as fit in one message, with "…" when some are left out."""
+def fit_html(lines: list[str], limit: int = LIMIT, *, tail: str = "") -> str:
+    """Return as many whole lines as fit in one message, with "…" when some are left out,
+    and tail (a closing line that must stay: the source, what to do next) after a blank line."""
+    if tail:
+        return f"{fit_html(lines, limit - visible_length(tail) - 2)}\n\n{tail}"
     messages = split_html(lines, limit - 2)  # room for a last line "…"
     if len(messages) <= 1:
         return messages[0] if messages else ""

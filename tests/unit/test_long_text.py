@@ -59,6 +59,8 @@ def test_every_message_fits_and_is_well_formed(parts: list[tuple[int, str]]) -> 
         assert _well_formed(message)
     fitted = fit_html(lines)
     assert visible_length(fitted) <= LIMIT and _well_formed(fitted)
+    closed = fit_html(lines, tail="<i>From the guide.</i>")
+    assert visible_length(closed) <= LIMIT and closed.endswith("\n\n<i>From the guide.</i>")
     if all(visible_length(line) <= LIMIT for line in lines):
         # Nothing is lost between messages: the lines come back in order.
         assert "\n".join(messages) == "\n".join(lines)
