@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from bot.services.reports import Export
 
 log = logging.getLogger("bot")
-# The updates the handlers take: Telegram sends only these, by polling or to the webhook.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,7 +129,7 @@ def _write_export(export: Export, out: Path) -> list[Path]:
 
 def run_bot(config: Config) -> int:
     """Run until interrupted, by long polling or behind a webhook."""
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
     settings = config.settings
     app = build_application(config)

@@ -56,6 +56,7 @@ from handlers import (
     reports,
     staff_actions,
     staff_commands,
+    staff_members,
     staff_messages,
     talk,
 )
@@ -158,6 +159,11 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
 ID = "[0-9]{1,18}"
 
 
+# The updates the handlers take: Telegram sends only these, by polling or to the webhook
+# (chat_member only because it is named: it tells who leaves the staff group).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
+
+
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Register every handler; the one place that knows groups and their order."""
     services: Services = app.bot_data[SERVICES_KEY]
@@ -223,6 +229,14 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(
             MessageHandler(
                 staff & filters.UpdateType.EDITED_MESSAGE, staff_messages.relay_staff_edit
+            )
+        )
+        # Who leaves the staff group loses their role at once; added back, they regain it.
+        app.add_handler(
+            ChatMemberHandler(
+                staff_members.track_staff_member,
+                ChatMemberHandler.CHAT_MEMBER,
+                chat_id=services.staff_chat_id,
             )
         )
     # Last: anything else a beneficiary sends outside a form (information asked for, a
@@ -352,7 +366,9 @@ async def running(app: AppType, *, poll_timeout: float = 1.0) -> AsyncIterator[A
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=int(poll_timeout) or 1)
+        await app.updater.start_polling(
+            poll_interval=0, timeout=int(poll_timeout) or 1, allowed_updates=ALLOWED_UPDATES
+        )
         await app.start()
         try:
             yield app

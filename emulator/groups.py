@@ -31,7 +31,8 @@ class SimGroup(ChatView):
     """A group/supergroup; with ``is_forum`` it has topics (bot- or member-created).
 
     Members act through ``send_text``/``send``/``press``/``edit_text``; membership of the bot
-    changes through ``add_bot``/``remove_bot``; topics through ``create_topic``,
+    changes through ``add_bot``/``remove_bot``, other members' through
+    ``add_member``/``remove_member``; topics through ``create_topic``,
     ``close_topic``/``reopen_topic`` and ``delete_topic``; a basic group becomes a
     supergroup through ``migrate_to``.
     """
@@ -131,6 +132,45 @@ class SimGroup(ChatView):
         new = "kicked" if kicked else "left"
         self.chat.bot_status = new
         self._my_chat_member(_sender(by), old, new)
+
+    # -- other members ------------------------------------------------------------
+    def add_member(self, member: Member, by: Member | None = None, announce: bool = True) -> None:
+        """``by`` adds ``member`` (without ``by``: they join by link): "left" -> "member".
+
+        As in Telegram, the ``chat_member`` update reaches the bot only where it is an
+        administrator and only if ``allowed_updates`` names it; with ``announce`` a
+        ``new_chat_members`` service message follows.
+        """
+        self._check_live()
+        who = _sender(member)
+        actor = who if by is None else _sender(by)
+        self._chat_member(actor, who, "left", "member")
+        if announce:
+            self._post(actor, {"new_chat_members": [who]})
+
+    def remove_member(
+        self, member: Member, by: Member | None = None, kicked: bool = False, announce: bool = True
+    ) -> None:
+        """``member`` leaves (no ``by``) or ``by`` removes them ("kicked": banned, else "left").
+
+        A ``chat_member`` update as for ``add_member``; ``announce`` posts ``left_chat_member``.
+        """
+        self._check_live()
+        who = _sender(member)
+        actor = who if by is None else _sender(by)
+        self._chat_member(actor, who, "member", "kicked" if kicked else "left")
+        if announce:
+            self._post(actor, {"left_chat_member": who})
+
+    def _chat_member(self, sender: JSON, user: JSON, old: str, new: str) -> None:
+        if self.chat.bot_status != "administrator":
+            return  # Telegram tells only administrator bots about other members
+        change: JSON = {"chat": self.chat.chat, "from": sender, "date": now()}
+        change["old_chat_member"] = {"status": old, "user": user}
+        change["new_chat_member"] = {"status": new, "user": user}
+        if new == "kicked":
+            change["new_chat_member"]["until_date"] = 0
+        self.state.push_update("chat_member", change)
 
     # -- topics ----------------------------------------------------------------
     def _forum_topic(self, thread_id: int) -> Topic:

@@ -9,6 +9,9 @@ from collections import deque
 from emulator.params import ApiError, bad_request, chat_migrated
 from emulator.records import JSON, BotMessage, FileRecord, Notifier, Topic
 
+# Telegram sends these only to a bot whose allowed_updates names them.
+UNLESS_ASKED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
 
 class ChatState:
     """One chat: its live messages, the bot's messages, topics and wait cursors."""
@@ -174,6 +177,8 @@ class State:
         out: list[JSON] = []
         allowed = self.allowed_updates
         for _, update in self.updates:
+            if allowed is None and UNLESS_ASKED.intersection(update):
+                continue
             if allowed is not None and not allowed.intersection(update):
                 continue
             out.append(update)

@@ -1,4 +1,5 @@
-"""Staff threads, relayed conversations and their message links, prompts and the audit log."""
+"""Staff threads, relayed conversations and their message links, prompts, the audit log and
+departures from the staff group."""
 
 from __future__ import annotations
 
@@ -281,7 +282,7 @@ class StaffPrompts:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """A refused action, as the audit trail holds it."""
+    """A refused action, or a staff member leaving or rejoining the staff group."""
 
     id: int
     actor_id: int | None
@@ -309,6 +310,16 @@ class AuditLog:
             "INSERT INTO audit_log (actor_id, chat_id, action, request_id, reason, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (actor_id, chat_id, action, request_id, reason, ts(now)),
+        )
+
+    async def membership(
+        self, user_id: int, chat_id: int, action: str, reason: str, now: datetime
+    ) -> None:
+        """Write a departure ("staff_left") or a return ("staff_returned") of a member."""
+        await self.conn.execute(
+            "INSERT INTO audit_log (actor_id, chat_id, action, reason, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, chat_id, action, reason, ts(now)),
         )
 
     async def prune(self, before: datetime) -> int:
@@ -347,6 +358,43 @@ class AuditLog:
             sql, args = sql + " WHERE action = ?", (action,)
         rows = await self.conn.execute_fetchall(sql, args)
         return int(next(iter(rows))[0])
+
+
+class StaffDepartures:
+    """Who left the staff group (or was removed) and has not been added back."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def depart(
+        self, chat_id: int, user_id: int, removed_by: int | None, now: datetime
+    ) -> bool:
+        """Record a departure; False if one is already open (nothing written)."""
+        if await self.departed(chat_id, user_id):
+            return False
+        await self.conn.execute(
+            "INSERT INTO staff_departures (chat_id, user_id, removed_by, departed_at)"
+            " VALUES (?, ?, ?, ?)",
+            (chat_id, user_id, removed_by, ts(now)),
+        )
+        return True
+
+    async def come_back(self, chat_id: int, user_id: int, now: datetime) -> bool:
+        """Close the open departure; False if there was none."""
+        cur = await self.conn.execute(
+            "UPDATE staff_departures SET returned_at = ?"
+            " WHERE chat_id = ? AND user_id = ? AND returned_at IS NULL",
+            (ts(now), chat_id, user_id),
+        )
+        return cur.rowcount > 0
+
+    async def departed(self, chat_id: int, user_id: int) -> bool:
+        rows = await self.conn.execute_fetchall(
+            "SELECT 1 FROM staff_departures"
+            " WHERE chat_id = ? AND user_id = ? AND returned_at IS NULL LIMIT 1",
+            (chat_id, user_id),
+        )
+        return bool(list(rows))
 
 
 class ForeignChats:

@@ -16,7 +16,14 @@ from storage.db import Database
 from storage.events import Events
 from storage.models import InfoItem, Request, RequestEvent, RequestStatus, StaffPrompt
 from storage.repositories import Attachments, Requests
-from storage.staff import AuditLog, ForeignChats, InfoItems, StaffPrompts, StaffThreads
+from storage.staff import (
+    AuditLog,
+    ForeignChats,
+    InfoItems,
+    StaffDepartures,
+    StaffPrompts,
+    StaffThreads,
+)
 
 # A typed answer (a rejection reason, what is missing) is awaited for this long.
 PROMPT_MINUTES = 15
@@ -37,7 +44,7 @@ class Outdated:
 
 @dataclass(frozen=True)
 class Refused:
-    reason: str  # "role": not allowed; "outside": not in the staff group
+    reason: str  # "role": not allowed; "outside": not in the staff group; "departed": left it
 
 
 Outcome = Done | Outdated | Refused
@@ -60,7 +67,39 @@ class StaffService:
         self.wakeup = wakeup
 
     def member(self, user_id: int | None) -> StaffMember | None:
+        """The profile's staff member (for names; `check` also refuses one who left)."""
         return self.profile.staff.member(user_id) if user_id is not None else None
+
+    async def departed(self, user_id: int) -> bool:
+        """Whether they left the staff group (or were removed) and were not added back."""
+        if self.staff_chat_id is None:
+            return False
+        async with self.db.reading() as conn:
+            return await StaffDepartures(conn).departed(self.staff_chat_id, user_id)
+
+    async def left_group(self, user_id: int, removed_by: int | None) -> bool:
+        """Record and audit a departure from the staff group (False: recorded already)."""
+        assert self.staff_chat_id is not None
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            if not await StaffDepartures(conn).depart(self.staff_chat_id, user_id, removed_by, now):
+                return False
+            reason = "left" if removed_by is None else f"removed by {removed_by}"
+            await AuditLog(conn).membership(user_id, self.staff_chat_id, "staff_left", reason, now)
+        return True
+
+    async def rejoined_group(self, user_id: int, added_by: int | None) -> bool:
+        """A departed member is in the staff group again: the profile's roles count again."""
+        assert self.staff_chat_id is not None
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            if not await StaffDepartures(conn).come_back(self.staff_chat_id, user_id, now):
+                return False
+            reason = "joined" if added_by is None else f"added by {added_by}"
+            await AuditLog(conn).membership(
+                user_id, self.staff_chat_id, "staff_returned", reason, now
+            )
+        return True
 
     async def refuse(
         self,
@@ -92,11 +131,14 @@ class StaffService:
         """Refuse (and audit) anything outside the staff group or without the right.
 
         An `Action` or a `Duty` needs a role the policy gives it; anything else (a command, a "back"
-        button, closing a conversation) needs only to be a configured staff member.
+        button, closing a conversation) needs only to be a configured staff member. A member who
+        left the staff group has no role until they are in it again.
         """
         if chat_id is None or chat_id != self.staff_chat_id:
             return await self.refuse(actor_id, chat_id, action, "outside", request_id)
         member = self.member(actor_id)
+        if member is not None and await self.departed(actor_id):
+            return await self.refuse(actor_id, chat_id, action, "departed", request_id)
         allowed = may(member, action) if isinstance(action, Action | Duty) else member is not None
         if not allowed:
             return await self.refuse(actor_id, chat_id, action, "role", request_id)

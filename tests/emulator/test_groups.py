@@ -140,3 +140,31 @@ async def test_user_edits_in_private_chat(emu: BotApiEmulator, bot: Bot) -> None
     assert edited.edited_message.from_user.first_name == "Sara"
     assert caption.edited_message.caption == "my national id"
     assert caption.edited_message.document.file_name == "file.pdf"
+
+
+async def test_members_leaving_and_added_back_reach_an_administrator_bot_that_asks(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    group = emu.group(SUPER, "Staff")
+    reem, huda = emu.user(2001, first_name="Reem"), emu.user(2002, first_name="Huda")
+    group.remove_member(huda)
+    # Telegram leaves chat_member out unless allowed_updates names it.
+    (left,) = await fetch(bot)
+    assert left.message.left_chat_member.id == 2002 and left.message.from_user.id == 2002
+    group.remove_member(huda, by=reem, kicked=True, announce=False)
+    group.add_member(huda, by=reem)
+    kicked, added, announced = await bot.get_updates(
+        timeout=0, allowed_updates=["message", "chat_member"]
+    )
+    change = kicked.chat_member
+    assert change.chat.id == SUPER and change.from_user.id == 2001
+    assert change.old_chat_member.status == "member" and change.old_chat_member.user.id == 2002
+    assert change.new_chat_member.status == "kicked"
+    assert added.chat_member.old_chat_member.status == "left"
+    assert added.chat_member.new_chat_member.status == "member"
+    assert announced.message.new_chat_members[0].id == 2002
+    # Only an administrator bot hears about other members.
+    basic = emu.group(BASIC, "Small", bot_status="member")
+    await bot.get_updates(offset=announced.update_id + 1, timeout=0)
+    basic.remove_member(huda, announce=False)
+    assert await bot.get_updates(timeout=0) == ()
