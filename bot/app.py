@@ -27,6 +27,7 @@ from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, BotContext, Services
 from bot.i18n import LOCALES, Catalogs
 from bot.inbox import DurableQueue, PollingBot
+from bot.logs import remember_personal_values
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import StaffGroupRateLimiter
@@ -248,8 +249,11 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # forged one) is still answered, or the client's spinner would keep turning.
     app.add_handler(CallbackQueryHandler(menu.answer_stale_press))
     app.add_error_handler(errors.report_error)
-    # First of all: an update replayed from the inbox after a crash may also be delivered
-    # again by Telegram; the second copy stops here.
+    # First of all, before anything can log about it: the names and personal answers the
+    # update carries are given to the redacting filter (bot.logs).
+    app.add_handler(TypeHandler(Update, remember_personal_values), group=PERSONAL_GROUP)
+    # Then: an update replayed from the inbox after a crash may also be delivered again by
+    # Telegram; the second copy stops here.
     app.add_handler(TypeHandler(Update, _drop_duplicate), group=DEDUPE_GROUP)
     # Then: the bot acts only in private chats and in the configured staff group.
     app.add_handler(TypeHandler(Update, groups.ignore_other_groups), group=GROUPS_GATE)
@@ -258,6 +262,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 
 CHECKPOINT_SECONDS = 15
+PERSONAL_GROUP = -1001
 DEDUPE_GROUP = -1000
 GROUPS_GATE = -999
 QUIET_CHECK_SECONDS = 60

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import string
+from datetime import UTC, datetime
+from random import Random
+from types import SimpleNamespace
+from typing import cast
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from telegram import Chat, Message, Update, User
 
-from bot.logs import RedactingFilter, redact
+import bot.logs
+from bot.config import load_profile
+from bot.context import BotContext
+from bot.logs import PersonalValues, RedactingFilter, redact, remember_personal_values
 from bot.services.validators import national_id_check_digit
 
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -93,3 +104,139 @@ def test_an_invisible_mark_or_its_json_escape_hides_no_number(mark: str, at: int
     text = redact(f'{{"text": "{hidden_id}", "phone": "{hidden_phone}"}}')
     assert "<national-id>" in text and "<phone>" in text
     assert national_id not in text and phone not in text
+
+
+# --- names: the values this process has seen ---------------------------------------------
+
+ARABIC_NAME = "سارة محمد العتيبي"
+MARKS = ["\u200b", "\u2066", "\u2069", "\u200f", "\ufeff", "\u00ad", "\u0640", "\u064e", "\u0651"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_values(monkeypatch: pytest.MonkeyPatch) -> PersonalValues:
+    """Each test starts from an empty registry (the process-wide one is fed by other tests)."""
+    values = PersonalValues()
+    monkeypatch.setattr(bot.logs, "PERSONAL", values)
+    return values
+
+
+def test_a_remembered_arabic_name_is_cut_with_its_diacritics_and_marks(
+    fresh_values: PersonalValues,
+) -> None:
+    fresh_values.add(ARABIC_NAME)
+    dressed = "سَارَة مُحَمَّــد\u200b العُتَيْبِي"
+    for text in (f"name={dressed}!", f"ولـ{dressed}", json.dumps({"name": dressed})):
+        out = redact(text)
+        assert "<personal>" in out and "العتيبي" not in out and "\\u" not in out, out
+
+
+def test_a_latin_name_is_cut_as_a_whole_word_in_any_case(fresh_values: PersonalValues) -> None:
+    fresh_values.add("Ali")
+    fresh_values.add("Sarah Alotaibi")
+    assert redact("ALI and sarah   alotaibi wrote") == "<personal> and <personal> wrote"
+    assert redact("an invalid alias, Alice") == "an invalid alias, Alice"
+    assert redact("user_ali_2 (ali)") == "user_<personal>_2 (<personal>)"
+
+
+def test_the_longest_value_is_cut_first(fresh_values: PersonalValues) -> None:
+    for value in ("Sarah", "Sarah Alotaibi", "Sarah Al"):
+        fresh_values.add(value)
+    assert redact("Sarah Alotaibi, Sarah Al, Sarah") == "<personal>, <personal>, <personal>"
+
+
+def test_values_of_one_or_two_letters_are_not_remembered(fresh_values: PersonalValues) -> None:
+    for value in ("", None, "a", "Al", "نو", " \u200b x \u0640 "):
+        fresh_values.add(value)
+    assert len(fresh_values) == 0
+    assert redact("Al said a word") == "Al said a word"
+
+
+def test_the_registry_is_bounded_and_keeps_what_it_saw_last() -> None:
+    values = PersonalValues(capacity=50, batch=10)
+    for i in range(200):
+        values.add(f"Name{i:03d}")
+        values.add("Sarah Alotaibi")  # seen again and again: never the oldest
+    assert len(values) == 50 and len(values._fresh) <= 10  # even with nothing logged
+    out = values.redact("name000 name180 name199 sarah alotaibi")
+    assert out == "name000 <personal> <personal> <personal>"
+
+
+def test_the_deepest_trie_compiles() -> None:
+    values = PersonalValues()
+    long = "ب" * (PersonalValues.LONGEST - 2)
+    for end in range(3, len(long) + 1):
+        values.add(long[:end] + " م")  # a branch at every letter
+    assert values.redact(long + " م") == "<personal>"
+
+
+_arabic_names = st.lists(
+    st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهويةىأإآؤئء", min_size=2, max_size=8),
+    min_size=1,
+    max_size=4,
+).map(" ".join)
+_latin_names = st.lists(
+    st.text(alphabet=string.ascii_letters, min_size=2, max_size=8), min_size=1, max_size=3
+).map(" ".join)
+
+
+@given(
+    st.one_of(_arabic_names, _latin_names).filter(lambda n: len(n) >= 3),
+    st.text(),
+    st.text(),
+    st.lists(st.sampled_from(MARKS), max_size=12),
+    st.randoms(use_true_random=False),
+)
+def test_a_remembered_name_is_cut_from_any_text_around_it(
+    name: str, before: str, after: str, marks: list[str], random: Random
+) -> None:
+    values = PersonalValues()
+    values.add(name)
+    hidden = list(name)
+    for mark in marks:
+        hidden.insert(random.randrange(1, len(hidden)), mark)
+    if name.isascii():
+        # A Latin name is cut as a whole word: whatever is around it, a space parts them.
+        before, after = before + " ", " " + after
+    out = redact(before + "".join(hidden) + after, values)
+    assert bot.logs._spelt(name) not in bot.logs._spelt(out)
+
+
+def test_the_filter_cuts_names_from_tracebacks(fresh_values: PersonalValues) -> None:
+    fresh_values.add("Sarah Alotaibi")
+    record = logging.LogRecord("t", logging.ERROR, __file__, 1, "for %s", ("sarah alotaibi",), None)
+    try:
+        raise ValueError(repr("Sarah\u200b Alotaibi"))
+    except ValueError as exc:
+        record.exc_info = (type(exc), exc, exc.__traceback__)
+    assert RedactingFilter().filter(record)
+    text = record.getMessage()
+    assert "alotaibi" not in text.lower() and "ValueError: '<personal>'" in text
+
+
+async def test_the_names_of_every_update_and_personal_answers_are_remembered(
+    fresh_values: PersonalValues,
+) -> None:
+    profile = load_profile("sample")[0]
+    ctx = cast(BotContext, SimpleNamespace(services=SimpleNamespace(profile=profile)))
+    user = User(1001, "نُورَة", False, last_name="Al", username="noura_99")
+
+    def update(text: str, chat: Chat) -> Update:
+        sent = Message(1, datetime(2026, 1, 1, tzinfo=UTC), chat, from_user=user, text=text)
+        return Update(1, message=sent)
+
+    private = Chat(1001, Chat.PRIVATE)
+    for text in ("Mona Saleh", "055–123–4567", "how do I apply?", "Hi"):
+        await remember_personal_values(update(text, private), ctx)
+    await remember_personal_values(update("Layla Fahad", Chat(-100, Chat.SUPERGROUP)), ctx)
+    out = redact("نورة Al, noura_99 | mona saleh | 055–123–4567 | how do I apply? | Layla Fahad")
+    assert out == "<personal>, <personal> | <personal> | <personal> | how do I apply? | Layla Fahad"
+    assert redact("Al Fahad") == "Al Fahad"  # a last name of two letters is kept on its own
+
+
+def test_a_remembered_id_or_phone_is_named_as_the_patterns_name_it(
+    fresh_values: PersonalValues,
+) -> None:
+    for value in ("1000000008", "055 123 4567", "055\u2013123\u20134567"):
+        fresh_values.add(value)
+    out = redact("id 1000000008, phone 055 123 4567 or 055\u2013123\u20134567")
+    assert out == "id <national-id>, phone <phone> or <personal>"
