@@ -38,6 +38,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
 from bot.services.notices import Wakeup
+from bot.services.privacy import PrivacyService
 from bot.services.relay import RelayService
 from bot.services.reports import ReportService
 from bot.services.requests import Clock, RequestService, utc_now
@@ -54,12 +55,16 @@ from handlers import (
     language,
     menu,
     my_requests,
+    privacy,
     reports,
     staff_actions,
     staff_commands,
     staff_members,
     staff_messages,
     talk,
+)
+from handlers import (
+    buttons as b,
 )
 from handlers.delivery import POLL_SECONDS, Dispatcher
 from storage.db import Database
@@ -108,6 +113,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         reports=ReportService(db, profile, timezone=settings.timezone, clock=clock),
         faq=FaqService(db, clock, defaults=config.default_guides()),
         answers=FaqAnswers(db, clock),
+        privacy=PrivacyService(db, profile, clock=clock, staff_chat_id=staff_chat, wakeup=wakeup),
         catalogs=Catalogs(),
         wakeup=wakeup,
     )
@@ -154,12 +160,6 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
     return app
 
 
-# An id in callback data: ASCII digits, at most 18 (no Arabic-Indic or superscript digits,
-# nothing past a 64-bit integer). A press that does not match goes to the last handler,
-# which answers that the button has expired.
-ID = "[0-9]{1,18}"
-
-
 # The updates the handlers take: Telegram sends only these, by polling or to the webhook
 # (chat_member only because it is named: it tells who leaves the staff group).
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
@@ -176,41 +176,53 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     # Commands and menu buttons that work at any time, also in the middle of a form
     # (the conversation does not claim them, so they fall through to here).
     app.add_handler(CommandHandler("language", language.ask_language, filters=private))
-    app.add_handler(CallbackQueryHandler(language.ask_language, pattern=r"^menu:language$"))
-    app.add_handler(CallbackQueryHandler(language.set_language, pattern=r"^lang:set:\w+$"))
+    app.add_handler(CallbackQueryHandler(language.ask_language, pattern=b.MENU_LANGUAGE.matches))
+    app.add_handler(b.on_press(b.SetLanguage, language.set_language))
     app.add_handler(CommandHandler("myrequests", my_requests.list_my_requests, filters=private))
-    app.add_handler(CallbackQueryHandler(my_requests.list_my_requests, pattern=r"^menu:mine$"))
+    app.add_handler(CallbackQueryHandler(my_requests.list_my_requests, pattern=b.MENU_MINE.matches))
     app.add_handler(CommandHandler("status", my_requests.show_timeline, filters=private))
-    app.add_handler(CallbackQueryHandler(my_requests.show_timeline, pattern=rf"^mine:show:{ID}$"))
-    app.add_handler(CallbackQueryHandler(menu.show_contact, pattern=r"^menu:contact$"))
+    app.add_handler(b.on_press(b.ShowRequest, my_requests.show_pressed))
+    app.add_handler(CallbackQueryHandler(menu.show_contact, pattern=b.MENU_CONTACT.matches))
     app.add_handler(CommandHandler("talk", talk.talk_to_person, filters=private))
-    app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=r"^menu:talk$"))
-    app.add_handler(CallbackQueryHandler(talk.end_conversation, pattern=r"^relay:end$"))
-    app.add_handler(CallbackQueryHandler(talk.finish_info, pattern=r"^info:done:"))
+    app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=b.MENU_TALK.matches))
+    app.add_handler(CallbackQueryHandler(talk.end_conversation, pattern=b.END_CONVERSATION.matches))
+    app.add_handler(b.on_press(b.InfoDone, talk.finish_info))
     app.add_handler(CommandHandler("suggest", feedback.ask_suggestion, filters=private))
-    app.add_handler(CallbackQueryHandler(feedback.ask_suggestion, pattern=r"^menu:suggest$"))
-    app.add_handler(CallbackQueryHandler(feedback.cancel_suggestion, pattern=r"^suggest:cancel$"))
-    app.add_handler(CallbackQueryHandler(feedback.receive_rating, pattern=rf"^rate:{ID}:[1-5]$"))
-    app.add_handler(CallbackQueryHandler(feedback.skip_comment, pattern=rf"^rate:skip:{ID}$"))
-    app.add_handler(CallbackQueryHandler(faq.show_choice, pattern=rf"^faq:pick:{ID}:{ID}$"))
-    app.add_handler(CallbackQueryHandler(faq.show_section, pattern=rf"^faq:sect:{ID}$"))
-    app.add_handler(CallbackQueryHandler(faq.receive_helpful, pattern=rf"^faq:(yes|no):{ID}$"))
-    app.add_handler(CallbackQueryHandler(faq.talk_about_question, pattern=rf"^faq:talk:{ID}:{ID}$"))
+    app.add_handler(CallbackQueryHandler(feedback.ask_suggestion, pattern=b.MENU_SUGGEST.matches))
+    app.add_handler(
+        CallbackQueryHandler(feedback.cancel_suggestion, pattern=b.CANCEL_SUGGESTION.matches)
+    )
+    app.add_handler(b.on_press(b.Rate, feedback.receive_rating))
+    app.add_handler(b.on_press(b.SkipComment, feedback.skip_comment))
+    app.add_handler(b.on_press(b.FaqPick, faq.show_choice))
+    app.add_handler(b.on_press(b.FaqSection, faq.show_section))
+    app.add_handler(b.on_press(b.FaqHelpful, faq.receive_helpful))
+    app.add_handler(b.on_press(b.FaqTalk, faq.talk_about_question))
+    app.add_handler(CommandHandler("mydata", privacy.show_my_data, filters=private))
+    app.add_handler(CallbackQueryHandler(privacy.send_copy, pattern=b.MY_DATA_COPY.matches))
+    app.add_handler(CallbackQueryHandler(privacy.choose_request, pattern=b.MY_DATA_CORRECT.matches))
+    app.add_handler(b.on_press(b.CorrectRequest, privacy.pick_request))
+    app.add_handler(b.on_press(b.CorrectField, privacy.ask_value))
+    app.add_handler(b.on_press(b.CorrectChoice, privacy.pick_option))
+    app.add_handler(
+        CallbackQueryHandler(privacy.cancel_correction, pattern=b.CANCEL_CORRECTION.matches)
+    )
+    app.add_handler(CallbackQueryHandler(privacy.explain_erasure, pattern=b.MY_DATA_ERASE.matches))
+    app.add_handler(
+        CallbackQueryHandler(privacy.confirm_erasure, pattern=b.CONFIRM_ERASURE.matches)
+    )
     app.add_handler(CommandHandler("help", menu.show_help, filters=private))
     app.add_handler(CommandHandler("menu", menu.show_menu, filters=private))
     app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
-    # Card buttons are checked inside (role, staff group, version): a press from anywhere
-    # else is refused and audited, never silently dropped.
-    app.add_handler(CallbackQueryHandler(staff_actions.on_card_button, pattern=r"^staff:"))
-    app.add_handler(
-        CallbackQueryHandler(staff_messages.close_conversation, pattern=r"^relay:close:")
-    )
-    app.add_handler(CallbackQueryHandler(broadcasts.on_button, pattern=r"^bc:"))
-    # Checked inside, like the card buttons (staff group; approving needs an admin).
-    app.add_handler(CallbackQueryHandler(faq_answers.save_answer, pattern=rf"^faq:save:{ID}$"))
-    app.add_handler(
-        CallbackQueryHandler(faq_answers.decide_answer, pattern=rf"^faq:(approve|discard):{ID}$")
-    )
+    # Staff buttons are checked inside (role, staff group, version; approving an answer
+    # needs an admin): a press from anywhere else is refused and audited.
+    app.add_handler(b.on_press(b.CardButton, staff_actions.on_card_button))
+    app.add_handler(b.on_press(b.CloseConversation, staff_messages.close_conversation))
+    app.add_handler(b.on_press(b.BroadcastSegment, broadcasts.on_button))
+    app.add_handler(b.on_press(b.BroadcastStep, broadcasts.on_button))
+    app.add_handler(b.on_press(b.SaveAnswer, faq_answers.save_answer))
+    app.add_handler(b.on_press(b.DecideAnswer, faq_answers.decide_answer))
+    app.add_handler(b.on_press(b.DataDecision, privacy.decide))
     if staff is not None:
         app.add_handler(CommandHandler("queue", staff_commands.show_queue, filters=staff))
         app.add_handler(CommandHandler("find", staff_commands.find_requests, filters=staff))
@@ -223,7 +235,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         # Anything else staff write: a typed answer, a note, or a reply to relay.
         app.add_handler(
             MessageHandler(
-                staff & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+                # Not the group's service messages (someone joined or left, a topic opened).
+                staff & filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                 staff_messages.relay_to_beneficiary,
             )
         )
@@ -246,7 +259,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, talk.relay_edit))
     app.add_handler(ChatMemberHandler(talk.track_block, ChatMemberHandler.MY_CHAT_MEMBER))
     # Last of the buttons: a press nothing above takes (a button from an old message, a
-    # forged one) is still answered, or the client's spinner would keep turning.
+    # forged one: see handlers.buttons) is answered and audited, or the client's spinner
+    # would keep turning.
     app.add_handler(CallbackQueryHandler(menu.answer_stale_press))
     app.add_error_handler(errors.report_error)
     # First of all, before anything can log about it: the names and personal answers the

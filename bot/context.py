@@ -18,6 +18,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
 from bot.services.notices import Wakeup
+from bot.services.privacy import PrivacyService
 from bot.services.relay import RelayService
 from bot.services.reports import ReportService
 from bot.services.requests import RequestService
@@ -45,6 +46,7 @@ class Services:
     reports: ReportService
     faq: FaqService
     answers: FaqAnswers
+    privacy: PrivacyService
     catalogs: Catalogs
     wakeup: Wakeup
 

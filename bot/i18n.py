@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.support import Translations
 from hijridate import Gregorian
 
@@ -66,6 +67,10 @@ class Translator:
 
     def number(self, n: int) -> str:
         return self.digits(str(n))
+
+    def join(self, items: list[str]) -> str:
+        """«أ، ب و ج» / "a, b and c": a list in a sentence, as the language writes it."""
+        return format_list(items, locale=self.locale) if items else ""
 
     def hijri(self, day: date) -> str:
         """Format a date in the Umm al-Qura calendar, e.g. '20 جمادى الأولى 1447 هـ'."""

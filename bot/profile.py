@@ -212,6 +212,22 @@ class Feedback(_Strict):
     show_identity: bool = False
 
 
+class Privacy(_Strict):
+    """The privacy notice's version and the retention rule it states."""
+
+    # Raise the version when the notice or the rule below changes: everyone is asked to
+    # accept it again before their next form.
+    version: int = Field(default=1, ge=1)
+    # After an erasure, a decided request is kept this many years from its decision with
+    # only these answers and no name or id; everything else is deleted at once.
+    retention_years: int = Field(default=5, ge=0, le=50)
+    kept_answers: tuple[str, ...] = ("service_type",)
+    retention_reason: LocalText = LocalText(
+        ar="لتتمكن الجمعية من إثبات ما صرفته من مساعدات أمام الجهة المشرفة",
+        en="so that the association can account for the aid it gave to its supervising authority",
+    )
+
+
 class GuideFiles(_Strict):
     # The guides (.txt, .md, .docx, .pdf) and question cards (.yaml) imported when the
     # database has none yet; paths are relative to the profile's folder.
@@ -226,6 +242,15 @@ class Profile(_Strict):
     followups: FollowUps = FollowUps()
     feedback: Feedback = Feedback()
     guides: GuideFiles = GuideFiles()
+    privacy: Privacy = Privacy()
+
+    @model_validator(mode="after")
+    def _kept_answers_are_fields(self) -> Self:
+        keys = {f.key for f in self.form.fields}
+        unknown = sorted(set(self.privacy.kept_answers) - keys)
+        if unknown:
+            raise ValueError(f"privacy.kept_answers are not form fields: {', '.join(unknown)}")
+        return self
 
     def options_for(self, form_field: FormField) -> tuple[Choice, ...]:
         if form_field.options_from == "service_types":

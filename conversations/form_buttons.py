@@ -11,21 +11,20 @@ from bot.services.requests import IncompleteForm, StaleDraft
 from bot.services.validators import ValidationError
 from conversations import form_screens as screens
 from conversations.form_flow import END, drop_keyboard, end_or, show_current, show_screen
-from handlers.common import answer_expired, answer_query, main_menu, reply
+from handlers.buttons import FormButton, answer_query, refuse_press
+from handlers.common import main_menu, reply
 from storage.models import Draft, DraftStage
 
 
-async def on_button(update: Update, ctx: BotContext) -> int:
+async def on_button(update: Update, ctx: BotContext, button: FormButton) -> int:
     """Acts on a form button, refusing buttons from an older screen or draft."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
+    assert query is not None and update.effective_user is not None
     tr = await ctx.translator(update)
     services = ctx.services
     draft = await services.requests.draft(update.effective_user.id)
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if draft is None or len(parts) < 4 or parts[2] != str(draft.id) or parts[3] != str(draft.seq):
-        await answer_expired(query, tr, alert=True)
+    if draft is None or (button.draft_id, button.seq) != (draft.id, draft.seq):
+        await refuse_press(update, ctx, "stale", tr=tr, alert=True)
         await drop_keyboard(query)
         if draft is not None and draft.stage is not DraftStage.PAUSED:
             return await show_screen(update, ctx, draft)
@@ -33,9 +32,8 @@ async def on_button(update: Update, ctx: BotContext) -> int:
     await answer_query(query)
     # Old buttons are not removed after every step (an extra API call each time): the
     # version in their data makes them expire. They are removed where a step is final.
-    arg = parts[4] if len(parts) > 4 else None
     try:
-        return await act(update, ctx, tr, draft, action, arg, query)
+        return await act(update, ctx, tr, draft, button.action, button.arg, query)
     except StaleDraft:
         return await show_current(update, ctx)
 
@@ -62,9 +60,7 @@ async def act(
         draft = await requests.skip(draft, draft.field_key)
     elif action == "back":
         draft = await requests.go_back(draft)
-    elif (
-        action == "edit" and arg and arg.isascii() and arg.isdigit() and int(arg) < len(form.fields)
-    ):
+    elif action == "edit" and arg and arg.isdigit() and int(arg) < len(form.fields):
         draft = await requests.edit(draft, form.fields[int(arg)].key)
     elif action == "review":
         draft = await requests.review(draft)

@@ -12,6 +12,7 @@ from bot.profile import FieldKind, FormField, Profile
 from bot.services.forms import FormEngine
 from bot.services.validators import ValidationError
 from handlers.answers import answer_text
+from handlers.buttons import FormButton
 from handlers.long_text import fit_html
 from storage.models import Draft
 
@@ -20,10 +21,10 @@ def button(
     text: str, draft: Draft, action: str, arg: str | int | None = None
 ) -> InlineKeyboardButton:
     """Make a form button carrying the draft and its version, so old buttons are recognised."""
-    data = f"form:{action}:{draft.id}:{draft.seq}"
-    if arg is not None:
-        data += f":{arg}"
-    return InlineKeyboardButton(text, callback_data=data)
+    extra = None if arg is None else str(arg)
+    return InlineKeyboardButton(
+        text, callback_data=FormButton(action, draft.id, draft.seq, extra).encode()
+    )
 
 
 def _examples(tr: Translator) -> dict[str, str]:

@@ -25,6 +25,7 @@ from conversations.form_answers import cancel, receive_answer
 from conversations.form_buttons import on_button
 from conversations.form_entry import new_request, record_consent, start
 from conversations.form_flow import FormState, state_of
+from handlers.buttons import MENU_NEW, Consent, FormButton, on_press
 
 __all__ = ["NAME", "FormState", "build_request_form", "cancel", "state_of"]
 
@@ -38,12 +39,12 @@ def build_request_form() -> ConversationHandler[BotContext]:
     answer: Handler = MessageHandler(
         private & filters.UpdateType.MESSAGE & ~filters.COMMAND, receive_answer
     )
-    buttons: Handler = CallbackQueryHandler(on_button, pattern=r"^form:")
+    buttons: Handler = on_press(FormButton, on_button)
     starters: list[Handler] = [
         CommandHandler("start", start, filters=private),
         CommandHandler("new", new_request, filters=private),
-        CallbackQueryHandler(new_request, pattern=r"^menu:new$"),
-        CallbackQueryHandler(record_consent, pattern=r"^consent:(agree|decline)$"),
+        CallbackQueryHandler(new_request, pattern=MENU_NEW.matches),
+        on_press(Consent, record_consent),
         buttons,
     ]
     with warnings.catch_warnings():

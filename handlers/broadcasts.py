@@ -1,6 +1,6 @@
 """Broadcasts from the staff group: /broadcast, a segment, the message, a preview, confirm.
 
-Callback data: bc:seg:<id>:<segment>, bc:send:<id>, bc:cancel:<id> and bc:stop:<id>.
+Buttons: BroadcastSegment (bc:seg:<id>:<segment>) and BroadcastStep (bc:send|cancel|stop:<id>).
 Only admins may broadcast (the policy's Duty.BROADCAST); every press is checked.
 """
 
@@ -16,7 +16,7 @@ from bot.context import BotContext, Services
 from bot.i18n import Translator
 from bot.services.broadcasts import Progress, month_of
 from bot.services.policy import Duty
-from handlers.common import answer_expired, answer_query, parse_id
+from handlers.buttons import BroadcastSegment, BroadcastStep, answer_query
 from handlers.staff_actions import topic_key
 from handlers.staff_commands import permitted
 
@@ -55,30 +55,26 @@ async def start_broadcast(update: Update, ctx: BotContext) -> None:
     for segment in segments:
         count = len(await services.broadcasts.recipients(segment))
         label = f"{segment_label(tr, segment)} ({tr.number(count)})"
-        rows.append(_button(label, f"bc:seg:{bid}:{segment}"))
-    rows.append(_button(tr.gettext("Cancel"), f"bc:cancel:{bid}"))
+        rows.append(_button(label, BroadcastSegment(bid, segment).encode()))
+    rows.append(_button(tr.gettext("Cancel"), BroadcastStep("cancel", bid).encode()))
     await message.reply_text(
         "📣 " + tr.gettext("Broadcast: who should receive it?"),
         reply_markup=InlineKeyboardMarkup(rows),
     )
 
 
-async def on_button(update: Update, ctx: BotContext) -> None:
+async def on_button(
+    update: Update, ctx: BotContext, button: BroadcastSegment | BroadcastStep
+) -> None:
     """Acts on a broadcast button after checking that an admin pressed it."""
-    query = update.callback_query
-    if query is None or query.data is None or not await permitted(update, ctx, Duty.BROADCAST):
+    if not await permitted(update, ctx, Duty.BROADCAST):
         return
-    parts = query.data.split(":", 3)
-    bid = parse_id(parts[2]) if len(parts) >= 3 else None
-    if bid is None:
-        await answer_expired(query, ctx.services.staff_translator())
-        return
-    action, rest = parts[1], parts[3:]
-    if action == "seg" and rest:
-        await _choose_segment(update, ctx, bid, rest[0])
-    elif action == "send":
+    bid = button.broadcast_id
+    if isinstance(button, BroadcastSegment):
+        await _choose_segment(update, ctx, bid, button.segment)
+    elif button.step == "send":
         await _send(update, ctx, bid)
-    elif action in ("cancel", "stop"):
+    else:
         await _cancel(update, ctx, bid)
 
 
@@ -93,7 +89,9 @@ async def _choose_segment(update: Update, ctx: BotContext, bid: int, segment: st
     text = "📣 " + tr.gettext(
         "Now send here the message for %(segment)s: a text, a photo or a document. Each beneficiary receives a copy of it as it is."
     ) % {"segment": segment_label(tr, segment)}
-    markup = InlineKeyboardMarkup([_button(tr.gettext("Cancel"), f"bc:cancel:{bid}")])
+    markup = InlineKeyboardMarkup(
+        [_button(tr.gettext("Cancel"), BroadcastStep("cancel", bid).encode())]
+    )
     if isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=markup)
 
@@ -121,8 +119,8 @@ async def take_message(update: Update, ctx: BotContext) -> bool:
     ) % {"count": tr.number(count)}
     markup = InlineKeyboardMarkup(
         [
-            _button(send, f"bc:send:{broadcast.id}"),
-            _button(tr.gettext("Cancel"), f"bc:cancel:{broadcast.id}"),
+            _button(send, BroadcastStep("send", broadcast.id).encode()),
+            _button(tr.gettext("Cancel"), BroadcastStep("cancel", broadcast.id).encode()),
         ]
     )
     await message.reply_text(tr.gettext("Preview: each beneficiary receives this message."))
@@ -214,7 +212,9 @@ async def show_progress(bot: Bot, services: Services, bid: int) -> None:
     tr = services.staff_translator()
     running = progress.broadcast.state == "sending" and not progress.finished
     markup = (
-        InlineKeyboardMarkup([_button("⏹ " + tr.gettext("Stop"), f"bc:stop:{bid}")])
+        InlineKeyboardMarkup(
+            [_button("⏹ " + tr.gettext("Stop"), BroadcastStep("stop", bid).encode())]
+        )
         if running
         else None
     )

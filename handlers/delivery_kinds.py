@@ -11,7 +11,8 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.ratelimit import NO_RETRIES
 from bot.services import notices as kinds
-from handlers import feedback, notices, reports
+from bot.services.privacy import DATA_CARD
+from handlers import feedback, notices, privacy, reports
 from handlers.staff_group import StaffGroup
 from storage.models import OutboxMessage, RelayLink
 
@@ -42,6 +43,8 @@ class Deliverer:
             await self.group.refresh_card(int(p["request_id"]))
         elif row.kind == kinds.STAFF_NOTE:
             await self._note(p)
+        elif row.kind == kinds.STAFF_FORGET:
+            await self._forget(row.chat_id, p)
         elif row.kind == kinds.STAFF_REPORT:
             await reports.send_report(self.bot, self.services, row.chat_id)
         elif row.kind == kinds.BROADCAST:
@@ -54,7 +57,8 @@ class Deliverer:
     async def _notice(self, row: OutboxMessage) -> None:
         services = self.services
         p = row.payload
-        beneficiary = await services.requests.beneficiary(int(p["user_id"]))
+        user_id = p.get("user_id")  # none after an erasure: the row went with the person
+        beneficiary = await services.requests.beneficiary(int(user_id)) if user_id else None
         tr = services.catalogs.get(beneficiary.locale if beneficiary else row.locale or "ar")
         if p.get("request_id") is None:
             text, markup = notices.plain_notice(tr, services, p)
@@ -141,9 +145,43 @@ class Deliverer:
             if "not modified" not in err.message.lower():
                 raise
 
+    async def _data_card(self, p: dict[str, Any]) -> None:
+        """A correction (in the request's thread) or an erasure (in General) to decide."""
+        services = self.services
+        card = await privacy.data_card(
+            services, services.staff_translator(), int(p["data_request_id"])
+        )
+        if card is None or services.staff_chat_id is None:
+            return  # decided meanwhile
+        text, markup, file = card
+        thread = await self.group.thread(int(p["thread_id"])) if p.get("thread_id") else None
+        if thread is not None:
+            await self.group.say(thread, text, reply_markup=markup)
+            if file is not None:  # a corrected document or photo: staff see it under the card
+                await self.group.send_attachments(thread, (file,))
+        else:
+            await self.bot.send_message(services.staff_chat_id, text, reply_markup=markup)
+
+    async def _forget(self, chat_id: int, p: dict[str, Any]) -> None:
+        """Delete an erased person's topic; without topics, their card and the messages
+        relayed under it (a hundred a call)."""
+        try:
+            if p.get("topic_id"):
+                await self.bot.delete_forum_topic(chat_id, int(p["topic_id"]))
+                return
+            ids = [int(i) for i in [p.get("card_message_id"), *p.get("message_ids", [])] if i]
+            for start in range(0, len(ids), 100):
+                await self.bot.delete_messages(chat_id, ids[start : start + 100])
+        except BadRequest as err:
+            if "not found" not in err.message.lower():  # already gone is done
+                raise
+
     async def _note(self, p: dict[str, Any]) -> None:
+        if p.get("note") == DATA_CARD:
+            await self._data_card(p)
+            return
         if p.get("thread_id") is None:
-            if p.get("note") == "refused":  # about the group itself: in General
+            if p.get("note") in ("refused", "error"):  # about the bot itself: in General
                 text, markup = notices.staff_note(
                     self.services.staff_translator(), self.services, p
                 )

@@ -1,4 +1,5 @@
-"""The error handler: log without personal data, apologise in the user's language."""
+"""The error handler: log without personal data, tell the staff group (the error's type
+only), apologise in the user's language. No traceback ever reaches a chat."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ async def report_error(update: object, ctx: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed: %s", shown, type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or not isinstance(ctx, BotContext):
         return
+    try:
+        await ctx.services.staff.report_error(type(error).__name__, shown)
+    except Exception:
+        log.warning("could not tell the staff group about update %s", shown)
     chat = update.effective_chat
     if chat is None or chat.type != chat.PRIVATE:
         return

@@ -17,7 +17,15 @@ from bot.i18n import Translator
 from bot.services.faq.answerer import Outcome
 from bot.services.faq.answers import ANSWERS_SLUG
 from bot.services.faq.service import Asked
-from handlers.common import answer_query, callback_ids, esc, main_menu, reply
+from handlers.buttons import (
+    FaqHelpful,
+    FaqPick,
+    FaqSection,
+    FaqTalk,
+    answer_query,
+    refuse_press,
+)
+from handlers.common import esc, main_menu, reply
 from handlers.long_text import fit_html
 from handlers.notices import end_button
 from handlers.staff_commands import permitted
@@ -33,7 +41,7 @@ def _rows(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
 
 
 def _talk(tr: Translator, question_id: int | None, message_id: int) -> list[InlineKeyboardButton]:
-    data = f"faq:talk:{question_id or 0}:{message_id}"
+    data = FaqTalk(question_id or 0, message_id).encode()
     return [InlineKeyboardButton("🙋 " + tr.gettext("Talk to a person"), callback_data=data)]
 
 
@@ -72,15 +80,18 @@ def _answer_buttons(
 ) -> InlineKeyboardMarkup:
     _ = tr.gettext
     helpful = [
-        InlineKeyboardButton("👍 " + _("Yes, it helped"), callback_data=f"faq:yes:{asked_id}"),
         InlineKeyboardButton(
-            "👎 " + tr.pgettext("the answer did not help", "No"), callback_data=f"faq:no:{asked_id}"
+            "👍 " + _("Yes, it helped"), callback_data=FaqHelpful("yes", asked_id).encode()
+        ),
+        InlineKeyboardButton(
+            "👎 " + tr.pgettext("the answer did not help", "No"),
+            callback_data=FaqHelpful("no", asked_id).encode(),
         ),
     ]
     section = (
         [
             InlineKeyboardButton(
-                "📖 " + _("Show the whole section"), callback_data=f"faq:sect:{passage.id}"
+                "📖 " + _("Show the whole section"), callback_data=FaqSection(passage.id).encode()
             )
         ]
         if whole
@@ -128,7 +139,11 @@ async def answer_question(
     talk = _talk(tr, asked.question_id, message.message_id)
     if asked.outcome is Outcome.UNSURE:
         choices = [
-            [InlineKeyboardButton(_label(p), callback_data=f"faq:pick:{asked.question_id}:{p.id}")]
+            [
+                InlineKeyboardButton(
+                    _label(p), callback_data=FaqPick(asked.question_id, p.id).encode()
+                )
+            ]
             for p in asked.passages
         ]
         text = "🤔 " + _("Did you mean one of these?")
@@ -150,33 +165,34 @@ async def _answer_other(update: Update, tr: Translator, asked: Asked) -> None:
         await reply(update, f"{lead}\n\n{render_passage(tr, asked.also)}")
 
 
-async def show_choice(update: Update, ctx: BotContext) -> None:
+async def show_choice(update: Update, ctx: BotContext, button: FaqPick) -> None:
     """Shows the suggestion the beneficiary picked from "Did you mean…"."""
-    query = update.callback_query
     user = update.effective_user
-    assert query is not None and user is not None
-    await answer_query(query)
+    assert user is not None
     tr = await ctx.translator(update)
-    ids = callback_ids(query.data, 2)
-    passage = await ctx.services.faq.choose(user.id, ids[0], ids[1]) if ids else None
-    if ids is None or passage is None:
-        await reply(update, tr.gettext("This answer is no longer available. Please ask again."))
+    question_id = button.question_id
+    passage = await ctx.services.faq.choose(user.id, question_id, button.passage_id)
+    if passage is None:  # another person's question, or a guide replaced since
+        await _gone(update, ctx, tr)
         return
+    await answer_query(update.callback_query)
     whole = ctx.services.faq.section_size(passage) > 1
-    await reply(update, _answer_text(tr, passage), _answer_buttons(tr, ids[0], passage, whole))
+    await reply(update, _answer_text(tr, passage), _answer_buttons(tr, question_id, passage, whole))
 
 
-async def show_section(update: Update, ctx: BotContext) -> None:
+async def _gone(update: Update, ctx: BotContext, tr: Translator) -> None:
+    text = tr.gettext("This answer is no longer available. Please ask again.")
+    await refuse_press(update, ctx, "stale", alert=True, text=text)
+
+
+async def show_section(update: Update, ctx: BotContext, button: FaqSection) -> None:
     """Shows every passage of the section an answer came from."""
-    query = update.callback_query
-    assert query is not None
-    await answer_query(query)
     tr = await ctx.translator(update)
-    ids = callback_ids(query.data, 1)
-    passages = await ctx.services.faq.section(ids[0]) if ids else []
+    passages = await ctx.services.faq.section(button.passage_id)
     if not passages:
-        await reply(update, tr.gettext("This answer is no longer available. Please ask again."))
+        await _gone(update, ctx, tr)
         return
+    await answer_query(update.callback_query)
     first = passages[0]
     lines = [f"📖 <b>{html.escape(first.heading)}</b>", ""]
     for passage in passages:
@@ -186,27 +202,27 @@ async def show_section(update: Update, ctx: BotContext) -> None:
     await reply(update, fit_html(lines, tail=source))
 
 
-async def receive_helpful(update: Update, ctx: BotContext) -> None:
+async def receive_helpful(update: Update, ctx: BotContext, button: FaqHelpful) -> None:
     """Records whether an answer helped; after a "No", offers a person."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    assert query is not None and user is not None
     tr = await ctx.translator(update)
-    ids = callback_ids(query.data, 1)
-    helpful = query.data.startswith("faq:yes:")
-    if ids is None or not await ctx.services.faq.rate(user.id, ids[0], helpful):
-        await answer_query(query)
+    question_id = button.question_id
+    helpful = button.verdict == "yes"
+    if not await ctx.services.faq.rate(user.id, question_id, helpful):
+        await refuse_press(update, ctx, "not-theirs", tr=tr)
         return
     if helpful:
         await answer_query(query, tr.gettext("Thank you!"))
         return
     await answer_query(query)
     text = tr.gettext("Sorry that did not help. A member of the team can answer you.")
-    markup = _rows(_talk(tr, ids[0], 0))
+    markup = _rows(_talk(tr, question_id, 0))
     await reply(update, text, markup)
 
 
-async def talk_about_question(update: Update, ctx: BotContext) -> None:
+async def talk_about_question(update: Update, ctx: BotContext, button: FaqTalk) -> None:
     """Opens a conversation with staff and passes them the question the guides missed."""
     query = update.callback_query
     user = update.effective_user
@@ -215,13 +231,12 @@ async def talk_about_question(update: Update, ctx: BotContext) -> None:
     await answer_query(query)
     services = ctx.services
     tr = await ctx.translator(update)
-    ids = callback_ids(query.data, 2)
-    if services.staff_chat_id is None or ids is None:
+    if services.staff_chat_id is None:
         from handlers.talk import talk_to_person
 
         await talk_to_person(update, ctx)
         return
-    question_id, message_id = ids
+    question_id, message_id = button.question_id, button.message_id
     await services.relay.open(user.id, "beneficiary")
     stored = await services.faq.hand_off(user.id, question_id) if question_id else None
     # After 👎 the button knows the question, not its message: the database does.

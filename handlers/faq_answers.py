@@ -6,7 +6,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.services.policy import Duty
-from handlers.common import answer_expired, answer_query, callback_ids, esc
+from handlers.buttons import DecideAnswer, SaveAnswer, answer_query, refuse_press
+from handlers.common import esc
 from handlers.staff_commands import permitted
 
 
@@ -19,7 +20,7 @@ async def offer_saving(ctx: BotContext, message: Message, user_id: int) -> None:
         return
     tr = ctx.services.staff_translator()
     button = InlineKeyboardButton(
-        "💾 " + tr.gettext("Save as FAQ answer"), callback_data=f"faq:save:{question_id}"
+        "💾 " + tr.gettext("Save as FAQ answer"), callback_data=SaveAnswer(question_id).encode()
     )
     await message.reply_text(
         tr.gettext("This answers a question the guides did not."),
@@ -28,7 +29,7 @@ async def offer_saving(ctx: BotContext, message: Message, user_id: int) -> None:
     )
 
 
-async def save_answer(update: Update, ctx: BotContext) -> None:
+async def save_answer(update: Update, ctx: BotContext, button: SaveAnswer) -> None:
     """Saves the staff reply the button sits under as a card waiting for an admin."""
     query = update.callback_query
     user = update.effective_user
@@ -36,23 +37,24 @@ async def save_answer(update: Update, ctx: BotContext) -> None:
     if not await permitted(update, ctx, "faq_save"):
         return
     tr = ctx.services.staff_translator()
-    ids = callback_ids(query.data, 1)
     message = query.message if isinstance(query.message, Message) else None
     reply = message.reply_to_message if message is not None else None
     text = (reply.text or "") if reply is not None else ""
-    saved = await ctx.services.answers.propose(ids[0], text, user.id) if ids and text else None
+    saved = await ctx.services.answers.propose(button.question_id, text, user.id) if text else None
     if saved is None or message is None:
-        await answer_expired(query, tr, alert=True)
+        await refuse_press(update, ctx, "stale", tr=tr, alert=True)
         return
     await answer_query(query)
     markup = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    "✅ " + tr.gettext("Approve"), callback_data=f"faq:approve:{saved.id}"
+                    "✅ " + tr.gettext("Approve"),
+                    callback_data=DecideAnswer("approve", saved.id).encode(),
                 ),
                 InlineKeyboardButton(
-                    "🗑 " + tr.gettext("Discard"), callback_data=f"faq:discard:{saved.id}"
+                    "🗑 " + tr.gettext("Discard"),
+                    callback_data=DecideAnswer("discard", saved.id).encode(),
                 ),
             ]
         ]
@@ -65,19 +67,18 @@ async def save_answer(update: Update, ctx: BotContext) -> None:
     await message.edit_text("\n".join(lines), reply_markup=markup)
 
 
-async def decide_answer(update: Update, ctx: BotContext) -> None:
+async def decide_answer(update: Update, ctx: BotContext, button: DecideAnswer) -> None:
     """An admin approves (publishes) or discards a saved answer."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    assert query is not None and user is not None
     if not await permitted(update, ctx, Duty.APPROVE_ANSWERS):
         return
     tr = ctx.services.staff_translator()
-    ids = callback_ids(query.data, 1)
-    approve = query.data.startswith("faq:approve:")
-    decided = await ctx.services.answers.decide(ids[0], approve, user.id) if ids else None
+    approve = button.decision == "approve"
+    decided = await ctx.services.answers.decide(button.answer_id, approve, user.id)
     if decided is None:
-        await answer_expired(query, tr, alert=True)
+        await refuse_press(update, ctx, "stale", tr=tr, alert=True)
         return
     await answer_query(query)
     verdict = (

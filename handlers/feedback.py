@@ -17,7 +17,8 @@ from bot.services.feedback import (
     Rated,
     RateResult,
 )
-from handlers.common import answer_expired, answer_query, esc, main_menu, reply
+from handlers.buttons import CANCEL_SUGGESTION, Rate, SkipComment, answer_query, refuse_press
+from handlers.common import esc, main_menu, reply
 from handlers.notices import reference
 from handlers.staff_commands import permitted
 from storage.feedback import Remark
@@ -34,7 +35,7 @@ def rating_keyboard(
     buttons = [
         InlineKeyboardButton(
             f"⭐{tr.number(n)}" + (" ✓" if n == chosen else ""),
-            callback_data=f"rate:{request_id}:{n}",
+            callback_data=Rate(request_id, n).encode(),
         )
         for n in range(1, 6)
     ]
@@ -60,13 +61,19 @@ def rating_prompt(
 
 def _skip_button(tr: Translator, request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("⏭ " + tr.gettext("Skip"), callback_data=f"rate:skip:{request_id}")]]
+        [
+            [
+                InlineKeyboardButton(
+                    "⏭ " + tr.gettext("Skip"), callback_data=SkipComment(request_id).encode()
+                )
+            ]
+        ]
     )
 
 
 def _cancel_button(tr: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("✖️ " + tr.gettext("Cancel"), callback_data="suggest:cancel")]]
+        [[InlineKeyboardButton("✖️ " + tr.gettext("Cancel"), callback_data=CANCEL_SUGGESTION.data)]]
     )
 
 
@@ -76,28 +83,25 @@ async def _set_keyboard(query: CallbackQuery, markup: InlineKeyboardMarkup | Non
         await query.edit_message_reply_markup(markup)
 
 
-async def receive_rating(update: Update, ctx: BotContext) -> None:
+async def receive_rating(update: Update, ctx: BotContext, button: Rate) -> None:
     """Records the stars pressed and asks for a comment after a first rating."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    assert query is not None and user is not None
     tr = await ctx.translator(update)
-    _prefix, rid, stars = query.data.split(":")
-    result = await ctx.services.feedback.rate(user.id, int(rid), int(stars))
+    rid = button.request_id
+    result = await ctx.services.feedback.rate(user.id, rid, button.stars)
     if result.outcome is Rated.NOT_ALLOWED:
-        await answer_query(
-            query,
-            tr.gettext("Only your own requests whose service was provided can be rated."),
-            alert=True,
-        )
+        text = tr.gettext("Only your own requests whose service was provided can be rated.")
+        await refuse_press(update, ctx, "not-theirs", request_id=rid, alert=True, text=text)
         return
     await answer_query(query, _toast(tr, result))
-    await _set_keyboard(query, rating_keyboard(tr, int(rid), result.stars))
+    await _set_keyboard(query, rating_keyboard(tr, rid, result.stars))
     if result.outcome is Rated.NEW:
         text = "🙏 " + tr.gettext(
             "Thank you for your rating. Would you like to add a comment? Write it here in one message, or press “Skip”."
         )
-        await reply(update, text, _skip_button(tr, int(rid)))
+        await reply(update, text, _skip_button(tr, rid))
     elif result.outcome is Rated.CHANGED:
         await reply(update, "✅ " + _stars_sentence(tr, result))
     elif result.outcome is Rated.TOO_LATE:
@@ -124,16 +128,16 @@ def _stars_sentence(tr: Translator, result: RateResult) -> str:
     )
 
 
-async def skip_comment(update: Update, ctx: BotContext) -> None:
+async def skip_comment(update: Update, ctx: BotContext, button: SkipComment) -> None:
     """The beneficiary does not want to add a comment to their rating."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    assert query is not None and user is not None
     tr = await ctx.translator(update)
-    request_id = int(query.data.rsplit(":", 1)[1])
+    request_id = button.request_id
     if not await ctx.services.feedback.cancel_prompt(user.id, RATING_COMMENT, request_id):
         # Not this presser's open rating comment: someone else's button, or an old one.
-        await answer_expired(query, tr)
+        await refuse_press(update, ctx, "stale", tr=tr, request_id=request_id)
         return
     await answer_query(query)
     await _set_keyboard(query, None)

@@ -12,17 +12,20 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import BotContext
 from bot.i18n import resolve_locale
 from bot.inbox import DurableQueue
-from handlers.common import answer_expired, answer_query
-
-# The buttons the bot puts in the staff group (cards, conversations, broadcasts, answers).
-STAFF_BUTTONS = ("staff:", "relay:close:", "bc:", "faq:save:", "faq:approve:", "faq:discard:")
+from handlers.buttons import is_button, is_staff_button, refuse_press
 
 
 async def ignore_other_groups(update: Update, ctx: BotContext) -> None:
-    """Stops every update from a group that is not the configured staff group, and any
-    button pressed in the staff group that is not a staff button."""
+    """Stops every update from a group that is not the configured staff group, any button
+    pressed in the staff group that is not a staff button, and any press without data."""
     chat = update.effective_chat
     services = ctx.services
+    query = update.callback_query
+    if query is not None and not query.data:
+        # No data (a game's press, or forged): PTB would give it to the first button
+        # handler whatever its pattern, so it is answered and audited here.
+        await refuse_press(update, ctx, "unknown")
+        _stop(update, ctx)
     if chat is not None and chat.id == services.staff_chat_id:
         await _refuse_foreign_button(update, ctx)
         return
@@ -33,10 +36,8 @@ async def ignore_other_groups(update: Update, ctx: BotContext) -> None:
         resolve_locale(user.language_code if user else None, services.settings.default_locale)
     )
     if update.callback_query is not None:
-        await services.staff.refuse(user.id if user else None, chat.id, "button", "outside")
-        await answer_query(
-            update.callback_query, tr.gettext("You are not allowed to do this."), alert=True
-        )
+        refused = tr.gettext("You are not allowed to do this.")
+        await refuse_press(update, ctx, "outside", alert=True, text=refused)
     elif await services.staff.first_notice(chat.id) and _bot_present(update):
         await ctx.bot.send_message(
             chat.id,
@@ -58,15 +59,11 @@ def _bot_present(update: Update) -> bool:
 async def _refuse_foreign_button(update: Update, ctx: BotContext) -> None:
     """Answers and audits a press in the staff group whose data is no staff button."""
     query = update.callback_query
-    if query is None or (query.data or "").startswith(STAFF_BUTTONS):
+    if query is None or is_staff_button(query.data):
         return
-    services = ctx.services
-    user = update.effective_user
-    await services.staff.refuse(
-        user.id if user else None, services.staff_chat_id, "button", "audience"
-    )
-    tr = services.staff_translator()
-    await answer_expired(query, tr)
+    # A beneficiary's button has no place here; anything else is no button of ours.
+    reason = "audience" if is_button(query.data) else "unknown"
+    await refuse_press(update, ctx, reason, tr=ctx.services.staff_translator())
     _stop(update, ctx)
 
 

@@ -6,7 +6,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.i18n import LOCALES
-from handlers.common import answer_query, main_menu, reply
+from handlers.buttons import SetLanguage, answer_query
+from handlers.common import main_menu, reply
 
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
 
@@ -17,21 +18,18 @@ async def ask_language(update: Update, ctx: BotContext) -> None:
     tr = await ctx.translator(update)
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(LANGUAGE_NAMES[loc], callback_data=f"lang:set:{loc}")]
+            [InlineKeyboardButton(LANGUAGE_NAMES[loc], callback_data=SetLanguage(loc).encode())]
             for loc in LOCALES
         ]
     )
     await reply(update, tr.gettext("Choose your language:"), markup)
 
 
-async def set_language(update: Update, ctx: BotContext) -> None:
+async def set_language(update: Update, ctx: BotContext, button: SetLanguage) -> None:
     """Stores the chosen language and answers in it."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
-    locale = query.data.rsplit(":", 1)[-1]
-    if locale not in LOCALES:
-        await answer_query(query)
-        return
+    assert query is not None and update.effective_user is not None
+    locale = button.locale
     services = ctx.services
     await ctx.locale(update)  # enrols a first-time user before the change
     await services.requests.set_locale(update.effective_user.id, locale)

@@ -8,7 +8,8 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import N_, ltr
-from handlers.common import answer_expired, answer_query, main_menu, reply
+from handlers.buttons import answer_query, refuse_press
+from handlers.common import main_menu, reply
 
 
 async def show_menu(update: Update, ctx: BotContext) -> None:
@@ -25,6 +26,7 @@ COMMANDS = (
     ("status", N_("the steps of your latest request")),
     ("talk", N_("talk to a member of the association's team")),
     ("suggest", N_("send the association a suggestion")),
+    ("mydata", N_("see, correct or delete the data we hold about you")),
     ("language", N_("change the language")),
     ("cancel", N_("stop the form you are filling in")),
     ("start", N_("the main menu")),
@@ -75,6 +77,6 @@ async def show_contact(update: Update, ctx: BotContext) -> None:
 
 
 async def answer_stale_press(update: Update, ctx: BotContext) -> None:
-    """Answers a press no handler takes (an old or forged button), so the spinner stops."""
-    tr = await ctx.translator(update)
-    await answer_expired(update.callback_query, tr)
+    """Answers a press no handler takes (an old or forged button), so the spinner stops,
+    and audits who made it."""
+    await refuse_press(update, ctx, "unknown")

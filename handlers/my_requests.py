@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext, Services
 from bot.i18n import Translator, ltr
 from bot.services.textnorm import normalize_digits
-from handlers.common import answer_query, esc, main_menu, reply
+from handlers.buttons import ShowRequest, answer_query, refuse_press
+from handlers.common import esc, main_menu, reply
 from handlers.labels import reason_text, status_label
 from storage.models import Request, RequestEvent, RequestStatus
 
@@ -50,7 +53,11 @@ async def list_my_requests(update: Update, ctx: BotContext) -> None:
             )
         lines.append("")
     buttons = [
-        [InlineKeyboardButton("🕘 " + request.reference, callback_data=f"mine:show:{request.id}")]
+        [
+            InlineKeyboardButton(
+                "🕘 " + request.reference, callback_data=ShowRequest(request.id).encode()
+            )
+        ]
         for request in requests[:TIMELINE_BUTTONS]
     ]
     markup = InlineKeyboardMarkup([*buttons, *main_menu(tr).inline_keyboard])
@@ -86,17 +93,32 @@ def event_label(tr: Translator, services: Services, event: RequestEvent) -> str:
 
 
 async def show_timeline(update: Update, ctx: BotContext) -> None:
-    """Shows one of the beneficiary's requests step by step, with Hijri and Gregorian dates."""
-    await answer_query(update.callback_query)
+    """/status [reference]: the newest request, or the one whose reference is given."""
+    wanted = normalize_digits(ctx.args[0]).strip().upper() if ctx.args else None
+    await _show(update, ctx, lambda r: wanted is None or wanted == r.reference.upper())
+
+
+async def show_pressed(update: Update, ctx: BotContext, button: ShowRequest) -> None:
+    """A request's button in "My requests"; another person's request is refused."""
+    if not await _show(update, ctx, lambda r: r.id == button.request_id, pressed=True):
+        await refuse_press(update, ctx, "not-theirs", request_id=button.request_id)
+
+
+async def _show(
+    update: Update, ctx: BotContext, wanted: Callable[[Request], bool], *, pressed: bool = False
+) -> bool:
+    """Shows one of the beneficiary's requests step by step, with Hijri and Gregorian dates.
+
+    False if none of theirs is wanted and it was a press (the caller refuses it)."""
     user = update.effective_user
     assert user is not None
     tr = await ctx.translator(update)
     services = ctx.services
     mine = await services.requests.requests_of(user.id)
-    wanted = _wanted(update, ctx)
-    request = next(
-        (r for r in mine if wanted is None or wanted in (str(r.id), r.reference.upper())), None
-    )
+    request = next((r for r in mine if wanted(r)), None)
+    if request is None and pressed:
+        return False
+    await answer_query(update.callback_query)
     if request is None:
         text = (
             tr.gettext("You have not submitted any request yet.")
@@ -104,7 +126,7 @@ async def show_timeline(update: Update, ctx: BotContext) -> None:
             else tr.gettext("No request of yours has that reference number.")
         )
         await reply(update, text, main_menu(tr))
-        return
+        return True
     lines = [
         f"<b><code>{ltr(request.reference)}</code></b> — {status_label(tr, request.status)}",
         "",
@@ -120,19 +142,10 @@ async def show_timeline(update: Update, ctx: BotContext) -> None:
     ):
         lines += ["", _due(tr, request)]
     await reply(update, "\n".join(lines), main_menu(tr))
+    return True
 
 
 def _due(tr: Translator, request: Request) -> str:
     return tr.gettext("Decision expected by %(date)s") % {
         "date": tr.both_dates(request.decision_due)
     }
-
-
-def _wanted(update: Update, ctx: BotContext) -> str | None:
-    """The request asked for: a button's id, or /status's reference (default: the newest)."""
-    query = update.callback_query
-    if query is not None and query.data:
-        return query.data.rsplit(":", 1)[-1]
-    if ctx.args:
-        return normalize_digits(ctx.args[0]).strip().upper()
-    return None

@@ -11,8 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.context import Services
 from bot.i18n import Translator, ltr
 from bot.services.policy import Action
+from handlers.buttons import END_CONVERSATION, MENU_NEW, MENU_TALK, CloseConversation, InfoDone
 from handlers.common import esc
 from handlers.labels import reason_text
+from handlers.privacy import kept_sentence
 from handlers.staff_card import mention
 from storage.models import Request, RequestStatus
 
@@ -27,7 +29,7 @@ def done_button(tr: Translator, request: Request) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     "✅ " + tr.gettext("Done, send it to the committee"),
-                    callback_data=f"info:done:{request.id}:{request.version}",
+                    callback_data=InfoDone(request.id, request.version).encode(),
                 )
             ]
         ]
@@ -39,7 +41,7 @@ def end_button(tr: Translator) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    "🔚 " + tr.gettext("End the conversation"), callback_data="relay:end"
+                    "🔚 " + tr.gettext("End the conversation"), callback_data=END_CONVERSATION.data
                 )
             ]
         ]
@@ -110,7 +112,7 @@ def request_notice(
             % ref
         )
         text += "\n" + _("If you need anything, the association's team is here for you.")
-        return text, _one_button("🙋 " + _("Talk to a person"), "menu:talk")
+        return text, _one_button("🙋 " + _("Talk to a person"), MENU_TALK.data)
     raise ValueError(f"unknown notice {notice!r}")
 
 
@@ -135,7 +137,7 @@ def plain_notice(
             text += "\n" + _("An unfinished request is deleted on %(date)s.") % {
                 "date": tr.both_dates(expires)
             }
-        return text, _one_button("▶️ " + _("Continue my request"), "menu:new")
+        return text, _one_button("▶️ " + _("Continue my request"), MENU_NEW.data)
     if notice == "draft_expired":
         days = int(payload.get("days") or 0)
         text = tr.ngettext(
@@ -144,8 +146,56 @@ def plain_notice(
             days,
         ) % {"count": tr.number(days)}
         text += "\n" + _("You can start a new one at any time.")
-        return text, _one_button("📝 " + _("New support request"), "menu:new")
+        return text, _one_button("📝 " + _("New support request"), MENU_NEW.data)
+    if notice in DATA_NOTICES:
+        return data_notice(tr, services, payload), None
     raise ValueError(f"unknown notice {notice!r}")
+
+
+DATA_NOTICES = ("correction_done", "correction_declined", "erasure_done", "erasure_declined")
+
+
+def data_notice(tr: Translator, services: Services, payload: dict[str, Any]) -> str:
+    """What staff decided on a correction or an erasure the beneficiary asked for."""
+    _ = tr.gettext
+    notice = payload.get("notice")
+    ref = {"reference": f"<code>{ltr(str(payload.get('reference', '')))}</code>"}
+    form_field = services.profile.field(str(payload.get("field") or ""))
+    question = {"question": esc(form_field.label.get(tr.locale)) if form_field else ""}
+    if notice == "correction_done":
+        return "✅ " + _("Your answer to “%(question)s” in %(reference)s was corrected.") % (
+            question | ref
+        )
+    if notice == "correction_declined":
+        return _(
+            "The association's team did not apply your correction to “%(question)s” in %(reference)s. You can talk to a person to find out why."
+        ) % (question | ref)
+    if notice == "erasure_declined":
+        return _(
+            "The association's team did not delete your data now. You can talk to a person to find out why."
+        )
+    kept = payload.get("kept") or []
+    lines = ["🗑 " + _("Your data was deleted.")]
+    if kept:
+        lines.append(
+            _(
+                "As the association's retention rule requires, these are kept without your name or ID number:"
+            )
+        )
+        lines += [
+            "• "
+            + _("%(reference)s until %(date)s")
+            % {
+                "reference": f"<code>{ltr(str(k['reference']))}</code>",
+                "date": tr.both_dates(date.fromisoformat(str(k["until"]))),
+            }
+            for k in kept
+        ]
+        lines.append(kept_sentence(tr, services.profile))
+    lines.append(
+        _("Everything else about you was deleted. You are welcome to come back at any time.")
+    )
+    return "\n".join(lines)
 
 
 def conversation_closed(tr: Translator, payload: dict[str, Any]) -> str:
@@ -183,7 +233,7 @@ def staff_note(
         text = "💬 " + _("The beneficiary asked to talk to a person. Write here to answer them.")
         text += "\n" + _("Messages starting with %(prefix)s stay among staff.") % {"prefix": prefix}
         close = InlineKeyboardButton(
-            "🔚 " + _("End the conversation"), callback_data=f"relay:close:{user_id}"
+            "🔚 " + _("End the conversation"), callback_data=CloseConversation(user_id).encode()
         )
         return text, InlineKeyboardMarkup([[close]]) if user_id else None
     if note == "conversation_closed":
@@ -219,5 +269,10 @@ def staff_note(
             "reference": ltr(str(payload.get("reference", ""))),
             "reason": esc(payload.get("reason", "")),
         }
+        return text, None
+    if note == "error":
+        text = "⚠️ " + _(
+            "Something went wrong on the bot's side (%(error)s, update %(update)s). The person was asked to try again; the details are in the bot's log, without personal data."
+        ) % {"error": esc(payload.get("error", "")), "update": ltr(str(payload.get("update", "")))}
         return text, None
     raise ValueError(f"unknown staff note {note!r}")

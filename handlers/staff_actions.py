@@ -11,7 +11,8 @@ from bot.profile import Role
 from bot.services.policy import RULES, Action
 from bot.services.staff import Done, Outdated
 from handlers import staff_card
-from handlers.common import answer_expired, answer_query, esc, parse_id
+from handlers.buttons import CardButton, answer_query, refuse_press
+from handlers.common import esc
 from handlers.labels import status_label
 from handlers.staff_group import StaffGroup
 from storage.models import Request
@@ -26,24 +27,14 @@ def topic_key(message: Message | None) -> int:
     return message.message_thread_id or 0
 
 
-async def on_card_button(update: Update, ctx: BotContext) -> None:
+async def on_card_button(update: Update, ctx: BotContext, button: CardButton) -> None:
     """Acts on a card button after checking who pressed it, where, and on which version."""
     query = update.callback_query
     user, chat = update.effective_user, update.effective_chat
-    assert query is not None and query.data is not None and user is not None
+    assert query is not None and user is not None
     services = ctx.services
-    parts = query.data.split(":")
-    request_id = parse_id(parts[2]) if len(parts) in (4, 5) else None
-    version = parse_id(parts[3]) if request_id is not None else None
-    if request_id is None or version is None:
-        await answer_expired(query, services.staff_translator())
-        return
-    verb = parts[1]
-    arg = parts[4] if len(parts) > 4 else None
-    action = Action(verb) if verb in Action.__members__.values() else None
-    if verb != "card" and action is None:
-        await answer_query(query)
-        return
+    request_id, verb = button.request_id, button.verb
+    action = None if verb == "card" else Action(verb)
     # Every press is checked, also the ones that only open a sub-menu.
     refused = await services.staff.check(
         user.id, chat.id if chat else None, action or "card", request_id
@@ -59,28 +50,31 @@ async def on_card_button(update: Update, ctx: BotContext) -> None:
     tr = services.staff_translator()
     request = await services.staff.request(request_id)
     if request is None:
-        await answer_query(query)
+        await refuse_press(update, ctx, "stale", tr=tr, request_id=request_id)
         return
-    if request.version != version or (action and request.status not in RULES[action].from_statuses):
+    if request.version != button.version or (
+        action and request.status not in RULES[action].from_statuses
+    ):
         # Someone acted first (or the card is old): say what happened and redraw it.
         events = await services.staff.events(request.id)
         outcome = Outdated(request, events[-1] if events else None)
         await report(ctx, query, tr, outcome)
         return
-    await step(ctx, query, tr, request, verb, action, arg)
+    await step(update, ctx, tr, request, action, button.arg)
 
 
 async def step(
+    update: Update,
     ctx: BotContext,
-    query: CallbackQuery,
     tr: Translator,
     request: Request,
-    verb: str,
     action: Action | None,
     arg: str | None,
 ) -> None:
     """Open the sub-menu the button leads to, or apply the action."""
     services = ctx.services
+    query = update.callback_query
+    assert query is not None
     if action is None:  # "Back": the card's own buttons again
         await _markup(query, staff_card.keyboard(tr, request))
         await answer_query(query)
@@ -107,14 +101,14 @@ async def step(
     details: dict[str, object] = {}
     if action is Action.REJECT:
         keys = {r.key for r in services.profile.association.rejection_reasons}
-        if arg not in keys:
-            await answer_query(query)
+        if arg not in keys:  # no reason of this profile: forged, or the profile changed
+            await refuse_press(update, ctx, "unknown", tr=tr, request_id=request.id)
             return
         details = {"reason_key": arg}
     if action is Action.REFER:
         researchers = {str(m.id) for m in services.profile.staff.with_role(Role.SOCIAL_RESEARCHER)}
         if arg not in researchers:
-            await answer_query(query)
+            await refuse_press(update, ctx, "unknown", tr=tr, request_id=request.id)
             return
         details = {"researcher_id": int(arg or 0)}
     user = query.from_user

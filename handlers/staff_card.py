@@ -11,6 +11,7 @@ from bot.i18n import Translator, ltr
 from bot.profile import Role
 from bot.services.policy import Action, possible
 from handlers.answers import answer_text
+from handlers.buttons import CardButton
 from handlers.common import esc
 from handlers.labels import status_label
 from handlers.long_text import fit_html
@@ -33,8 +34,8 @@ def action_label(tr: Translator, action: Action) -> str:
 
 def data(action: str, request: Request, arg: str | int | None = None) -> str:
     """Callback data of a card button: the request and the version the card shows."""
-    value = f"staff:{action}:{request.id}:{request.version}"
-    return value if arg is None else f"{value}:{arg}"
+    extra = None if arg is None else str(arg)
+    return CardButton(action, request.id, request.version, extra).encode()
 
 
 def keyboard(tr: Translator, request: Request) -> InlineKeyboardMarkup | None:

@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.services.policy import Action
 from bot.services.staff import Done
 from handlers import broadcasts, faq_answers
-from handlers.common import answer_query, parse_id
+from handlers.buttons import CloseConversation, answer_query
 from handlers.staff_actions import outdated_text, topic_key
 from handlers.staff_group import StaffGroup
 
@@ -96,19 +96,18 @@ def edited_content(message: Message) -> dict[str, object]:
     }
 
 
-async def close_conversation(update: Update, ctx: BotContext) -> None:
+async def close_conversation(update: Update, ctx: BotContext, button: CloseConversation) -> None:
     """Staff end a beneficiary's conversation from the button in their thread."""
     query = update.callback_query
     user, chat = update.effective_user, update.effective_chat
-    assert query is not None and query.data is not None and user is not None
+    assert query is not None and user is not None
     services = ctx.services
     tr = services.staff_translator()
     refused = await services.staff.check(user.id, chat.id if chat else None, "close_conversation")
     if refused is not None:
         await answer_query(query, tr.gettext("You are not allowed to do this."), alert=True)
         return
-    user_id = parse_id(query.data.rsplit(":", 1)[-1])
-    closed = user_id is not None and await services.relay.close(user_id, "staff")
+    closed = await services.relay.close(button.user_id, "staff")
     await answer_query(
         query,
         tr.gettext("The conversation is closed.")

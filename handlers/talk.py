@@ -8,8 +8,9 @@ from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMark
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
-from handlers import faq, feedback
-from handlers.common import answer_expired, answer_query, callback_ids, main_menu, reply
+from handlers import faq, feedback, privacy
+from handlers.buttons import MENU_TALK, InfoDone, answer_query, refuse_press
+from handlers.common import main_menu, reply
 from handlers.notices import done_button, end_button
 from handlers.staff_messages import edited_content
 from storage.models import InfoItem, Request
@@ -17,7 +18,13 @@ from storage.models import InfoItem, Request
 
 def talk_button(tr: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("🙋 " + tr.gettext("Talk to a person"), callback_data="menu:talk")]]
+        [
+            [
+                InlineKeyboardButton(
+                    "🙋 " + tr.gettext("Talk to a person"), callback_data=MENU_TALK.data
+                )
+            ]
+        ]
     )
 
 
@@ -70,7 +77,13 @@ async def route_message(update: Update, ctx: BotContext) -> None:
     assert message is not None and user is not None
     services = ctx.services
     tr = await ctx.translator(update)
-    if await feedback.take_typed(update, ctx):
+    if message.text and message.text.startswith("/"):
+        # A command none of the handlers knows (a staff command, a typo): never a question
+        # for the guides, an answer or a message to relay.
+        text = tr.gettext("I do not know this command. Send /help to see what I can do.")
+        await reply(update, text, main_menu(tr))
+        return
+    if await feedback.take_typed(update, ctx) or await privacy.take_correction(update, ctx):
         return
     waiting = await services.staff.open_info_request(user.id)
     if waiting is not None:
@@ -141,23 +154,20 @@ def info_item(message: Message) -> InfoItem | None:
     return None
 
 
-async def finish_info(update: Update, ctx: BotContext) -> None:
+async def finish_info(update: Update, ctx: BotContext, button: InfoDone) -> None:
     """The beneficiary pressed "Done": the request goes back to the committee."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    assert query is not None and user is not None
     tr = await ctx.translator(update)
-    ids = callback_ids(query.data, 2)
-    if ids is None:
-        await answer_query(query)
-        return
+    rid = button.request_id
     try:
-        outcome = await ctx.services.staff.finish_info(user.id, *ids)
+        outcome = await ctx.services.staff.finish_info(user.id, rid, button.version)
     except LookupError:
-        await answer_expired(query, tr, alert=True)
+        await refuse_press(update, ctx, "not-theirs", tr=tr, request_id=rid, alert=True)
         return
     if not isinstance(outcome, Done):
-        await answer_expired(query, tr, alert=True)
+        await refuse_press(update, ctx, "stale", tr=tr, request_id=rid, alert=True)
         return
     await answer_query(query)
     await query.edit_message_reply_markup(None)

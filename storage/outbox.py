@@ -171,6 +171,15 @@ class Outbox:
             "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
             (ts(now), message_id),
         )
+        await self._forget(message_id)
+
+    async def _forget(self, message_id: int) -> None:
+        """A row marked `forget` (to a person whose data was erased) leaves no trace once
+        it is done with."""
+        await self.conn.execute(
+            "DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.forget')",
+            (message_id,),
+        )
 
     async def failed(self, message_id: int, error: str) -> None:
         """Give up on a message that can never be delivered (the reason is kept)."""
@@ -179,6 +188,7 @@ class Outbox:
             " WHERE id = ?",
             (error[:500], message_id),
         )
+        await self._forget(message_id)
 
     async def retry_at(
         self, message_id: int, due_at: datetime, error: str, *, ambiguous: bool = False

@@ -45,13 +45,6 @@ class Beneficiaries:
             (locale, ts(now), user_id),
         )
 
-    async def set_consent(self, user_id: int, now: datetime) -> None:
-        await self.conn.execute(
-            "UPDATE beneficiaries SET consent_at = ?, updated_at = ?"
-            " WHERE user_id = ? AND consent_at IS NULL",
-            (ts(now), ts(now), user_id),
-        )
-
     async def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> bool:
         """Record that the beneficiary blocked (or unblocked) the bot; True if it changed."""
         cur = await self.conn.execute(
@@ -170,14 +163,26 @@ class Attachments:
         self, draft_id: int, field_key: str, file: dict[str, Any], now: datetime
     ) -> int:
         """Store the file given for a draft's field, dropping an earlier one for that field."""
+        return await self._replace("draft_id", draft_id, field_key, file, now)
+
+    async def replace_for_request_field(
+        self, request_id: int, field_key: str, file: dict[str, Any], now: datetime
+    ) -> int:
+        """A corrected file of a submitted request replaces the one it had for the field."""
+        return await self._replace("request_id", request_id, field_key, file, now)
+
+    async def _replace(
+        self, owner: str, owner_id: int, field_key: str, file: dict[str, Any], now: datetime
+    ) -> int:
+        assert owner in ("draft_id", "request_id")
         await self.conn.execute(
-            "DELETE FROM attachments WHERE draft_id = ? AND field_key = ?", (draft_id, field_key)
+            f"DELETE FROM attachments WHERE {owner} = ? AND field_key = ?", (owner_id, field_key)
         )
         cur = await self.conn.execute(
-            "INSERT INTO attachments (draft_id, field_key, kind, file_id, file_unique_id,"
+            f"INSERT INTO attachments ({owner}, field_key, kind, file_id, file_unique_id,"
             " file_name, mime_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                draft_id,
+                owner_id,
                 field_key,
                 file["kind"],
                 file["file_id"],
@@ -294,6 +299,13 @@ class Requests:
         )
         row = next(iter(rows), None)
         return _request(row) if row else None
+
+    async def correct(self, request_id: int, answers: dict[str, Any], now: datetime) -> None:
+        """Store corrected answers; the version moves on, so open cards are outdated."""
+        await self.conn.execute(
+            "UPDATE requests SET answers = ?, version = version + 1, updated_at = ? WHERE id = ?",
+            (to_json(answers), ts(now), request_id),
+        )
 
     async def transition(
         self,

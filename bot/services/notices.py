@@ -25,6 +25,7 @@ RELAY_TO_USER = "relay.to_user"  # copy a staff message to the beneficiary
 RELAY_EDIT = "relay.edit"  # carry an edit over to the counterpart of a relayed message
 STAFF_REPORT = "staff.report"  # the weekly report chart
 BROADCAST = "bulk.broadcast"  # copy an admin's message to one beneficiary
+STAFF_FORGET = "staff.forget"  # delete an erased person's topic (or card) in the staff group
 
 
 class Wakeup:
@@ -52,7 +53,7 @@ async def to_beneficiary(
     conversation the beneficiary is having and is never held.
     """
     beneficiary = await Beneficiaries(conn).get(user_id)
-    if beneficiary is None:
+    if beneficiary is None or beneficiary.chat_id == 0:  # 0: the kept records of the erased
         return False
     payload = {"user_id": user_id, "notice": notice, **params}
     return await Outbox(conn).add(
@@ -64,6 +65,20 @@ async def to_beneficiary(
         locale=beneficiary.locale,
         dedupe_key=dedupe_key,
     )
+
+
+async def to_chat(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    locale: str,
+    notice: str,
+    now: datetime,
+    **params: Any,
+) -> bool:
+    """Queue a notice for a chat whose person is no longer on record (after an erasure):
+    the row is deleted once sent or given up."""
+    payload = {"notice": notice, "forget": True, **params}
+    return await Outbox(conn).add(chat_id, NOTICE, payload, now, lane=NOTICES, locale=locale)
 
 
 async def to_staff(

@@ -67,14 +67,20 @@ class Duty(StrEnum):
     EXPORT = "export"
     BROADCAST = "broadcast"
     APPROVE_ANSWERS = "approve_answers"
+    CORRECT_DATA = "correct_data"
+    ERASE_DATA = "erase_data"
 
 
-# Exports hold every beneficiary's answers, a broadcast reaches everyone, and an approved
-# FAQ answer speaks for the association to everyone who asks: admins only.
+# Exports hold every beneficiary's answers, a broadcast reaches everyone, an approved FAQ
+# answer speaks for the association to everyone who asks, and an erasure cannot be undone:
+# admins only. A beneficiary's correction of their own answers is checked by those who
+# check the data: relations officers (and admins).
 DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.EXPORT: frozenset({Role.ADMIN}),
     Duty.BROADCAST: frozenset({Role.ADMIN}),
     Duty.APPROVE_ANSWERS: frozenset({Role.ADMIN}),
+    Duty.CORRECT_DATA: frozenset({Role.RELATIONS_OFFICER, Role.ADMIN}),
+    Duty.ERASE_DATA: frozenset({Role.ADMIN}),
 }
 
 # The order of the card's buttons.

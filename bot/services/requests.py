@@ -96,11 +96,6 @@ class RequestService:
         async with self.db.transaction() as conn:
             await Beneficiaries(conn).set_locale(user_id, locale, self.clock())
 
-    async def record_consent(self, user_id: int) -> None:
-        """Record that the beneficiary accepted the privacy notice."""
-        async with self.db.transaction() as conn:
-            await Beneficiaries(conn).set_consent(user_id, self.clock())
-
     # The draft -----------------------------------------------------------------------
 
     async def draft(self, user_id: int) -> Draft | None:

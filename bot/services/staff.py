@@ -116,6 +116,23 @@ class StaffService:
             )
         return Refused(reason)
 
+    async def report_error(self, error: str, update: str) -> None:
+        """Tell the staff group that handling an update failed: the error's type and the
+        update's id only (the log has the rest), at most once an hour for each type."""
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            await notices.to_staff(
+                conn,
+                self.staff_chat_id,
+                notices.STAFF_NOTE,
+                now,
+                dedupe_key=f"error:{error}:{now:%Y-%m-%dT%H}",
+                note="error",
+                error=error,
+                update=update,
+            )
+        self.wakeup()
+
     async def first_notice(self, chat_id: int) -> bool:
         """True the first time a foreign group is seen (the bot says it does not work there)."""
         async with self.db.transaction() as conn:

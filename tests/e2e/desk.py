@@ -137,9 +137,16 @@ async def open_desk(
         yield Desk(emu, started, group, members, db_path)
 
 
-async def submit(person: Person, answers: dict[str, str] | None = None) -> str:
-    """Apply in English from /start to the receipt; return the reference number."""
-    first = await open_form(person, new_label="New support request", agree_label="I agree")
+async def submit(
+    person: Person, answers: dict[str, str] | None = None, *, again: bool = False
+) -> str:
+    """Apply in English from /start to the receipt; return the reference number.
+
+    again: not the first request (the privacy notice was accepted with the first)."""
+    if again:
+        first = await person.press(await person.command("/start"), "New support request")
+    else:
+        first = await open_form(person, new_label="New support request", agree_label="I agree")
     review = await answer_all(person, first, answers or ENGLISH_ANSWERS, skip_label="Skip")
     declaration = await person.press(review, "Confirm and continue")
     receipt = await person.press(declaration, "I confirm and sign")

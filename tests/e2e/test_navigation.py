@@ -126,7 +126,7 @@ async def test_a_press_no_handler_takes_is_still_answered(
 ) -> None:
     person = Person(emu.user(4011, first_name="Nasser", language_code="ar"))
     menu = await person.command("/menu")
-    for data in ("menu:nothing", "faq:pick:x", "nonsense", "staff", "x" * 64):
+    for data in ("menu:nothing", "faq:pick:x", "nonsense", "staff", "x" * 64, ""):
         query = await person.sim.press(menu, data)
         answer = await person.sim.wait_for_callback_answer(query)
         assert answer.get("text") == "انتهت صلاحية هذا الزر."
