@@ -38,7 +38,7 @@ from handlers.buttons import (
 from handlers.common import esc, main_menu, reply
 from handlers.labels import status_label
 from handlers.staff_commands import permitted
-from storage.models import Attachment, Request
+from storage.models import Attachment, Request, RequestStatus
 
 # The parts of the copy, in the order the document shows them.
 SECTIONS = {
@@ -56,6 +56,56 @@ SECTIONS = {
     "questions": N_("Questions you asked the bot"),
     "data_requests": N_("Your corrections and erasure requests"),
 }
+
+
+# What each column of the copy is called in the readable page.
+COLUMNS = {
+    "user_id": N_("Telegram user id"),
+    "first_name": N_("Name in Telegram"),
+    "locale": N_("Language"),
+    "consent_at": N_("Privacy notice accepted on"),
+    "consent_version": N_("Version of the privacy notice"),
+    "version": N_("Version"),
+    "created_at": N_("Created on"),
+    "updated_at": N_("Changed on"),
+    "blocked_at": N_("Bot blocked on"),
+    "text": N_("Text"),
+    "accepted_at": N_("Accepted on"),
+    "stage": N_("Stage"),
+    "id": N_("Number"),
+    "reference": N_("Reference number"),
+    "status": N_("Status"),
+    "declaration_text": N_("Declaration signed"),
+    "declared_at": N_("Signed on"),
+    "submitted_at": N_("Submitted on"),
+    "decision_due": N_("Decision due by"),
+    "decided_at": N_("Decided on"),
+    "info_request": N_("Information asked for"),
+    "kind": N_("Kind"),
+    "from_status": N_("From"),
+    "to_status": N_("To"),
+    "actor_role": N_("By"),
+    "details": N_("Details"),
+    "field_key": N_("Question"),
+    "file_name": N_("File name"),
+    "mime_type": N_("File type"),
+    "size": N_("Size in bytes"),
+    "opened_by": N_("Opened by"),
+    "opened_at": N_("Opened on"),
+    "closed_at": N_("Closed on"),
+    "closed_by": N_("Closed by"),
+    "direction": N_("Direction"),
+    "count": N_("Count"),
+    "first": N_("First"),
+    "last": N_("Last"),
+    "stars": N_("Stars"),
+    "comment": N_("Comment"),
+    "asked_at": N_("Asked on"),
+    "outcome": N_("Outcome"),
+    "helpful": N_("Helpful"),
+    "handed_off": N_("Passed to a person"),
+}
+STATUS_COLUMNS = ("status", "from_status", "to_status")
 
 
 def _button(label: str, data: str) -> list[InlineKeyboardButton]:
@@ -151,15 +201,22 @@ def _document(
                 if column == "answers" and isinstance(value, dict):
                     items += [_answer_item(tr, services, k, v) for k, v in value.items()]
                 elif value not in (None, "", {}):
-                    shown = (
-                        json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
-                    )
-                    items.append(
-                        f"<li><b>{html.escape(column)}</b>: {html.escape(str(shown))}</li>"
-                    )
+                    label = html.escape(_(COLUMNS[column]) if column in COLUMNS else column)
+                    items.append(f"<li><b>{label}</b>: {_cell(tr, services, column, value)}</li>")
             parts.append("<ul>" + "".join(items) + "</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _cell(tr: Translator, services: Services, column: str, value: Any) -> str:
+    """One value of the copy as the person reads it (escaped HTML)."""
+    if column in STATUS_COLUMNS and value in RequestStatus.__members__.values():
+        return status_label(tr, RequestStatus(value))
+    if column == "field_key":
+        form_field = services.profile.field(str(value))
+        return html.escape(form_field.label.get(tr.locale) if form_field else str(value))
+    shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+    return html.escape(str(shown))
 
 
 def _answer_item(tr: Translator, services: Services, key: str, value: Any) -> str:

@@ -32,6 +32,7 @@ OPEN = (
     RequestStatus.ACCEPTED,
 )
 DATA_CARD = "data_request"  # the staff note that carries a correction or an erasure
+TYPING = timedelta(hours=1)  # how long the next message is taken for the corrected answer
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,14 @@ class PrivacyService:
             return True
 
     async def typing(self, user_id: int) -> DataRequest | None:
-        """The correction this person is typing, if any."""
+        """The correction this person is typing, if any: asked for less than TYPING ago
+        (after that, their next message is no longer taken for it)."""
         async with self.db.reading() as conn:
-            return await DataRequests(conn).open_of(user_id, "correction", "typing")
+            found = await DataRequests(conn).open_of(user_id, "correction", "typing")
+        if found is not None and self.clock() - found.created_at > TYPING:
+            await self.cancel_typing(user_id)
+            return None
+        return found
 
     async def cancel_typing(self, user_id: int) -> None:
         async with self.db.transaction() as conn:

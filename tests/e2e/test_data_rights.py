@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,8 @@ async def test_a_copy_holds_everything_and_only_the_persons_own(
         assert {f["field_key"] for f in data["files"]} == {"id_document"}
         page = files[names[0]].decode()
         assert 'dir="ltr"' in page and "Sarah Mohammed Alotaibi" in page and reference in page
+        # Labels and statuses as the person reads them, not the database's codes.
+        assert "<b>Reference number</b>" in page and "<b>Status</b>: Received" in page
         # Nothing of Omar's in Sarah's copy.
         both = files[names[0]] + files[names[1]]
         assert b"Omar" not in both
@@ -89,7 +92,7 @@ async def test_an_arabic_copy_reads_right_to_left(
         await huda.sim.press_button(screen, "📄 أرسل لي نسخة")
         files = await _documents(huda, desk, 2)
         page = next(v for k, v in files.items() if k.endswith(".html")).decode()
-        assert 'lang="ar" dir="rtl"' in page and "طلباتك" in page
+        assert 'lang="ar" dir="rtl"' in page and "طلباتك" in page and "الاسم في تيليجرام" in page
 
 
 async def test_a_correction_goes_to_staff_and_only_an_officer_or_admin_applies_it(
@@ -286,3 +289,19 @@ async def test_a_file_answer_is_corrected_with_a_new_file_that_staff_see(
             reference,
         )
         assert rows == [(file_id,)]
+
+
+async def test_a_correction_left_unanswered_stops_taking_messages_after_an_hour(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    async with open_desk(emu, clock, db_path) as desk:
+        sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
+        await submit(sarah)
+        fields = await sarah.press(await sarah.command("/mydata"), "Correct an answer")
+        mobile = next(label for label in fields.button_labels if label.startswith("Mobile"))
+        await sarah.press(fields, mobile)
+        clock.now += timedelta(hours=2)
+        answer = await sarah.say("What documents do I need?")
+        assert "Saudi mobile number" not in answer.text  # a question now, not the answer
+        assert await desk.rows("SELECT COUNT(*) FROM data_requests") == [(0,)]
+        assert await desk.rows("SELECT COUNT(*) FROM faq_questions") == [(1,)]
