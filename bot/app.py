@@ -36,6 +36,7 @@ from bot.services.faq.answers import FaqAnswers
 from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.followups import FollowUpService
+from bot.services.hours import BusinessHours
 from bot.services.lookup import LookupService
 from bot.services.notices import Wakeup
 from bot.services.privacy import PrivacyService
@@ -46,7 +47,9 @@ from bot.services.staff import StaffService
 from bot.transport import AiohttpRequest
 from conversations import request_form
 from handlers import (
+    beneficiary_policy,
     broadcasts,
+    contact,
     errors,
     faq,
     faq_answers,
@@ -97,6 +100,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
             quiet_close_hours=profile.staff.quiet_close_hours,
             clock=clock,
             wakeup=wakeup,
+            hours=_team_hours(config),
         ),
         lookup=LookupService(db, profile, timezone=settings.timezone, clock=clock),
         feedback=FeedbackService(db, profile, clock),
@@ -117,6 +121,11 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         catalogs=Catalogs(),
         wakeup=wakeup,
     )
+
+
+def _team_hours(config: Config) -> BusinessHours | None:
+    hours = config.profile.association.contact.hours
+    return BusinessHours(hours, config.settings.timezone) if hours is not None else None
 
 
 def build_application(config: Config, clock: Clock = utc_now, token: str | None = None) -> AppType:
@@ -182,7 +191,12 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(my_requests.list_my_requests, pattern=b.MENU_MINE.matches))
     app.add_handler(CommandHandler("status", my_requests.show_timeline, filters=private))
     app.add_handler(b.on_press(b.ShowRequest, my_requests.show_pressed))
-    app.add_handler(CallbackQueryHandler(menu.show_contact, pattern=b.MENU_CONTACT.matches))
+    app.add_handler(CommandHandler("contact", contact.show_contact, filters=private))
+    app.add_handler(CallbackQueryHandler(contact.show_contact, pattern=b.MENU_CONTACT.matches))
+    app.add_handler(CommandHandler("policy", beneficiary_policy.show_policy, filters=private))
+    app.add_handler(
+        CallbackQueryHandler(beneficiary_policy.show_policy, pattern=b.MENU_POLICY.matches)
+    )
     app.add_handler(CommandHandler("talk", talk.talk_to_person, filters=private))
     app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=b.MENU_TALK.matches))
     app.add_handler(CallbackQueryHandler(talk.end_conversation, pattern=b.END_CONVERSATION.matches))
@@ -253,6 +267,19 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
                 chat_id=services.staff_chat_id,
             )
         )
+    # A shared location (the "Share my location" key under /contact) finds the nearest
+    # branches; a live location's moves arrive as edits and are not edits to complain about.
+    app.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & filters.LOCATION, contact.receive_location
+        )
+    )
+    app.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.EDITED_MESSAGE & filters.LOCATION,
+            contact.ignore_live_location,
+        )
+    )
     # Last: anything else a beneficiary sends outside a form (information asked for, a
     # message to staff, a question for the guides).
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, talk.route_message))

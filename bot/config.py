@@ -126,12 +126,17 @@ class Config:
 
     def default_guides(self) -> list[Path]:
         """Return the profile's guides and card files, resolved against its folder."""
-        if self.profile_source == "bot/profiles/sample.yaml":
-            folder = Path(str(resources.files("bot") / "profiles"))
-        else:
-            folder = Path(self.profile_source).parent
+        folder = profile_folder(self.profile_source)
         listed = (*self.profile.guides.files, *self.profile.guides.cards)
         return [folder / name for name in listed]
+
+
+def profile_folder(ref: str) -> Path:
+    """The folder a profile's relative paths (guides, the policy document) start from;
+    `ref` is TAWASUL_PROFILE or where the profile was read from."""
+    if ref in (SAMPLE_PROFILE, "bot/profiles/sample.yaml"):
+        return Path(str(resources.files("bot") / "profiles"))
+    return Path(ref).parent
 
 
 def load_config(env: dict[str, str] | None = None, env_file: str | None = ".env") -> Config:

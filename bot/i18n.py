@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.lists import format_list
 from babel.support import Translations
 from hijridate import Gregorian
@@ -86,6 +86,14 @@ class Translator:
     def month(self, day: date) -> str:
         """The Gregorian month and year, e.g. 'نوفمبر ٢٠٢٦'."""
         return self.digits(format_date(day, format="LLLL y", locale=self.locale))
+
+    def weekday(self, day: date) -> str:
+        """The day's name, e.g. 'الأحد' / 'Sunday'."""
+        return format_date(day, format="EEEE", locale=self.locale)
+
+    def clock(self, moment: time) -> str:
+        """A time of day as people say it, e.g. '٨:٠٠ ص' / '8:00 AM'."""
+        return self.digits(format_time(moment, format="h:mm a", locale=self.locale))
 
     def both_dates(self, day: date) -> str:
         """Hijri first (as Saudi usage), Gregorian in brackets."""

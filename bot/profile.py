@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 LOCALES = ("ar", "en")
 MAX_TELEGRAM_FILE_MB = 20
@@ -32,13 +32,94 @@ class Choice(_Strict):
     label: LocalText
 
 
+# The days of a week of opening hours, in the order of date.weekday().
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RANGE = re.compile(r"\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*")
+
+
+class TimeRange(_Strict):
+    """Open from `start` to `end` ("08:00-15:00"); an `end` not after `start` is on the next
+    day ("20:00-01:00", "16:00-24:00"), and `start` == `end` is a whole day from `start`."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if not isinstance(data, str):
+            return data
+        match = _RANGE.fullmatch(data)
+        if match is None:
+            raise ValueError(f"not a range of hours like '08:00-15:00': {data!r}")
+        h1, m1, h2, m2 = map(int, match.groups())
+        if (h2, m2) == (24, 0):
+            h2 = 0  # the end of the day
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+            raise ValueError(f"not a time of day: {data!r}")
+        return {"start": time(h1, m1), "end": time(h2, m2)}
+
+
+class WeeklyHours(_Strict):
+    """Opening hours by weekday in the association's time zone; a day not given is closed."""
+
+    monday: tuple[TimeRange, ...] = ()
+    tuesday: tuple[TimeRange, ...] = ()
+    wednesday: tuple[TimeRange, ...] = ()
+    thursday: tuple[TimeRange, ...] = ()
+    friday: tuple[TimeRange, ...] = ()
+    saturday: tuple[TimeRange, ...] = ()
+    sunday: tuple[TimeRange, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_free_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and {"ar", "en"} & set(data):
+            # Profiles before issue 15 described the hours in words; the bot now reads them.
+            raise ValueError(
+                "hours are given by weekday, e.g. sunday: ['08:00-15:00'] (a day left out is"
+                " closed), not as text"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _some_day_open(self) -> Self:
+        if not any(self.ranges(day) for day in range(7)):
+            raise ValueError("no day has opening hours")
+        return self
+
+    def ranges(self, weekday: int) -> tuple[TimeRange, ...]:
+        """The ranges of a day by date.weekday() (0 = Monday)."""
+        ranges: tuple[TimeRange, ...] = getattr(self, WEEKDAYS[weekday])
+        return ranges
+
+
+class SocialAccount(_Strict):
+    network: str = Field(min_length=1, max_length=32)  # as people know it: "X", "Instagram"
+    handle: str = Field(min_length=1, max_length=64)
+    url: str | None = Field(default=None, pattern=r"^https://\S+$")
+
+
 class Contact(_Strict):
     phone: str | None = None
     whatsapp: str | None = None
     email: str | None = None
     website: str | None = None
-    address: LocalText | None = None
-    hours: LocalText | None = None
+    address: LocalText | None = None  # the head office
+    postal_address: LocalText | None = None  # where letters go
+    social: tuple[SocialAccount, ...] = ()
+    # When the team answers (calls, messages relayed from the bot); the bot promises by it.
+    hours: WeeklyHours | None = None
+
+
+class Branch(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,24}$")
+    name: LocalText
+    address: LocalText
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    phone: str | None = None
+    hours: WeeklyHours | None = None
 
 
 class FieldKind(StrEnum):
@@ -113,6 +194,15 @@ class Association(_Strict):
     declaration: LocalText
     # The reasons the committee picks from when it rejects a request (it may also type one).
     rejection_reasons: tuple[Choice, ...] = ()
+    branches: tuple[Branch, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_branches(self) -> Self:
+        keys = [b.key for b in self.branches]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"branch keys are repeated: {', '.join(dupes)}")
+        return self
 
 
 class Form(_Strict):
@@ -235,6 +325,26 @@ class GuideFiles(_Strict):
     cards: tuple[str, ...] = ()
 
 
+class BoardApproval(_Strict):
+    meeting: str = Field(min_length=1, max_length=20)  # the board meeting's number
+    held_on: date  # the day of the meeting (Gregorian; shown in both calendars)
+
+    @field_validator("meeting", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class BeneficiaryPolicy(_Strict):
+    """The board-approved policy for the relationship with beneficiaries, in short."""
+
+    rights: tuple[LocalText, ...] = Field(min_length=1)
+    commitments: tuple[LocalText, ...] = ()
+    approval: BoardApproval
+    # The full document in each language, relative to the profile's folder.
+    document: LocalText
+
+
 class Profile(_Strict):
     association: Association
     form: Form
@@ -243,6 +353,7 @@ class Profile(_Strict):
     feedback: Feedback = Feedback()
     guides: GuideFiles = GuideFiles()
     privacy: Privacy = Privacy()
+    policy: BeneficiaryPolicy | None = None
 
     @model_validator(mode="after")
     def _kept_answers_are_fields(self) -> Self:

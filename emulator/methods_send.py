@@ -224,8 +224,45 @@ def _send_media(kind: str) -> Handler:
     return handler
 
 
+def _point(p: Params) -> JSON:
+    latitude, longitude = p.number("latitude"), p.number("longitude")
+    if latitude is None or longitude is None:
+        raise bad_request("parameter 'latitude' and 'longitude' are required")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise bad_request("wrong latitude or longitude")
+    return {"latitude": latitude, "longitude": longitude}
+
+
+def send_location(st: State, p: Params) -> JSON:
+    chat = st.chat(p.chat_id())
+    inline, keyboard = parse_markup(p.obj("reply_markup"))
+    msg = base_message(st, chat, p)
+    msg["location"] = _point(p)
+    if inline:
+        msg["reply_markup"] = inline
+    return record(st, chat, msg, "sendLocation", keyboard)
+
+
+def send_venue(st: State, p: Params) -> JSON:
+    chat = st.chat(p.chat_id())
+    point = _point(p)
+    title, address = p.string("title"), p.string("address")
+    if not title or not address:
+        raise bad_request("venue title and address are required")
+    inline, keyboard = parse_markup(p.obj("reply_markup"))
+    msg = base_message(st, chat, p)
+    # As Telegram sends it: the venue, and its point as the message's location too.
+    msg["venue"] = {"location": point, "title": title, "address": address}
+    msg["location"] = point
+    if inline:
+        msg["reply_markup"] = inline
+    return record(st, chat, msg, "sendVenue", keyboard)
+
+
 SEND_METHODS: dict[str, Handler] = {
     "sendMessage": send_message,
+    "sendLocation": send_location,
+    "sendVenue": send_venue,
     "sendPhoto": _send_media("photo"),
     "sendDocument": _send_media("document"),
     "sendVoice": _send_media("voice"),

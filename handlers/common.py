@@ -12,6 +12,7 @@ from handlers.buttons import (
     MENU_LANGUAGE,
     MENU_MINE,
     MENU_NEW,
+    MENU_POLICY,
     MENU_SUGGEST,
     MENU_TALK,
 )
@@ -29,7 +30,10 @@ def main_menu(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton("📝 " + _("New support request"), callback_data=MENU_NEW.data)],
             [InlineKeyboardButton("📂 " + _("My requests"), callback_data=MENU_MINE.data)],
             [InlineKeyboardButton("🙋 " + _("Talk to a person"), callback_data=MENU_TALK.data)],
-            [InlineKeyboardButton("💡 " + _("Suggestions"), callback_data=MENU_SUGGEST.data)],
+            [
+                InlineKeyboardButton("💡 " + _("Suggestions"), callback_data=MENU_SUGGEST.data),
+                InlineKeyboardButton("📜 " + _("Our policy"), callback_data=MENU_POLICY.data),
+            ],
             [
                 InlineKeyboardButton("🌐 " + _("Language"), callback_data=MENU_LANGUAGE.data),
                 InlineKeyboardButton("☎️ " + _("Contact us"), callback_data=MENU_CONTACT.data),

@@ -13,6 +13,7 @@ from bot.i18n import Translator, ltr
 from bot.services.policy import Action
 from handlers.buttons import END_CONVERSATION, MENU_NEW, MENU_TALK, CloseConversation, InfoDone
 from handlers.common import esc
+from handlers.hours_text import after_hours_notice
 from handlers.labels import reason_text
 from handlers.privacy import kept_sentence
 from handlers.staff_card import mention
@@ -128,6 +129,8 @@ def plain_notice(
     notice = payload.get("notice")
     if notice == "conversation_closed":
         return conversation_closed(tr, payload), None
+    if notice == "after_hours":
+        return after_hours_notice(tr, services, payload), None
     if notice == "draft_reminder":
         text = "📝 " + _(
             "You started a support request and have not finished it. Your answers are saved: you can go on where you stopped."

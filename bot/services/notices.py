@@ -45,12 +45,15 @@ async def to_beneficiary(
     now: datetime,
     dedupe_key: str | None = None,
     kind: str = NOTICE,
+    *,
+    held: bool | None = None,
     **params: Any,
 ) -> bool:
     """Queue a notice (or a relayed message) for a beneficiary's private chat.
 
     Notices go in their own lane, which quiet hours hold; a relayed message is part of a
-    conversation the beneficiary is having and is never held.
+    conversation the beneficiary is having and is never held (nor is a notice that answers
+    what they just wrote: `held=False`).
     """
     beneficiary = await Beneficiaries(conn).get(user_id)
     if beneficiary is None or beneficiary.chat_id == 0:  # 0: the kept records of the erased
@@ -61,7 +64,7 @@ async def to_beneficiary(
         kind,
         payload,
         now,
-        lane=NOTICES if kind == NOTICE else CONVERSATION,
+        lane=NOTICES if (kind == NOTICE if held is None else held) else CONVERSATION,
         locale=beneficiary.locale,
         dedupe_key=dedupe_key,
     )

@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from bot.services import notices
+from bot.services.hours import BusinessHours, closed_period_key
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
 from storage.db import Database
@@ -73,12 +74,14 @@ class RelayService:
         quiet_close_hours: float,
         clock: Clock,
         wakeup: Wakeup,
+        hours: BusinessHours | None = None,
     ) -> None:
         self.db = db
         self.staff_chat_id = staff_chat_id
         self.quiet = timedelta(hours=quiet_close_hours)
         self.clock = clock
         self.wakeup = wakeup
+        self.hours = hours  # when staff answer (None: the profile promises nothing)
 
     async def conversation(self, user_id: int) -> Conversation | None:
         async with self.db.reading() as conn:
@@ -145,8 +148,26 @@ class RelayService:
                 conn, current.thread_id, user_id, chat_id, message_id, reply_to, now
             )
             await Conversations(conn).touch(current.id, now)
+            await self._say_when_open(conn, user_id, now)
         self.wakeup()
         return True
+
+    async def _say_when_open(self, conn: aiosqlite.Connection, user_id: int, now: datetime) -> None:
+        """Outside business hours, tell the beneficiary when the team is back: once per
+        closed period (the outbox's dedupe key names the period by its end)."""
+        openness = self.hours.at(now) if self.hours is not None else None
+        if openness is None or openness.open or openness.opens_at is None:
+            return
+        period = closed_period_key(openness.opens_at)
+        await notices.to_beneficiary(
+            conn,
+            user_id,
+            "after_hours",
+            now,
+            dedupe_key=f"after_hours:{user_id}:{period}",
+            held=False,  # it answers what they just wrote, at night too
+            opens_at=openness.opens_at.isoformat(),
+        )
 
     async def copy_to_staff(
         self, user_id: int, chat_id: int, message_id: int, thread_id: int
