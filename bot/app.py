@@ -64,6 +64,7 @@ from handlers import (
     staff_commands,
     staff_members,
     staff_messages,
+    staff_roster,
     talk,
 )
 from handlers import (
@@ -237,6 +238,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(b.on_press(b.SaveAnswer, faq_answers.save_answer))
     app.add_handler(b.on_press(b.DecideAnswer, faq_answers.decide_answer))
     app.add_handler(b.on_press(b.DataDecision, privacy.decide))
+    app.add_handler(b.on_press(b.StaffEntry, staff_roster.show_member))
+    app.add_handler(b.on_press(b.StaffChange, staff_roster.change_roles))
     if staff is not None:
         app.add_handler(CommandHandler("queue", staff_commands.show_queue, filters=staff))
         app.add_handler(CommandHandler("find", staff_commands.find_requests, filters=staff))
@@ -246,6 +249,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(CommandHandler("feedback", feedback.show_feedback, filters=staff))
         app.add_handler(CommandHandler("broadcast", broadcasts.start_broadcast, filters=staff))
         app.add_handler(CommandHandler("faq_gaps", faq.show_gaps, filters=staff))
+        app.add_handler(CommandHandler("staff", staff_roster.list_staff, filters=staff))
+        app.add_handler(CommandHandler("invite", staff_roster.invite_member, filters=staff))
         # Anything else staff write: a typed answer, a note, or a reply to relay.
         app.add_handler(
             MessageHandler(
@@ -348,6 +353,8 @@ DISPATCHER_KEY = "dispatcher"
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
     await services.db.open()
+    # Before any update: the checks and the cards see the roles given through the bot.
+    await services.staff.roster.load()
     queue = app.update_queue
     replay = await queue.replay(app.bot) if isinstance(queue, DurableQueue) else []
     if replay:

@@ -23,6 +23,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.i18n import LOCALES, Translator
+from bot.profile import Role
 from bot.services.policy import Action
 
 LIMIT = 64  # bytes of callback data Telegram keeps
@@ -353,9 +354,29 @@ class DataDecision(Button):
     data_request_id: Id
 
 
+@dataclass(frozen=True)
+class StaffEntry(Button):
+    """/staff: one member's roles with the buttons that change them (0: back to the list)."""
+
+    TAG = "team"
+    user_id: Id
+
+
+@dataclass(frozen=True)
+class StaffChange(Button):
+    """Give a member a role ("add"), take it back ("drop") or remove them from the staff."""
+
+    TAG = "team:set"
+    change: Annotated[str, one_of("add", "drop", "remove")]
+    user_id: Id
+    role: Annotated[str | None, one_of(*(r.value for r in Role))] = None
+
+
 # The kinds whose buttons the bot puts in the staff group: any other press there is refused.
 STAFF_KINDS: tuple[type[Button], ...] = (
     DataDecision,
+    StaffEntry,
+    StaffChange,
     CardButton,
     CloseConversation,
     BroadcastSegment,

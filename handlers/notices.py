@@ -219,7 +219,7 @@ def staff_note(
     note = payload.get("note")
     prefix = html.escape(services.profile.staff.note_prefix)
     if note == "referred":
-        member = services.profile.staff.member(int(payload.get("researcher_id") or 0))
+        member = services.staff.member(int(payload.get("researcher_id") or 0))
         who = mention(member.id, member.name) if member else "—"
         text = "🔎 " + _("Referred to %(name)s. Write here to talk with the beneficiary.") % {
             "name": who

@@ -88,7 +88,7 @@ async def step(
         await answer_query(query)
         return
     if action is Action.REFER and arg is None:
-        if not services.profile.staff.with_role(Role.SOCIAL_RESEARCHER):
+        if not services.staff.with_role(Role.SOCIAL_RESEARCHER):
             await answer_query(query, tr.gettext("No social researcher is configured."), alert=True)
             return
         await _markup(query, staff_card.researchers_keyboard(tr, services, request))
@@ -106,7 +106,7 @@ async def step(
             return
         details = {"reason_key": arg}
     if action is Action.REFER:
-        researchers = {str(m.id) for m in services.profile.staff.with_role(Role.SOCIAL_RESEARCHER)}
+        researchers = {str(m.id) for m in services.staff.with_role(Role.SOCIAL_RESEARCHER)}
         if arg not in researchers:
             await refuse_press(update, ctx, "unknown", tr=tr, request_id=request.id)
             return

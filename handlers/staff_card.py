@@ -87,7 +87,7 @@ def researchers_keyboard(
 ) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(m.name, callback_data=data("refer", request, m.id))]
-        for m in services.profile.staff.with_role(Role.SOCIAL_RESEARCHER)
+        for m in services.staff.with_role(Role.SOCIAL_RESEARCHER)
     ]
     rows.append(
         [InlineKeyboardButton("↩️ " + tr.gettext("Back"), callback_data=data("card", request))]
@@ -134,7 +134,7 @@ def render(
         % {"date": tr.both_dates(request.submitted_at.astimezone(tz).date())},
         sla_line(tr, services, request),
     ]
-    holder = profile.staff.member(request.holder_id) if request.holder_id else None
+    holder = services.staff.member(request.holder_id) if request.holder_id else None
     if holder is not None:
         lines.append("🔎 " + _("Held by: %(name)s") % {"name": mention(holder.id, holder.name)})
     if request.status is RequestStatus.NEEDS_INFO and request.info_request:

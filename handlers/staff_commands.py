@@ -80,9 +80,7 @@ async def _queue_line(services: Services, tr: Translator, item: QueueItem) -> st
         "count": tr.number(item.days_waiting)
     }
     parts = [await _reference(services, item.request), waiting]
-    holder = (
-        services.profile.staff.member(item.request.holder_id) if item.request.holder_id else None
-    )
+    holder = services.staff.member(item.request.holder_id) if item.request.holder_id else None
     if holder is not None:
         parts.append(tr.gettext("held by %(name)s") % {"name": esc(holder.name)})
     line = " · ".join(parts)

@@ -282,7 +282,8 @@ class StaffPrompts:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """A refused action, or a staff member leaving or rejoining the staff group."""
+    """A refused action, a staff member leaving or rejoining the staff group, or a role given,
+    changed or taken back."""
 
     id: int
     actor_id: int | None
@@ -320,6 +321,16 @@ class AuditLog:
             "INSERT INTO audit_log (actor_id, chat_id, action, reason, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (user_id, chat_id, action, reason, ts(now)),
+        )
+
+    async def staff_change(
+        self, actor_id: int, chat_id: int | None, action: str, reason: str, now: datetime
+    ) -> None:
+        """Write an invitation made or used, or a member's roles changed (bot.services.roster)."""
+        await self.conn.execute(
+            "INSERT INTO audit_log (actor_id, chat_id, action, reason, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (actor_id, chat_id, action, reason, ts(now)),
         )
 
     async def prune(self, before: datetime) -> int:

@@ -69,18 +69,21 @@ class Duty(StrEnum):
     APPROVE_ANSWERS = "approve_answers"
     CORRECT_DATA = "correct_data"
     ERASE_DATA = "erase_data"
+    MANAGE_STAFF = "manage_staff"
 
 
 # Exports hold every beneficiary's answers, a broadcast reaches everyone, an approved FAQ
-# answer speaks for the association to everyone who asks, and an erasure cannot be undone:
-# admins only. A beneficiary's correction of their own answers is checked by those who
-# check the data: relations officers (and admins).
+# answer speaks for the association to everyone who asks, an erasure cannot be undone, and
+# who is on the staff decides who sees everything: admins only. A beneficiary's correction
+# of their own answers is checked by those who check the data: relations officers (and
+# admins).
 DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.EXPORT: frozenset({Role.ADMIN}),
     Duty.BROADCAST: frozenset({Role.ADMIN}),
     Duty.APPROVE_ANSWERS: frozenset({Role.ADMIN}),
     Duty.CORRECT_DATA: frozenset({Role.RELATIONS_OFFICER, Role.ADMIN}),
     Duty.ERASE_DATA: frozenset({Role.ADMIN}),
+    Duty.MANAGE_STAFF: frozenset({Role.ADMIN}),
 }
 
 # The order of the card's buttons.

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.profile import Profile, StaffMember
+from bot.profile import Profile, Role, StaffMember
 from bot.services import notices
 from bot.services.notices import Wakeup
 from bot.services.policy import RULES, Action, Duty, may, role_names
 from bot.services.relay import open_conversation
 from bot.services.requests import Clock
+from bot.services.roster import Roster
 from storage.db import Database
 from storage.events import Events
 from storage.models import InfoItem, Request, RequestEvent, RequestStatus, StaffPrompt
@@ -65,10 +66,15 @@ class StaffService:
         self.staff_chat_id = staff_chat_id
         self.clock = clock
         self.wakeup = wakeup
+        self.roster = Roster(db, profile, staff_chat_id=staff_chat_id, clock=clock)
 
     def member(self, user_id: int | None) -> StaffMember | None:
-        """The profile's staff member (for names; `check` also refuses one who left)."""
-        return self.profile.staff.member(user_id) if user_id is not None else None
+        """The staff member with their current roles: the profile's, unless given, changed or
+        taken back through the bot (for names; `check` also refuses one who left)."""
+        return self.roster.member(user_id) if user_id is not None else None
+
+    def with_role(self, role: Role) -> tuple[StaffMember, ...]:
+        return self.roster.with_role(role)
 
     async def departed(self, user_id: int) -> bool:
         """Whether they left the staff group (or were removed) and were not added back."""
