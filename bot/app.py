@@ -35,9 +35,11 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.faq.answers import FaqAnswers
 from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
+from bot.services.flood import FloodMeter
 from bot.services.followups import FollowUpService
 from bot.services.hours import BusinessHours
 from bot.services.lookup import LookupService
+from bot.services.mutes import MuteService
 from bot.services.notices import Wakeup
 from bot.services.privacy import PrivacyService
 from bot.services.relay import RelayService
@@ -57,6 +59,7 @@ from handlers import (
     groups,
     language,
     menu,
+    mutes,
     my_requests,
     privacy,
     reports,
@@ -119,6 +122,8 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         faq=FaqService(db, clock, defaults=config.default_guides()),
         answers=FaqAnswers(db, clock),
         privacy=PrivacyService(db, profile, clock=clock, staff_chat_id=staff_chat, wakeup=wakeup),
+        mutes=MuteService(db, staff_chat_id=staff_chat, clock=clock, wakeup=wakeup),
+        flood=FloodMeter(clock),
         catalogs=Catalogs(),
         wakeup=wakeup,
     )
@@ -249,6 +254,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(CommandHandler("feedback", feedback.show_feedback, filters=staff))
         app.add_handler(CommandHandler("broadcast", broadcasts.start_broadcast, filters=staff))
         app.add_handler(CommandHandler("faq_gaps", faq.show_gaps, filters=staff))
+        app.add_handler(CommandHandler("mute", mutes.mute_sender, filters=staff))
+        app.add_handler(CommandHandler("unmute", mutes.unmute_sender, filters=staff))
         app.add_handler(CommandHandler("staff", staff_roster.list_staff, filters=staff))
         app.add_handler(CommandHandler("invite", staff_roster.invite_member, filters=staff))
         # Anything else staff write: a typed answer, a note, or a reply to relay.

@@ -15,8 +15,10 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.faq.answers import FaqAnswers
 from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
+from bot.services.flood import FloodMeter
 from bot.services.followups import FollowUpService
 from bot.services.lookup import LookupService
+from bot.services.mutes import MuteService
 from bot.services.notices import Wakeup
 from bot.services.privacy import PrivacyService
 from bot.services.relay import RelayService
@@ -47,6 +49,8 @@ class Services:
     faq: FaqService
     answers: FaqAnswers
     privacy: PrivacyService
+    mutes: MuteService
+    flood: FloodMeter
     catalogs: Catalogs
     wakeup: Wakeup
 

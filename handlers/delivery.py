@@ -9,7 +9,8 @@ lane by lane) and one a second per private chat. What Telegram answers decides t
   5xx, network error    retried with backoff (with jitter); the outbox holds briefly,
                         longer while failures go on (an outage)
   timeout               the same, and counted as ambiguous: it may have arrived
-  bot blocked           failed; the beneficiary is marked unreachable, staff are told
+  bot blocked           failed, with the chat's other unsent rows; the beneficiary is
+                        marked unreachable (no notice is queued for them), staff are told
   chat migrated         moved to the new chat id (and later rows follow it)
   other 400             failed, with the reason
 """

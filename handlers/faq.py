@@ -27,6 +27,7 @@ from handlers.buttons import (
 )
 from handlers.common import esc, main_menu, reply
 from handlers.long_text import fit_html
+from handlers.mutes import explain_mute
 from handlers.notices import end_button
 from handlers.staff_commands import permitted
 from storage.guides import StoredPassage
@@ -235,6 +236,8 @@ async def talk_about_question(update: Update, ctx: BotContext, button: FaqTalk) 
         from handlers.talk import talk_to_person
 
         await talk_to_person(update, ctx)
+        return
+    if await explain_mute(update, ctx, tr):
         return
     question_id, message_id = button.question_id, button.message_id
     await services.relay.open(user.id, "beneficiary")

@@ -15,6 +15,7 @@ from handlers.buttons import END_CONVERSATION, MENU_NEW, MENU_TALK, CloseConvers
 from handlers.common import esc
 from handlers.hours_text import after_hours_notice
 from handlers.labels import reason_text
+from handlers.mutes import MUTE_NOTICES, mute_notice
 from handlers.privacy import kept_sentence
 from handlers.staff_card import mention
 from storage.models import Request, RequestStatus
@@ -129,6 +130,8 @@ def plain_notice(
     notice = payload.get("notice")
     if notice == "conversation_closed":
         return conversation_closed(tr, payload), None
+    if notice in MUTE_NOTICES:
+        return mute_notice(tr, services, notice)
     if notice == "after_hours":
         return after_hours_notice(tr, services, payload), None
     if notice == "draft_reminder":
@@ -248,7 +251,7 @@ def staff_note(
         return "🔚 " + _("The conversation was closed by staff."), None
     if note == "blocked":
         return "⛔ " + _(
-            "The beneficiary has blocked the bot: messages written here do not reach them."
+            "Unreachable: the beneficiary has blocked the bot. Messages written here and notices about their requests do not reach them until they unblock it."
         ), None
     if note == "unblocked":
         return "✅ " + _("The beneficiary unblocked the bot; messages reach them again."), None

@@ -8,7 +8,7 @@ from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMark
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
-from handlers import faq, feedback, privacy
+from handlers import faq, feedback, flood, mutes, privacy
 from handlers.buttons import MENU_TALK, InfoDone, answer_query, refuse_press
 from handlers.common import main_menu, reply
 from handlers.notices import done_button, end_button
@@ -42,6 +42,8 @@ async def talk_to_person(update: Update, ctx: BotContext) -> None:
             ),
             main_menu(tr),
         )
+        return
+    if await mutes.explain_mute(update, ctx, tr):
         return
     _, opened = await ctx.services.relay.open(user.id, "beneficiary")
     if opened:
@@ -88,6 +90,13 @@ async def route_message(update: Update, ctx: BotContext) -> None:
     waiting = await services.staff.open_info_request(user.id)
     if waiting is not None:
         await receive_info(update, ctx, tr, waiting, message)
+        return
+    if await flood.slowed(update, ctx, tr):
+        return
+    if await mutes.silenced(update, ctx, tr):
+        # Never relayed to staff; a question is still answered from the guides.
+        if message.text:
+            await faq.answer_question(update, ctx, tr, message)
         return
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     if await services.relay.to_staff(user.id, message.chat.id, message.message_id, reply_to):
@@ -185,7 +194,9 @@ async def relay_edit(update: Update, ctx: BotContext) -> None:
     """Carries an edit over to staff, or explains that the form does not read edits."""
     message = update.edited_message
     assert message is not None
-    if await ctx.services.relay.edit(message.chat.id, message.message_id, edited_content(message)):
+    muted = message.from_user is not None and await mutes.is_muted(ctx, message.from_user.id)
+    content = edited_content(message)
+    if not muted and await ctx.services.relay.edit(message.chat.id, message.message_id, content):
         return
     tr = await ctx.translator(update)
     await reply(

@@ -190,6 +190,21 @@ class Outbox:
         )
         await self._forget(message_id)
 
+    async def fail_chat(self, chat_id: int, error: str) -> int:
+        """Give up on every unsent row to a chat that cannot be reached (a blocked bot)."""
+        cur = await self.conn.execute(
+            "UPDATE outbox SET state = 'failed', last_error = ?"
+            " WHERE chat_id = ? AND state = 'pending'",
+            (error[:500], chat_id),
+        )
+        # Rows to a person whose data was erased leave no trace (see _forget).
+        await self.conn.execute(
+            "DELETE FROM outbox WHERE chat_id = ? AND state = 'failed'"
+            " AND json_extract(payload, '$.forget')",
+            (chat_id,),
+        )
+        return cur.rowcount
+
     async def retry_at(
         self, message_id: int, due_at: datetime, error: str, *, ambiguous: bool = False
     ) -> None:

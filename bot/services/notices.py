@@ -58,6 +58,10 @@ async def to_beneficiary(
     beneficiary = await Beneficiaries(conn).get(user_id)
     if beneficiary is None or beneficiary.chat_id == 0:  # 0: the kept records of the erased
         return False
+    if beneficiary.blocked_at is not None and kind != RELAY_TO_USER:
+        # Unreachable: a notice would only fail (it is not kept for an unblocking, which
+        # /myrequests covers). A staff reply is still tried: the topic says it did not arrive.
+        return False
     payload = {"user_id": user_id, "notice": notice, **params}
     return await Outbox(conn).add(
         beneficiary.chat_id,

@@ -69,6 +69,7 @@ class Duty(StrEnum):
     APPROVE_ANSWERS = "approve_answers"
     CORRECT_DATA = "correct_data"
     ERASE_DATA = "erase_data"
+    MUTE_SENDERS = "mute_senders"
     MANAGE_STAFF = "manage_staff"
 
 
@@ -83,6 +84,9 @@ DUTIES: dict[Duty, frozenset[Role]] = {
     Duty.APPROVE_ANSWERS: frozenset({Role.ADMIN}),
     Duty.CORRECT_DATA: frozenset({Role.RELATIONS_OFFICER, Role.ADMIN}),
     Duty.ERASE_DATA: frozenset({Role.ADMIN}),
+    # Muting cuts a beneficiary's line to the association: those who keep the relationship
+    # with beneficiaries decide it (relations officers), and admins.
+    Duty.MUTE_SENDERS: frozenset({Role.RELATIONS_OFFICER, Role.ADMIN}),
     Duty.MANAGE_STAFF: frozenset({Role.ADMIN}),
 }
 

@@ -13,6 +13,7 @@ from bot.services.notices import Wakeup
 from bot.services.requests import Clock
 from storage.db import Database
 from storage.models import Conversation, RelayLink, StaffThread
+from storage.outbox import Outbox
 from storage.repositories import Beneficiaries
 from storage.staff import Conversations, RelayLinks, StaffThreads
 
@@ -269,7 +270,12 @@ class RelayService:
         (or every time, with `tell`: a staff reply that did not arrive)."""
         now = self.clock()
         async with self.db.transaction() as conn:
-            changed = await Beneficiaries(conn).set_blocked(user_id, blocked, now)
+            beneficiaries = Beneficiaries(conn)
+            changed = await beneficiaries.set_blocked(user_id, blocked, now)
+            beneficiary = await beneficiaries.get(user_id) if blocked else None
+            if beneficiary is not None:
+                # What waits for them would only fail, one send at a time: it ends now.
+                await Outbox(conn).fail_chat(beneficiary.chat_id, "unreachable: bot blocked")
             thread = await StaffThreads(conn).latest_for_user(user_id) if changed or tell else None
             if thread is not None:
                 await notices.to_staff(
