@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
+from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_time
 from babel.lists import format_list
+from babel.numbers import format_decimal
 from babel.support import Translations
 from hijridate import Gregorian
 
@@ -31,6 +34,31 @@ def ltr(value: str) -> str:
     return f"{LRI}{value}{PDI}"
 
 
+# In right-to-left text what runs left to right — a command (/start), a Latin word (PDF,
+# JSON, #note), a placeholder whose value may be either (%(name)s) — is isolated, or the
+# bidi algorithm moves its punctuation around: «أرسل /start» would show as «start/».
+_TAG = re.compile(r"(<[^>]*>)")
+_RUN = re.compile(
+    r"%\([a-z_]+\)[sd]"
+    r"|[/#@]?[A-Za-z](?:[A-Za-z0-9_./@#:+-]*[A-Za-z0-9_])?"
+    r"(?: +[/#@]?[A-Za-z](?:[A-Za-z0-9_./@#:+-]*[A-Za-z0-9_])?)*"
+)
+
+
+@cache
+def isolate_runs(template: str) -> str:
+    """Isolate every Latin run and placeholder of an Arabic template (outside its tags)."""
+    parts = _TAG.split(template)
+    for i in range(0, len(parts), 2):
+        parts[i] = _RUN.sub(_isolated, parts[i])
+    return "".join(parts)
+
+
+def _isolated(match: re.Match[str]) -> str:
+    run = match.group()
+    return (FSI if run.startswith("%(") else LRI) + run + PDI
+
+
 def resolve_locale(language_code: str | None, default: str = "ar") -> str:
     """Pick the bot's language from Telegram's language_code (e.g. 'ar-SA' → 'ar')."""
     if language_code:
@@ -53,13 +81,16 @@ class Translator:
         self.rtl = locale == "ar"
 
     def gettext(self, message: str) -> str:
-        return self._t.gettext(message)
+        return self._bidi(self._t.gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._t.ngettext(singular, plural, n)
+        return self._bidi(self._t.ngettext(singular, plural, n))
+
+    def _bidi(self, text: str) -> str:
+        return isolate_runs(text) if self.rtl else text
 
     def pgettext(self, context: str, message: str) -> str:
-        return str(self._t.pgettext(context, message))
+        return self._bidi(str(self._t.pgettext(context, message)))
 
     def digits(self, text: str) -> str:
         """Write ASCII digits as Arabic-Indic digits in Arabic."""
@@ -67,6 +98,16 @@ class Translator:
 
     def number(self, n: int) -> str:
         return self.digits(str(n))
+
+    def decimal(self, value: float, places: int = 1) -> str:
+        """A decimal as the language writes it: «٣٫٥» in Arabic, "3.5" in English."""
+        shown = format_decimal(
+            round(value, places),
+            format="#,##0" + ("." + "0" * places if places else ""),
+            locale=self.locale,
+            numbering_system="arab" if self.rtl else "latn",
+        )
+        return self.digits(shown)
 
     def join(self, items: list[str]) -> str:
         """«أ، ب و ج» / "a, b and c": a list in a sentence, as the language writes it."""

@@ -115,10 +115,9 @@ def _distance(tr: Translator, km: float) -> str:
     if km < 1:
         text = tr.gettext("%(metres)s m") % {"metres": tr.number(max(10, round(km * 100) * 10))}
     elif km < 10:
-        number = tr.digits(f"{km:.1f}")
-        text = tr.gettext("%(km)s km") % {"km": number.replace(".", "٫") if tr.rtl else number}
+        text = tr.gettext("%(km)s km") % {"km": tr.decimal(km)}
     else:
-        text = tr.gettext("%(km)s km") % {"km": tr.digits(f"{round(km):,}")}
+        text = tr.gettext("%(km)s km") % {"km": tr.decimal(km, places=0)}
     return ltr(text) if not tr.rtl else text
 
 

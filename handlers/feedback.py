@@ -230,7 +230,7 @@ def feedback_lines(tr: Translator, summary: FeedbackSummary, identity: bool) -> 
         count = tr.ngettext("%(count)s rating", "%(count)s ratings", summary.count) % {
             "count": tr.number(summary.count)
         }
-        average = _("average %(average)s of 5") % {"average": tr.digits(f"{summary.average:.1f}")}
+        average = _("average %(average)s of 5") % {"average": tr.decimal(summary.average)}
         lines.append(f"{count} · {average}")
         for stars in range(5, 0, -1):
             lines.append(f"{'⭐' * stars} {tr.number(summary.distribution[stars])}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.i18n import N_
+from bot.i18n import N_, ltr
 from handlers.buttons import answer_query, refuse_press
 from handlers.common import main_menu, reply
 
@@ -39,7 +39,7 @@ async def show_help(update: Update, ctx: BotContext) -> None:
     tr = await ctx.translator(update)
     lines = ["<b>" + tr.gettext("How to use this bot") + "</b>"]
     # The text comes first so that an Arabic line starts right-to-left.
-    lines += [f"{tr.gettext(text)}: /{name}" for name, text in COMMANDS if name != "help"]
+    lines += [f"{tr.gettext(text)}: {ltr('/' + name)}" for name, text in COMMANDS if name != "help"]
     lines += [
         "",
         tr.gettext("You can also type a question: I answer from the association's guides."),

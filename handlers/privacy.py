@@ -55,6 +55,7 @@ SECTIONS = {
     "suggestions": N_("Your suggestions"),
     "questions": N_("Questions you asked the bot"),
     "data_requests": N_("Your corrections and erasure requests"),
+    "mutes": N_("Times the team stopped receiving your messages"),
 }
 
 
@@ -104,6 +105,9 @@ COLUMNS = {
     "outcome": N_("Outcome"),
     "helpful": N_("Helpful"),
     "handed_off": N_("Passed to a person"),
+    "reason": N_("Reason"),
+    "muted_at": N_("From"),
+    "lifted_at": N_("Until"),
 }
 STATUS_COLUMNS = ("status", "from_status", "to_status")
 

@@ -67,7 +67,7 @@ def _satisfaction(ax: Axes, tr: Translator, report: Report, months: list[str]) -
             count = tr.ngettext("%(count)s rating", "%(count)s ratings", m.ratings) % {
                 "count": tr.number(m.ratings)
             }
-            label = tr.digits(f"{m.average:.1f}") + "\n" + count
+            label = tr.decimal(m.average) + "\n" + count
             ax.annotate(
                 label,
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),

@@ -153,8 +153,7 @@ async def show_stats(update: Update, ctx: BotContext) -> None:
     else:
         days = stats.median_days_to_decision
         lines.append(
-            tr.gettext("Median time to a decision: %(days)s days")
-            % {"days": tr.digits(f"{days:.1f}")}
+            tr.gettext("Median time to a decision: %(days)s days") % {"days": tr.decimal(days)}
         )
         share = round(100 * (stats.within_sla or 0))
         lines.append(

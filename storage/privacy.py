@@ -186,6 +186,7 @@ _HELD: dict[str, str] = {
     " WHERE user_id = :user ORDER BY id",
     "data_requests": "SELECT kind, status, field_key, created_at, decided_at FROM data_requests"
     " WHERE user_id = :user ORDER BY id",
+    "mutes": "SELECT reason, muted_at, lifted_at FROM mutes WHERE user_id = :user ORDER BY id",
 }
 _JSON_COLUMNS = {"answers", "details"}
 
@@ -318,5 +319,14 @@ async def erase(
         (user_id,),
     )
     await conn.execute("UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?", (user_id,))
+    # A mute's entry quotes the reason staff typed about the person: only its number stays
+    # (the mutes themselves go with the person's row).
+    for (mute_id,) in await conn.execute_fetchall(
+        "SELECT id FROM mutes WHERE user_id = ?", (user_id,)
+    ):
+        await conn.execute(
+            "UPDATE audit_log SET reason = ? WHERE action = 'muted' AND reason LIKE ?",
+            (f"mute {mute_id}", f"mute {mute_id}:%"),
+        )
     await conn.execute("DELETE FROM beneficiaries WHERE user_id = ?", (user_id,))
     return {k: v for k, v in counts.items() if v}, threads

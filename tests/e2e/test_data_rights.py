@@ -154,8 +154,11 @@ async def test_an_erasure_keeps_only_what_the_retention_rule_requires_and_delete
         decided = await submit(sarah)
         await _deliver(desk, sarah, decided)
         still_open = await submit(sarah, again=True)
-        await desk.card(still_open)
+        card = await desk.card(still_open)
         await sarah.say("Can I apply twice?")
+        # Staff muted her once, with a reason that names her.
+        await desk.say(OFFICER, "/mute Sarah shouted at the staff", card.message_thread_id)
+        await sarah.sim.wait_for_message(predicate=lambda m: "does not receive" in m.text)
         screen = await sarah.command("/mydata")
         explained = await sarah.press(screen, "🗑 Delete my data")
         assert "cannot be undone" in explained.text and "5 years" in explained.text

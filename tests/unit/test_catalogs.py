@@ -106,7 +106,8 @@ def test_arabic_uses_the_cldr_plural_rule() -> None:
 def test_arabic_plural_forms_through_the_compiled_catalog(n: int, expected: str) -> None:
     tr = Catalogs().get("ar")
     text = tr.ngettext("(%(count)s day left)", "(%(count)s days left)", n) % {"count": tr.number(n)}
-    assert text == expected
+    # The placeholder is isolated in Arabic text (see bot.i18n.isolate_runs).
+    assert text.replace("\u2068", "").replace("\u2069", "") == expected
 
 
 def test_english_plurals() -> None:

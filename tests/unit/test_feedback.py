@@ -270,7 +270,7 @@ async def test_the_staff_view_names_writers_only_with_identity(
     arabic = "\n".join(
         feedback_lines(catalogs.get("ar"), await feedback.summary(identity=False), False)
     )
-    assert "٤.٥" in arabic and "4.5" not in arabic
+    assert "٤٫٥" in arabic and "4.5" not in arabic  # the Arabic decimal separator
 
 
 async def test_the_prompt_claims_anonymity_only_when_it_holds(
