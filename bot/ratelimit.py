@@ -6,9 +6,10 @@ import asyncio
 import heapq
 import itertools
 import math
-import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from telegram.ext import AIORateLimiter
@@ -19,42 +20,91 @@ UNCOUNTED = frozenset({"deleteMessage", "deleteMessages", "getChat", "getChatMem
 # itself): AIORateLimiter reads 0 as "use the default", so a sentinel says "no retries".
 NO_RETRIES = -1
 
+# True while the current task sends on the bot's own initiative (see background()).
+_BACKGROUND: ContextVar[bool] = ContextVar("background", default=False)
+
+
+@contextmanager
+def background() -> Iterator[None]:
+    """Calls made inside (by this task) let the staff group's interactive calls go first."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
+
+
+def reserve_for(limit: int) -> int:
+    """The staff group's slots that only interactive calls take: a fifth (4 of 20)."""
+    return max(1, limit // 5)
+
 
 class SlidingWindow:
-    """At most `limit` calls in any `period` seconds; callers wait their turn in order.
+    """At most `limit` calls in any `period` seconds; people first, then background calls.
 
     Telegram counts a group's messages over a sliding minute; a leaky bucket (which is
     what AIORateLimiter's group limiter is) lets a burst of 20 through and then one more
     three seconds later, which a sliding window counts as 21. A small margin absorbs the
     time a request takes to reach Telegram.
+
+    A call someone waits for (a command's reply, the card their press redraws) goes before
+    every background call (the outbox's cards and notes), and background calls leave the
+    last `reserve` slots of the window to them: after a minute of card redraws a staff
+    member's /queue still finds room. Callers of one kind go in the order they came.
     """
 
-    def __init__(self, limit: int, period: float, margin: float = 0.05) -> None:
+    def __init__(self, limit: int, period: float, margin: float = 0.05, reserve: int = 0) -> None:
         self.limit = limit
         self.period = period * (1 + margin)
+        self.reserve = min(reserve, limit - 1)  # background calls need one slot at least
         self.hits: deque[float] = deque()
-        self._turn = asyncio.Lock()  # FIFO: the first caller to wait is the first served
+        # Waiters: interactive ones, then background ones.
+        self.waiting: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+        self.timer: asyncio.TimerHandle | None = None
         self.waited = 0.0
 
-    async def acquire(self) -> None:
-        async with self._turn:
-            while True:
-                now = time.monotonic()
-                while self.hits and self.hits[0] <= now - self.period:
-                    self.hits.popleft()
-                if len(self.hits) < self.limit:
-                    self.hits.append(now)
-                    return
-                pause = self.hits[0] + self.period - now
-                self.waited += pause
-                await asyncio.sleep(pause)
+    async def acquire(self, background: bool = False) -> None:
+        loop = asyncio.get_running_loop()
+        turn: asyncio.Future[None] = loop.create_future()
+        self.waiting[background].append(turn)
+        asked = loop.time()
+        self._grant(loop)
+        await turn  # a cancelled waiter is skipped when its turn comes
+        self.waited += loop.time() - asked
+
+    def _head(self) -> tuple[deque[asyncio.Future[None]], int] | None:
+        """The queue served next and how many hits its first waiter may find in the window."""
+        for queue, room in zip(self.waiting, (self.limit, self.limit - self.reserve), strict=True):
+            while queue and queue[0].done():
+                queue.popleft()
+            if queue:
+                return queue, room
+        return None
+
+    def _grant(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        now = loop.time()
+        while self.hits and self.hits[0] <= now - self.period:
+            self.hits.popleft()
+        while (head := self._head()) is not None:
+            queue, room = head
+            if len(self.hits) >= room:
+                # Wake when enough of the oldest hits have left the window.
+                wake = self.hits[len(self.hits) - room] + self.period
+                self.timer = loop.call_at(wake, self._grant, loop)
+                return
+            queue.popleft().set_result(None)
+            self.hits.append(now)
 
 
 class StaffGroupRateLimiter(AIORateLimiter):
     """AIORateLimiter (429 retries) plus a sliding-window pace for the staff group.
 
     Every call into the staff group passes here, topic creation and edits included, so no
-    feature can forget the limit; other chats are not held back by it.
+    feature can forget the limit; other chats are not held back by it. Calls made inside
+    background() wait behind the others and leave them a fifth of the window.
     """
 
     def __init__(
@@ -64,7 +114,7 @@ class StaffGroupRateLimiter(AIORateLimiter):
         # a second is a limit for bulk sends, which go through their own paced sender.
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self.staff_chat_id = staff_chat_id
-        self.window = SlidingWindow(limit, period)
+        self.window = SlidingWindow(limit, period, reserve=reserve_for(limit))
 
     async def process_request(
         self,
@@ -82,7 +132,7 @@ class StaffGroupRateLimiter(AIORateLimiter):
             and str(chat_id) == str(self.staff_chat_id)
             and endpoint not in UNCOUNTED
         ):
-            await self.window.acquire()
+            await self.window.acquire(_BACKGROUND.get())
         if rate_limit_args == NO_RETRIES:
             return await callback(*args, **kwargs)
         return await super().process_request(

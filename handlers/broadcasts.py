@@ -14,6 +14,7 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext, Services
 from bot.i18n import Translator
+from bot.ratelimit import background
 from bot.services.broadcasts import Progress, month_of
 from bot.services.policy import Duty
 from handlers.buttons import BroadcastSegment, BroadcastStep, answer_query
@@ -230,4 +231,5 @@ async def show_progress(bot: Bot, services: Services, bid: int) -> None:
 async def refresh_progress(ctx: BotContext) -> None:
     """The job: redraw every broadcast under way (and mark finished ones done)."""
     for progress in await ctx.services.broadcasts.under_way():
-        await show_progress(ctx.bot, ctx.services, progress.broadcast.id)
+        with background():  # nobody waits for it: staff commands go first
+            await show_progress(ctx.bot, ctx.services, progress.broadcast.id)

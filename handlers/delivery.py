@@ -28,7 +28,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot.context import Services
-from bot.ratelimit import Pacer
+from bot.ratelimit import Pacer, background
 from bot.services import notices as kinds
 from handlers.delivery_kinds import Deliverer
 from storage.models import OutboxMessage
@@ -180,7 +180,8 @@ class Dispatcher:
             if row.chat_id > 0:
                 self.last_sent[row.chat_id] = asyncio.get_running_loop().time()
             tried = True
-            await self._attempt(row)
+            with background():  # a staff member waiting for a reply goes first
+                await self._attempt(row)
         finally:
             if not tried:  # it never reached Telegram: not ambiguous, only not sent yet
                 async with self.services.db.transaction() as conn:

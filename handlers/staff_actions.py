@@ -123,7 +123,7 @@ async def report(
 ) -> None:
     """Tell the presser what happened and show the card as it is now."""
     # The card is redrawn first: the answer to the press is the sign that all is done.
-    await show_card(ctx, query, outcome.request)
+    await show_card(ctx, query, outcome.request.id)
     if isinstance(outcome, Outdated):
         await answer_query(query, outdated_text(ctx.services, tr, outcome), alert=True)
     else:
@@ -143,19 +143,18 @@ def outdated_text(services: Services, tr: Translator, outcome: Outdated) -> str:
     return tr.gettext("The request changed meanwhile: it is now “%(status)s”.") % {"status": status}
 
 
-async def show_card(ctx: BotContext, query: CallbackQuery, request: Request) -> None:
+async def show_card(ctx: BotContext, query: CallbackQuery, request_id: int) -> None:
     """Redraw the pressed card from the request's current state."""
     message = query.message
     if not isinstance(message, Message):
         return
-    group = StaffGroup(ctx.bot, ctx.services)
-    thread = await ctx.services.relay.thread_for_request(request.id)
-    if thread is None:
+    if await ctx.services.relay.thread_for_request(request_id) is None:
         return
-    text = await group.card_text(request, thread)
-    markup = staff_card.keyboard(ctx.services.staff_translator(), request)
+    card = await StaffGroup(ctx.bot, ctx.services).card(request_id)
+    if card is None:
+        return
     try:
-        await message.edit_text(text, reply_markup=markup)
+        await message.edit_text(card.text, reply_markup=card.markup)
     except BadRequest as err:
         if "not modified" not in err.message.lower():
             raise

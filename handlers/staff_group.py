@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
+    InlineKeyboardMarkup,
     InputMediaDocument,
     InputMediaPhoto,
     Message,
@@ -29,6 +31,13 @@ Send = Callable[[dict[str, Any]], Awaitable[Message | MessageId | tuple[Message,
 def _thread_gone(err: BadRequest) -> bool:
     text = err.message.lower()
     return "thread not found" in text or "topic_deleted" in text or "topic deleted" in text
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    request: Request  # as read for the card: attachments included
+    text: str
+    markup: InlineKeyboardMarkup | None
 
 
 class StaffGroup:
@@ -99,44 +108,45 @@ class StaffGroup:
 
     async def post_card(self, request_id: int, *, with_files: bool = True) -> None:
         """Post the request's card in its thread, then its attachments."""
-        services = self.services
-        request = await services.staff.request(request_id)
-        thread = await services.relay.thread_for_request(request_id)
-        if request is None or thread is None:
+        card = await self.card(request_id)
+        thread = await self.services.relay.thread_for_request(request_id)
+        if card is None or thread is None:
             return
-        tr = services.staff_translator()
-        text = await self.card_text(request, thread)
-        markup = staff_card.keyboard(tr, request)
 
         async def send_card(place: dict[str, Any]) -> Message:
             # The card opens the thread: it goes into the topic, never as a reply.
             return await self.bot.send_message(
                 self.chat_id,
-                text,
-                reply_markup=markup,
+                card.text,
+                reply_markup=card.markup,
                 message_thread_id=place.get("message_thread_id"),
             )
 
         message: Message = await self.send(thread, send_card, repost_card=False)
         card_id = message.message_id
         await self._store(lambda t: t.set_card(thread.id, card_id))
-        if with_files and request.attachments:
+        if with_files and card.request.attachments:
             # Read back: the topic may have been opened again while the card was posted.
             posted = await self.thread(thread.id)
             assert posted is not None
-            await self.send_attachments(posted, request.attachments)
+            await self.send_attachments(posted, card.request.attachments)
 
-    async def card_text(self, request: Request, thread: StaffThread) -> str:
+    async def card(self, request_id: int) -> Card | None:
+        """The card as the request stands now, from one complete read of it.
+
+        Every card is drawn here: a Request from elsewhere (a transition's result) lacks
+        its attachments, and the card would lose its '📎 N attachments below' line.
+        """
         services = self.services
+        request = await services.staff.request(request_id)
+        if request is None:
+            return None
         beneficiary = await services.requests.beneficiary(request.user_id)
-        info = await services.staff.info_items(request.id)
-        return staff_card.render(
-            services.staff_translator(),
-            services,
-            request,
-            beneficiary.first_name if beneficiary else "",
-            info,
-        )
+        info = await services.staff.info_items(request_id)
+        tr = services.staff_translator()
+        first_name = beneficiary.first_name if beneficiary else ""
+        text = staff_card.render(tr, services, request, first_name, info)
+        return Card(request, text, staff_card.keyboard(tr, request))
 
     async def send_attachments(
         self, thread: StaffThread, attachments: tuple[Attachment, ...]
@@ -177,19 +187,18 @@ class StaffGroup:
 
     async def refresh_card(self, request_id: int) -> None:
         """Edit the card to the request's current state (post it again if it is gone)."""
-        services = self.services
-        request = await services.staff.request(request_id)
-        thread = await services.relay.thread_for_request(request_id)
-        if request is None or thread is None:
+        thread = await self.services.relay.thread_for_request(request_id)
+        if thread is None:
             return
         if thread.card_message_id is None:
             await self.post_card(request_id)
             return
-        text = await self.card_text(request, thread)
-        markup = staff_card.keyboard(services.staff_translator(), request)
+        card = await self.card(request_id)
+        if card is None:
+            return
         try:
             await self.bot.edit_message_text(
-                text, self.chat_id, thread.card_message_id, reply_markup=markup
+                card.text, self.chat_id, thread.card_message_id, reply_markup=card.markup
             )
         except BadRequest as err:
             message = err.message.lower()

@@ -88,8 +88,20 @@ class Outbox:
         locale: str | None = None,
         due_at: datetime | None = None,
         dedupe_key: str | None = None,
+        coalesce: bool = False,
     ) -> bool:
-        """Queue a message; False if one with the same dedupe key was queued before."""
+        """Queue a message; False if one with the same dedupe key was queued before.
+
+        coalesce: False instead if the same message (chat, kind, payload) waits unclaimed;
+        rows are rendered when sent, so that one will show this change as well.
+        """
+        if coalesce and await self.conn.execute_fetchall(
+            "SELECT 1 FROM outbox WHERE state = 'pending' AND lane = ? AND kind = ?"
+            " AND payload = ? AND chat_id ="
+            " COALESCE((SELECT new_chat_id FROM chat_moves WHERE old_chat_id = ?), ?) LIMIT 1",
+            (lane, kind, to_json(payload), chat_id, chat_id),
+        ):
+            return False
         cur = await self.conn.execute(
             "INSERT OR IGNORE INTO outbox (chat_id, kind, lane, payload, locale, due_at,"
             " dedupe_key, created_at) VALUES"

@@ -96,10 +96,20 @@ async def to_staff(
     dedupe_key: str | None = None,
     **payload: Any,
 ) -> bool:
-    """Queue something for the staff group (nothing when no group is configured)."""
+    """Queue something for the staff group (nothing when no group is configured).
+
+    A card's redraws coalesce: while one waits unsent, another would only repeat it.
+    """
     if staff_chat_id is None:
         return False
-    return await Outbox(conn).add(staff_chat_id, kind, payload, now, dedupe_key=dedupe_key)
+    return await Outbox(conn).add(
+        staff_chat_id,
+        kind,
+        payload,
+        now,
+        dedupe_key=dedupe_key,
+        coalesce=kind == STAFF_CARD_REFRESH,
+    )
 
 
 async def report_refused(

@@ -45,7 +45,7 @@ def staff_config(
     rate: int = 1000,
     period: float = 60.0,
     locale: str = "en",
-    **settings: Any,
+    **overrides: Any,
 ) -> Config:
     config = emulator_config(db_path, emu.base_url, emu.base_file_url)
     settings = config.settings.model_copy(
@@ -57,7 +57,7 @@ def staff_config(
             "staff_locale": locale,
             # Tests run the follow-up rules themselves, at the simulated times they choose.
             "followup_check_seconds": 3600.0,
-            **settings,
+            **overrides,
         }
     )
     profile = config.profile.model_copy(update={"staff": STAFF})
