@@ -38,6 +38,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.flood import FloodMeter
 from bot.services.followups import FollowUpService
 from bot.services.hours import BusinessHours
+from bot.services.interviews import InterviewService
 from bot.services.lookup import LookupService
 from bot.services.mutes import MuteService
 from bot.services.notices import Wakeup
@@ -57,6 +58,7 @@ from handlers import (
     faq_answers,
     feedback,
     groups,
+    interviews,
     language,
     menu,
     mutes,
@@ -85,6 +87,14 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
     db = Database(settings.database)
     wakeup = Wakeup()
     staff_chat = settings.staff_chat_id
+    interviews = InterviewService(
+        db,
+        profile,
+        timezone=settings.timezone,
+        clock=clock,
+        staff_chat_id=staff_chat,
+        wakeup=wakeup,
+    )
     return Services(
         settings=settings,
         profile=profile,
@@ -116,6 +126,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
             staff_chat_id=staff_chat,
             wakeup=wakeup,
             audit_retention_days=settings.audit_retention_days,
+            interviews=interviews,
         ),
         broadcasts=BroadcastService(db, timezone=settings.timezone, clock=clock, wakeup=wakeup),
         reports=ReportService(db, profile, timezone=settings.timezone, clock=clock),
@@ -123,6 +134,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         answers=FaqAnswers(db, clock),
         privacy=PrivacyService(db, profile, clock=clock, staff_chat_id=staff_chat, wakeup=wakeup),
         mutes=MuteService(db, staff_chat_id=staff_chat, clock=clock, wakeup=wakeup),
+        interviews=interviews,
         flood=FloodMeter(clock),
         catalogs=Catalogs(),
         wakeup=wakeup,
@@ -231,6 +243,14 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(privacy.confirm_erasure, pattern=b.CONFIRM_ERASURE.matches)
     )
+    app.add_handler(CommandHandler("interview", interviews.ask_interview, filters=private))
+    app.add_handler(
+        CallbackQueryHandler(interviews.ask_interview, pattern=b.MENU_INTERVIEW.matches)
+    )
+    app.add_handler(b.on_press(b.InterviewAbout, interviews.choose_branch))
+    app.add_handler(b.on_press(b.InterviewBranch, interviews.receive_branch))
+    app.add_handler(b.on_press(b.InterviewPick, interviews.pick_slot))
+    app.add_handler(b.on_press(b.InterviewChange, interviews.change_interview))
     app.add_handler(CommandHandler("help", menu.show_help, filters=private))
     app.add_handler(CommandHandler("menu", menu.show_menu, filters=private))
     app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
@@ -245,6 +265,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(b.on_press(b.DataDecision, privacy.decide))
     app.add_handler(b.on_press(b.StaffEntry, staff_roster.show_member))
     app.add_handler(b.on_press(b.StaffChange, staff_roster.change_roles))
+    app.add_handler(b.on_press(b.InterviewSlot, interviews.tick_slot))
+    app.add_handler(b.on_press(b.InterviewSend, interviews.send_slots))
     if staff is not None:
         app.add_handler(CommandHandler("queue", staff_commands.show_queue, filters=staff))
         app.add_handler(CommandHandler("find", staff_commands.find_requests, filters=staff))

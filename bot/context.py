@@ -17,6 +17,7 @@ from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
 from bot.services.flood import FloodMeter
 from bot.services.followups import FollowUpService
+from bot.services.interviews import InterviewService
 from bot.services.lookup import LookupService
 from bot.services.mutes import MuteService
 from bot.services.notices import Wakeup
@@ -50,6 +51,7 @@ class Services:
     answers: FaqAnswers
     privacy: PrivacyService
     mutes: MuteService
+    interviews: InterviewService
     flood: FloodMeter
     catalogs: Catalogs
     wakeup: Wakeup

@@ -161,6 +161,7 @@ CONFIRM_ERASURE = Fixed("data:erase:yes")
 CANCEL_CORRECTION = Fixed("data:cancel")
 END_CONVERSATION = Fixed("relay:end")
 CANCEL_SUGGESTION = Fixed("suggest:cancel")
+MENU_INTERVIEW = Fixed("menu:interview")
 
 
 # The beneficiary's buttons.
@@ -263,6 +264,42 @@ class CorrectChoice(Button):
 
     TAG = "data:pick"
     key: Annotated[str, WORD]
+
+
+@dataclass(frozen=True)
+class InterviewAbout(Button):
+    """/interview: about this request of the presser's (0: about none); the branch next."""
+
+    TAG = "iv:about"
+    request_id: Id
+
+
+@dataclass(frozen=True)
+class InterviewBranch(Button):
+    """/interview: at this branch (a profile key), about the request (0: none)."""
+
+    TAG = "iv:branch"
+    request_id: Id
+    branch: Annotated[str, WORD]
+
+
+@dataclass(frozen=True)
+class InterviewPick(Button):
+    """The beneficiary picks a slot sent (minutes since the epoch) at the version sent."""
+
+    TAG = "iv:pick"
+    interview_id: Id
+    version: Id
+    slot: Id
+
+
+@dataclass(frozen=True)
+class InterviewChange(Button):
+    """The beneficiary cancels the interview or asks for other slots."""
+
+    TAG = "iv"
+    step: Annotated[str, one_of("cancel", "other")]
+    interview_id: Id
 
 
 FORM_ACTIONS = (
@@ -372,6 +409,25 @@ class StaffChange(Button):
     role: Annotated[str | None, one_of(*(r.value for r in Role))] = None
 
 
+@dataclass(frozen=True)
+class InterviewSlot(Button):
+    """Staff tick (or untick) a slot of the card (minutes since the epoch)."""
+
+    TAG = "iv:tick"
+    interview_id: Id
+    version: Id
+    slot: Id
+
+
+@dataclass(frozen=True)
+class InterviewSend(Button):
+    """Staff send the slots ticked on the card."""
+
+    TAG = "iv:send"
+    interview_id: Id
+    version: Id
+
+
 # The kinds whose buttons the bot puts in the staff group: any other press there is refused.
 STAFF_KINDS: tuple[type[Button], ...] = (
     DataDecision,
@@ -383,6 +439,8 @@ STAFF_KINDS: tuple[type[Button], ...] = (
     BroadcastStep,
     SaveAnswer,
     DecideAnswer,
+    InterviewSlot,
+    InterviewSend,
 )
 
 

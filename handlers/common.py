@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot.i18n import Translator, isolate
 from handlers.buttons import (
     MENU_CONTACT,
+    MENU_INTERVIEW,
     MENU_LANGUAGE,
     MENU_MINE,
     MENU_NEW,
@@ -30,6 +31,11 @@ def main_menu(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton("📝 " + _("New support request"), callback_data=MENU_NEW.data)],
             [InlineKeyboardButton("📂 " + _("My requests"), callback_data=MENU_MINE.data)],
             [InlineKeyboardButton("🙋 " + _("Talk to a person"), callback_data=MENU_TALK.data)],
+            [
+                InlineKeyboardButton(
+                    "🗓 " + _("Book an interview"), callback_data=MENU_INTERVIEW.data
+                )
+            ],
             [
                 InlineKeyboardButton("💡 " + _("Suggestions"), callback_data=MENU_SUGGEST.data),
                 InlineKeyboardButton("📜 " + _("Our policy"), callback_data=MENU_POLICY.data),

@@ -11,8 +11,9 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.ratelimit import NO_RETRIES
 from bot.services import notices as kinds
+from bot.services.interviews import STAFF_INTERVIEW
 from bot.services.privacy import DATA_CARD
-from handlers import feedback, notices, privacy, reports
+from handlers import feedback, interview_text, notices, privacy, reports
 from handlers.staff_group import StaffGroup
 from storage.models import OutboxMessage, RelayLink
 
@@ -43,6 +44,8 @@ class Deliverer:
             await self.group.refresh_card(int(p["request_id"]))
         elif row.kind == kinds.STAFF_NOTE:
             await self._note(p)
+        elif row.kind == STAFF_INTERVIEW:
+            await interview_text.deliver_staff(self.group, self.services, p)
         elif row.kind == kinds.STAFF_FORGET:
             await self._forget(row.chat_id, p)
         elif row.kind == kinds.STAFF_REPORT:
@@ -60,6 +63,9 @@ class Deliverer:
         user_id = p.get("user_id")  # none after an erasure: the row went with the person
         beneficiary = await services.requests.beneficiary(int(user_id)) if user_id else None
         tr = services.catalogs.get(beneficiary.locale if beneficiary else row.locale or "ar")
+        if p.get("notice") in interview_text.INTERVIEW_NOTICES:
+            await interview_text.send_notice(self.bot, services, tr, row, **self.fast)
+            return
         if p.get("request_id") is None:
             text, markup = notices.plain_notice(tr, services, p)
         else:

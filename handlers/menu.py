@@ -26,6 +26,7 @@ COMMANDS = (
     ("suggest", N_("send the association a suggestion")),
     ("mydata", N_("see, correct or delete the data we hold about you")),
     ("contact", N_("our phone numbers, branches and opening hours")),
+    ("interview", N_("book an in-person interview at one of our branches")),
     ("policy", N_("your rights and our commitments, as our board approved them")),
     ("language", N_("change the language")),
     ("cancel", N_("stop the form you are filling in")),

@@ -11,6 +11,7 @@ from bot.i18n import Translator, ltr
 from bot.services.textnorm import normalize_digits
 from handlers.buttons import ShowRequest, answer_query, refuse_press
 from handlers.common import esc, main_menu, reply
+from handlers.interview_text import event_label as interview_event_label
 from handlers.labels import reason_text, status_label
 from storage.models import Request, RequestEvent, RequestStatus
 
@@ -89,6 +90,8 @@ def event_label(tr: Translator, services: Services, event: RequestEvent) -> str:
         return _("Service provided")
     if kind == "close":
         return _("Request closed")
+    if kind.startswith("interview_"):
+        return interview_event_label(tr, services, event)
     return esc(kind)
 
 

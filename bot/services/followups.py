@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.profile import Profile
 from bot.services import notices
+from bot.services.interviews import InterviewService
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock, utc_now
 from storage.db import Database
@@ -56,8 +57,10 @@ class FollowUpService:
         staff_chat_id: int | None = None,
         wakeup: Wakeup | None = None,
         audit_retention_days: int = 730,
+        interviews: InterviewService | None = None,
     ) -> None:
         self.db = db
+        self.interviews = interviews
         self.audit_retention = timedelta(days=audit_retention_days)
         self.rules = profile.followups
         self.sla_days = profile.association.sla_days
@@ -75,6 +78,8 @@ class FollowUpService:
             await self._drafts(conn, q, now, queued)
             await self._info(conn, q, now, queued)
             await self._delivered(conn, q, now, queued)
+            if self.interviews is not None:
+                await self.interviews.remind(conn, now, queued)
             if self.staff_chat_id is not None:
                 await self._sla(conn, q, now, queued)
                 await self._report(conn, now, queued)

@@ -1,0 +1,242 @@
+"""In-person interviews (/interview): the beneficiary asks at a branch and picks a time;
+staff tick up to three of the branch's times on the card and send them."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.i18n import Translator, ltr
+from handlers.buttons import (
+    InterviewAbout,
+    InterviewBranch,
+    InterviewChange,
+    InterviewPick,
+    InterviewSend,
+    InterviewSlot,
+    answer_query,
+    refuse_press,
+)
+from handlers.common import esc, main_menu, reply
+from handlers.interview_text import (
+    branch_name,
+    change_rows,
+    pick_markup,
+    sent_card,
+    staff_card,
+    when,
+)
+
+# The requests offered to choose from: the newest few.
+REQUEST_BUTTONS = 5
+
+
+async def ask_interview(update: Update, ctx: BotContext) -> None:
+    """Asks which request the interview is about (if they have any), else the branch."""
+    await answer_query(update.callback_query)
+    user = update.effective_user
+    assert user is not None
+    tr = await ctx.translator(update)
+    _ = tr.gettext
+    if not ctx.services.interviews.branches:
+        await reply(update, _("Interviews cannot be booked here now."), main_menu(tr))
+        return
+    requests = await ctx.services.requests.requests_of(user.id)
+    if not requests:
+        await _ask_branch(update, ctx, tr, 0)
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                "📄 " + request.reference, callback_data=InterviewAbout(request.id).encode()
+            )
+        ]
+        for request in requests[:REQUEST_BUTTONS]
+    ]
+    rows.append(
+        [InlineKeyboardButton(_("Not about a request"), callback_data=InterviewAbout(0).encode())]
+    )
+    await reply(
+        update,
+        "🗓 " + _("Is the interview about one of your requests?"),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def choose_branch(update: Update, ctx: BotContext, button: InterviewAbout) -> None:
+    """Asks at which branch, about the request pressed (one of the presser's own)."""
+    user = update.effective_user
+    assert user is not None
+    if button.request_id and not any(
+        r.id == button.request_id for r in await ctx.services.requests.requests_of(user.id)
+    ):
+        await refuse_press(update, ctx, "not-theirs", request_id=button.request_id)
+        return
+    await answer_query(update.callback_query)
+    await _ask_branch(update, ctx, await ctx.translator(update), button.request_id)
+
+
+async def _ask_branch(update: Update, ctx: BotContext, tr: Translator, request_id: int) -> None:
+    rows = [
+        [
+            InlineKeyboardButton(
+                "🏢 " + branch.name.get(tr.locale),
+                callback_data=InterviewBranch(request_id, key).encode(),
+            )
+        ]
+        for key, branch in ctx.services.interviews.branches.items()
+    ]
+    await reply(update, "🗓 " + tr.gettext("At which branch?"), InlineKeyboardMarkup(rows))
+
+
+async def receive_branch(update: Update, ctx: BotContext, button: InterviewBranch) -> None:
+    """Sends the request for an interview to staff."""
+    user = update.effective_user
+    assert user is not None
+    outcome = await ctx.services.interviews.ask(user.id, button.request_id or None, button.branch)
+    if outcome.result != "ok" or outcome.interview is None:
+        await refuse_press(update, ctx, outcome.result, request_id=button.request_id or None)
+        return
+    await answer_query(update.callback_query)
+    tr = await ctx.translator(update)
+    text = "✅ " + tr.gettext(
+        "Your request for an interview at %(branch)s was sent to the association's team. They will offer you times here."
+    ) % {"branch": branch_name(tr, ctx.services, button.branch)}
+    cancel = change_rows(tr, outcome.interview)[0][1]  # no times to change yet
+    await reply(update, text, InlineKeyboardMarkup([[cancel]]))
+
+
+async def pick_slot(update: Update, ctx: BotContext, button: InterviewPick) -> None:
+    """Books the time picked; one taken meanwhile is refused with the times still free."""
+    user = update.effective_user
+    assert user is not None
+    services = ctx.services
+    tr = await ctx.translator(update)
+    _ = tr.gettext
+    outcome = await services.interviews.pick(
+        user.id, button.interview_id, button.version, button.slot
+    )
+    interview = outcome.interview
+    if outcome.result == "taken" and interview is not None:
+        await refuse_press(
+            update, ctx, "taken", tr=tr, text=_("Sorry, that time was just booked by someone else.")
+        )
+        if outcome.remaining:
+            text = _("These times are still free; pick one, or ask for other times:")
+            text += "\n" + "\n".join("• " + when(tr, services, s) for s in outcome.remaining)
+        else:
+            text = _("None of the times offered is free any more. You can ask for other times.")
+        await reply(update, text, pick_markup(tr, services, interview, outcome.remaining))
+        return
+    if outcome.result != "ok" or interview is None or interview.slot_at is None:
+        await refuse_press(update, ctx, outcome.result, tr=tr)
+        return
+    await answer_query(update.callback_query)
+    branch = services.interviews.branch(interview.branch)
+    assert branch is not None
+    text = "✅ " + _("Your interview is booked: %(when)s, at %(branch)s.") % {
+        "when": when(tr, services, interview.slot_at),
+        "branch": branch_name(tr, services, interview.branch),
+    }
+    text += "\n📍 " + esc(branch.address.get(tr.locale))
+    if branch.phone:
+        text += "\n☎️ " + ltr(esc(branch.phone))
+    text += "\n" + _("We will remind you the day before.")
+    await reply(update, text, InlineKeyboardMarkup(change_rows(tr, interview)))
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_venue(
+        latitude=branch.latitude,
+        longitude=branch.longitude,
+        title=branch.name.get(tr.locale),
+        address=branch.address.get(tr.locale),
+    )
+
+
+async def change_interview(update: Update, ctx: BotContext, button: InterviewChange) -> None:
+    """Cancels the interview, or asks staff for other times."""
+    user = update.effective_user
+    assert user is not None
+    outcome = await ctx.services.interviews.change(user.id, button.interview_id, button.step)
+    if outcome.result != "ok":
+        await refuse_press(update, ctx, outcome.result)
+        return
+    await answer_query(update.callback_query)
+    tr = await ctx.translator(update)
+    if button.step == "cancel":
+        text = tr.gettext("Your interview was cancelled. The association's team was told.")
+        await reply(update, text, main_menu(tr))
+    else:
+        text = tr.gettext(
+            "The association's team was asked for other times. They will offer them here."
+        )
+        await reply(update, text)
+
+
+async def _staff_refusal(update: Update, ctx: BotContext) -> str | None:
+    """Why the presser may not propose times ("outside" the staff group, no "role"), or None."""
+    services = ctx.services
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.id != services.staff_chat_id:
+        return "outside"
+    if (
+        user is None
+        or services.staff.member(user.id) is None
+        or await services.staff.departed(user.id)
+    ):
+        return "role"
+    return None
+
+
+async def tick_slot(update: Update, ctx: BotContext, button: InterviewSlot) -> None:
+    """Ticks or unticks a time on the card (at most three)."""
+    services = ctx.services
+    tr = services.staff_translator()
+    _ = tr.gettext
+    refusal = await _staff_refusal(update, ctx)
+    if refusal is not None:
+        text = _("You are not allowed to do this.")
+        await refuse_press(update, ctx, refusal, tr=tr, text=text, alert=True)
+        return
+    outcome = await services.interviews.tick(button.interview_id, button.version, button.slot)
+    texts = {
+        "hours": _("That time is outside the branch's opening hours."),
+        "taken": _("That time is already booked at this branch."),
+    }
+    if outcome.result == "full":
+        await answer_query(update.callback_query, _("Up to three times can be sent."), alert=True)
+        return
+    if outcome.result != "ok" or outcome.interview is None:
+        said = texts.get(outcome.result)
+        await refuse_press(update, ctx, outcome.result, tr=tr, text=said, alert=said is not None)
+        return
+    await answer_query(update.callback_query)
+    _text, markup = await staff_card(tr, services, outcome.interview)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(markup)
+
+
+async def send_slots(update: Update, ctx: BotContext, button: InterviewSend) -> None:
+    """Sends the times ticked to the beneficiary."""
+    services = ctx.services
+    tr = services.staff_translator()
+    _ = tr.gettext
+    refusal = await _staff_refusal(update, ctx)
+    if refusal is not None:
+        text = _("You are not allowed to do this.")
+        await refuse_press(update, ctx, refusal, tr=tr, text=text, alert=True)
+        return
+    user = update.effective_user
+    assert user is not None
+    outcome = await services.interviews.send(user.id, button.interview_id, button.version)
+    if outcome.result == "empty":
+        await answer_query(update.callback_query, _("Tick at least one time first."), alert=True)
+        return
+    if outcome.result != "ok" or outcome.interview is None:
+        await refuse_press(update, ctx, outcome.result, tr=tr)
+        return
+    await answer_query(update.callback_query, _("Sent."))
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_text(await sent_card(tr, services, outcome.interview))
