@@ -32,6 +32,7 @@ from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import StaffGroupRateLimiter
 from bot.services.broadcasts import BroadcastService
+from bot.services.callbacks import CallBackService
 from bot.services.faq.answers import FaqAnswers
 from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
@@ -52,6 +53,8 @@ from conversations import request_form
 from handlers import (
     beneficiary_policy,
     broadcasts,
+    callback_desk,
+    callbacks,
     contact,
     errors,
     faq,
@@ -134,6 +137,14 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         answers=FaqAnswers(db, clock),
         privacy=PrivacyService(db, profile, clock=clock, staff_chat_id=staff_chat, wakeup=wakeup),
         mutes=MuteService(db, staff_chat_id=staff_chat, clock=clock, wakeup=wakeup),
+        callbacks=CallBackService(
+            db,
+            profile,
+            hours=_team_hours(config),
+            staff_chat_id=staff_chat,
+            clock=clock,
+            wakeup=wakeup,
+        ),
         interviews=interviews,
         flood=FloodMeter(clock),
         catalogs=Catalogs(),
@@ -219,6 +230,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=b.MENU_TALK.matches))
     app.add_handler(CallbackQueryHandler(talk.end_conversation, pattern=b.END_CONVERSATION.matches))
     app.add_handler(b.on_press(b.InfoDone, talk.finish_info))
+    app.add_handler(CommandHandler("call", callbacks.ask_call_time, filters=private))
+    app.add_handler(CallbackQueryHandler(callbacks.ask_call_time, pattern=b.MENU_CALL.matches))
+    app.add_handler(b.on_press(b.CallTime, callbacks.pick_call_time))
+    app.add_handler(b.on_press(b.CallNumber, callbacks.confirm_number))
     app.add_handler(CommandHandler("suggest", feedback.ask_suggestion, filters=private))
     app.add_handler(CallbackQueryHandler(feedback.ask_suggestion, pattern=b.MENU_SUGGEST.matches))
     app.add_handler(
@@ -265,6 +280,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(b.on_press(b.DataDecision, privacy.decide))
     app.add_handler(b.on_press(b.StaffEntry, staff_roster.show_member))
     app.add_handler(b.on_press(b.StaffChange, staff_roster.change_roles))
+    app.add_handler(b.on_press(b.CallClaim, callback_desk.claim_call))
+    app.add_handler(b.on_press(b.CallOutcome, callback_desk.record_try))
+    app.add_handler(b.on_press(b.CallNoNote, callback_desk.skip_note))
     app.add_handler(b.on_press(b.InterviewSlot, interviews.tick_slot))
     app.add_handler(b.on_press(b.InterviewSend, interviews.send_slots))
     if staff is not None:

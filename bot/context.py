@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, resolve_locale
 from bot.profile import Profile
 from bot.services.broadcasts import BroadcastService
+from bot.services.callbacks import CallBackService
 from bot.services.faq.answers import FaqAnswers
 from bot.services.faq.service import FaqService
 from bot.services.feedback import FeedbackService
@@ -51,6 +52,7 @@ class Services:
     answers: FaqAnswers
     privacy: PrivacyService
     mutes: MuteService
+    callbacks: CallBackService
     interviews: InterviewService
     flood: FloodMeter
     catalogs: Catalogs

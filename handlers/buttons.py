@@ -161,6 +161,7 @@ CONFIRM_ERASURE = Fixed("data:erase:yes")
 CANCEL_CORRECTION = Fixed("data:cancel")
 END_CONVERSATION = Fixed("relay:end")
 CANCEL_SUGGESTION = Fixed("suggest:cancel")
+MENU_CALL = Fixed("menu:call")
 MENU_INTERVIEW = Fixed("menu:interview")
 
 
@@ -329,6 +330,25 @@ class FormButton(Button):
     arg: Annotated[str | None, WORD] = None
 
 
+@dataclass(frozen=True)
+class CallTime(Button):
+    """A call-back window, its start and end in minutes since the epoch (0, 0: as soon as
+    possible)."""
+
+    TAG = "call:at"
+    start: Id
+    end: Id
+
+
+@dataclass(frozen=True)
+class CallNumber(Button):
+    """Call the number shown ("yes"), or type another one."""
+
+    TAG = "call:num"
+    choice: Annotated[str, one_of("yes", "other")]
+    call_id: Id
+
+
 # The staff group's buttons.
 
 
@@ -428,6 +448,29 @@ class InterviewSend(Button):
     version: Id
 
 
+@dataclass(frozen=True)
+class CallClaim(Button):
+    """A staff member takes a call-back request ("I'll call")."""
+
+    TAG = "call:claim"
+    call_id: Id
+
+
+@dataclass(frozen=True)
+class CallOutcome(Button):
+    TAG = "call:try"
+    outcome: Annotated[str, one_of("reached", "no_answer", "wrong_number")]
+    call_id: Id
+
+
+@dataclass(frozen=True)
+class CallNoNote(Button):
+    """No note on this try of a call."""
+
+    TAG = "call:nonote"
+    try_id: Id
+
+
 # The kinds whose buttons the bot puts in the staff group: any other press there is refused.
 STAFF_KINDS: tuple[type[Button], ...] = (
     DataDecision,
@@ -439,6 +482,9 @@ STAFF_KINDS: tuple[type[Button], ...] = (
     BroadcastStep,
     SaveAnswer,
     DecideAnswer,
+    CallClaim,
+    CallOutcome,
+    CallNoNote,
     InterviewSlot,
     InterviewSend,
 )

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import Translator, isolate
 from handlers.buttons import (
+    MENU_CALL,
     MENU_CONTACT,
     MENU_INTERVIEW,
     MENU_LANGUAGE,
@@ -31,6 +32,7 @@ def main_menu(tr: Translator) -> InlineKeyboardMarkup:
             [InlineKeyboardButton("📝 " + _("New support request"), callback_data=MENU_NEW.data)],
             [InlineKeyboardButton("📂 " + _("My requests"), callback_data=MENU_MINE.data)],
             [InlineKeyboardButton("🙋 " + _("Talk to a person"), callback_data=MENU_TALK.data)],
+            [InlineKeyboardButton("📞 " + _("Request a call"), callback_data=MENU_CALL.data)],
             [
                 InlineKeyboardButton(
                     "🗓 " + _("Book an interview"), callback_data=MENU_INTERVIEW.data

@@ -11,9 +11,10 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.ratelimit import NO_RETRIES
 from bot.services import notices as kinds
+from bot.services.callbacks import STAFF_CALLBACK
 from bot.services.interviews import STAFF_INTERVIEW
 from bot.services.privacy import DATA_CARD
-from handlers import feedback, interview_text, notices, privacy, reports
+from handlers import callback_desk, feedback, interview_text, notices, privacy, reports
 from handlers.staff_group import StaffGroup
 from storage.models import OutboxMessage, RelayLink
 
@@ -48,6 +49,8 @@ class Deliverer:
             await interview_text.deliver_staff(self.group, self.services, p)
         elif row.kind == kinds.STAFF_FORGET:
             await self._forget(row.chat_id, p)
+        elif row.kind == STAFF_CALLBACK:
+            await callback_desk.deliver(self.bot, self.services, self.group, p)
         elif row.kind == kinds.STAFF_REPORT:
             await reports.send_report(self.bot, self.services, row.chat_id)
         elif row.kind == kinds.BROADCAST:

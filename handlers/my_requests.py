@@ -10,6 +10,7 @@ from bot.context import BotContext, Services
 from bot.i18n import Translator, ltr
 from bot.services.textnorm import normalize_digits
 from handlers.buttons import ShowRequest, answer_query, refuse_press
+from handlers.callbacks import call_event_label
 from handlers.common import esc, main_menu, reply
 from handlers.interview_text import event_label as interview_event_label
 from handlers.labels import reason_text, status_label
@@ -92,6 +93,8 @@ def event_label(tr: Translator, services: Services, event: RequestEvent) -> str:
         return _("Request closed")
     if kind.startswith("interview_"):
         return interview_event_label(tr, services, event)
+    if kind.startswith("call_"):
+        return call_event_label(tr, event) or esc(kind)
     return esc(kind)
 
 

@@ -12,6 +12,7 @@ from bot.context import Services
 from bot.i18n import Translator, ltr
 from bot.services.policy import Action
 from handlers.buttons import END_CONVERSATION, MENU_NEW, MENU_TALK, CloseConversation, InfoDone
+from handlers.callbacks import CALL_NOTICES, call_notice
 from handlers.common import esc
 from handlers.hours_text import after_hours_notice
 from handlers.labels import reason_text
@@ -134,6 +135,8 @@ def plain_notice(
         return mute_notice(tr, services, notice)
     if notice == "after_hours":
         return after_hours_notice(tr, services, payload), None
+    if notice in CALL_NOTICES:
+        return call_notice(tr, services, payload)
     if notice == "draft_reminder":
         text = "📝 " + _(
             "You started a support request and have not finished it. Your answers are saved: you can go on where you stopped."

@@ -10,7 +10,7 @@ from telegram import Message, Update
 from bot.context import BotContext
 from bot.services.policy import Action
 from bot.services.staff import Done
-from handlers import broadcasts, faq_answers
+from handlers import broadcasts, callback_desk, faq_answers
 from handlers.buttons import CloseConversation, answer_query
 from handlers.staff_actions import outdated_text, topic_key
 from handlers.staff_group import StaffGroup
@@ -31,7 +31,7 @@ async def relay_to_beneficiary(update: Update, ctx: BotContext) -> None:
     text = message.text or message.caption or ""
     if text.lstrip().casefold().startswith(services.profile.staff.note_prefix.casefold()):
         return
-    if await broadcasts.take_message(update, ctx):
+    if await broadcasts.take_message(update, ctx) or await callback_desk.take_note(ctx, message):
         return
     prompt = await services.staff.take_prompt(user.id, message.chat.id, topic_key(message))
     if prompt is not None:

@@ -8,7 +8,7 @@ from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMark
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
-from handlers import faq, feedback, flood, mutes, privacy
+from handlers import callbacks, faq, feedback, flood, mutes, privacy
 from handlers.buttons import MENU_TALK, InfoDone, answer_query, refuse_press
 from handlers.common import main_menu, reply
 from handlers.notices import done_button, end_button
@@ -86,6 +86,8 @@ async def route_message(update: Update, ctx: BotContext) -> None:
         await reply(update, text, main_menu(tr))
         return
     if await feedback.take_typed(update, ctx) or await privacy.take_correction(update, ctx):
+        return
+    if await callbacks.take_number(update, ctx, tr):
         return
     waiting = await services.staff.open_info_request(user.id)
     if waiting is not None:

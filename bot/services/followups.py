@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.profile import Profile
 from bot.services import notices
+from bot.services.callbacks import remind_late
 from bot.services.interviews import InterviewService
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock, utc_now
@@ -82,6 +83,7 @@ class FollowUpService:
                 await self.interviews.remind(conn, now, queued)
             if self.staff_chat_id is not None:
                 await self._sla(conn, q, now, queued)
+                await remind_late(conn, self.staff_chat_id, now, queued)
                 await self._report(conn, now, queued)
             # The audit trail keeps refused actions for the retention period only.
             pruned = await AuditLog(conn).prune(now - self.audit_retention)
