@@ -48,8 +48,9 @@ from bot.services.relay import RelayService
 from bot.services.reports import ReportService
 from bot.services.requests import Clock, RequestService, utc_now
 from bot.services.staff import StaffService
+from bot.services.volunteers import VolunteerService
 from bot.transport import AiohttpRequest
-from conversations import request_form
+from conversations import request_form, volunteer_form
 from handlers import (
     beneficiary_policy,
     broadcasts,
@@ -74,6 +75,7 @@ from handlers import (
     staff_messages,
     staff_roster,
     talk,
+    volunteers,
 )
 from handlers import (
     buttons as b,
@@ -137,6 +139,9 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         answers=FaqAnswers(db, clock),
         privacy=PrivacyService(db, profile, clock=clock, staff_chat_id=staff_chat, wakeup=wakeup),
         mutes=MuteService(db, staff_chat_id=staff_chat, clock=clock, wakeup=wakeup),
+        volunteers=VolunteerService(
+            db, profile, clock=clock, staff_chat_id=staff_chat, wakeup=wakeup
+        ),
         callbacks=CallBackService(
             db,
             profile,
@@ -230,6 +235,11 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=b.MENU_TALK.matches))
     app.add_handler(CallbackQueryHandler(talk.end_conversation, pattern=b.END_CONVERSATION.matches))
     app.add_handler(b.on_press(b.InfoDone, talk.finish_info))
+    app.add_handler(CommandHandler("volunteer", volunteer_form.start_volunteering, filters=private))
+    app.add_handler(
+        CallbackQueryHandler(volunteer_form.start_volunteering, pattern=b.MENU_VOLUNTEER.matches)
+    )
+    app.add_handler(b.on_press(b.VolunteerButton, volunteer_form.on_button))
     app.add_handler(CommandHandler("call", callbacks.ask_call_time, filters=private))
     app.add_handler(CallbackQueryHandler(callbacks.ask_call_time, pattern=b.MENU_CALL.matches))
     app.add_handler(b.on_press(b.CallTime, callbacks.pick_call_time))
@@ -278,6 +288,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(b.on_press(b.SaveAnswer, faq_answers.save_answer))
     app.add_handler(b.on_press(b.DecideAnswer, faq_answers.decide_answer))
     app.add_handler(b.on_press(b.DataDecision, privacy.decide))
+    app.add_handler(b.on_press(b.AcceptVolunteer, volunteers.accept_volunteer))
     app.add_handler(b.on_press(b.StaffEntry, staff_roster.show_member))
     app.add_handler(b.on_press(b.StaffChange, staff_roster.change_roles))
     app.add_handler(b.on_press(b.CallClaim, callback_desk.claim_call))
@@ -330,6 +341,13 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(
             private & filters.UpdateType.EDITED_MESSAGE & filters.LOCATION,
             contact.ignore_live_location,
+        )
+    )
+    # While a volunteer sign-up is open, a typed message answers its question; otherwise
+    # (and for commands) it goes on to the handler below.
+    app.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & ~filters.COMMAND, volunteer_form.receive_answer
         )
     )
     # Last: anything else a beneficiary sends outside a form (information asked for, a

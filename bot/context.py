@@ -27,6 +27,7 @@ from bot.services.relay import RelayService
 from bot.services.reports import ReportService
 from bot.services.requests import RequestService
 from bot.services.staff import StaffService
+from bot.services.volunteers import VolunteerService
 from storage.db import Database
 
 SERVICES_KEY = "services"
@@ -52,6 +53,7 @@ class Services:
     answers: FaqAnswers
     privacy: PrivacyService
     mutes: MuteService
+    volunteers: VolunteerService
     callbacks: CallBackService
     interviews: InterviewService
     flood: FloodMeter

@@ -348,6 +348,8 @@ class BeneficiaryPolicy(_Strict):
 class Profile(_Strict):
     association: Association
     form: Form
+    # A second form run by the same engine: volunteers sign up with it (/volunteer).
+    volunteer_form: Form | None = None
     staff: Staff = Staff()
     followups: FollowUps = FollowUps()
     feedback: Feedback = Feedback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -12,18 +13,26 @@ from bot.profile import FieldKind, FormField, Profile
 from bot.services.forms import FormEngine
 from bot.services.validators import ValidationError
 from handlers.answers import answer_text
-from handlers.buttons import FormButton
+from handlers.buttons import Button, FormButton
 from handlers.long_text import fit_html
 from storage.models import Draft
 
+# A kind of form button: (action, draft id, seq, arg). Another form (the volunteers')
+# draws the same screens with its own kind, so that its presses reach its own handler.
+ButtonKind = Callable[[str, int, int, str | None], Button]
+
 
 def button(
-    text: str, draft: Draft, action: str, arg: str | int | None = None
+    text: str,
+    draft: Draft,
+    action: str,
+    arg: str | int | None = None,
+    kind: ButtonKind = FormButton,
 ) -> InlineKeyboardButton:
     """Make a form button carrying the draft and its version, so old buttons are recognised."""
     extra = None if arg is None else str(arg)
     return InlineKeyboardButton(
-        text, callback_data=FormButton(action, draft.id, draft.seq, extra).encode()
+        text, callback_data=kind(action, draft.id, draft.seq, extra).encode()
     )
 
 
@@ -59,7 +68,12 @@ def kind_hint(tr: Translator, form_field: FormField) -> str:
 
 
 def question(
-    tr: Translator, profile: Profile, form: FormEngine, draft: Draft, error: str | None = None
+    tr: Translator,
+    profile: Profile,
+    form: FormEngine,
+    draft: Draft,
+    error: str | None = None,
+    kind: ButtonKind = FormButton,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Render the current question, with the error of the last answer above it."""
     _ = tr.gettext
@@ -86,21 +100,23 @@ def question(
     rows: list[list[InlineKeyboardButton]] = []
     if form_field.kind is FieldKind.CHOICE:
         for option in profile.options_for(form_field):
-            rows.append([button(option.label.get(tr.locale), draft, "choose", option.key)])
+            rows.append(
+                [button(option.label.get(tr.locale), draft, "choose", option.key, kind=kind)]
+            )
     if not form_field.required:
-        rows.append([button("⏭ " + _("Skip"), draft, "skip")])
+        rows.append([button("⏭ " + _("Skip"), draft, "skip", kind=kind)])
     nav = []
     if draft.editing:
-        nav.append(button("↩️ " + _("Back to review"), draft, "review"))
+        nav.append(button("↩️ " + _("Back to review"), draft, "review", kind=kind))
     elif form.previous_key(form_field.key) is not None:
-        nav.append(button("⬅️ " + _("Back"), draft, "back"))
-    nav.append(button("✖️ " + _("Cancel"), draft, "cancel"))
+        nav.append(button("⬅️ " + _("Back"), draft, "back", kind=kind))
+    nav.append(button("✖️ " + _("Cancel"), draft, "cancel", kind=kind))
     rows.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
 def review(
-    tr: Translator, profile: Profile, form: FormEngine, draft: Draft
+    tr: Translator, profile: Profile, form: FormEngine, draft: Draft, kind: ButtonKind = FormButton
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Render every answer with a button to change each one."""
     _ = tr.gettext
@@ -113,12 +129,16 @@ def review(
     # A long form with long answers stays one valid message: whole lines, the last kept.
     text = fit_html(lines, tail=tail)
     edit_buttons = [
-        button("✏️ " + f.label.get(tr.locale), draft, "edit", i) for i, f in enumerate(form.fields)
+        button("✏️ " + f.label.get(tr.locale), draft, "edit", i, kind=kind)
+        for i, f in enumerate(form.fields)
     ]
     rows = [edit_buttons[i : i + 2] for i in range(0, len(edit_buttons), 2)]
-    rows.append([button("✅ " + _("Confirm and continue"), draft, "confirm")])
+    rows.append([button("✅ " + _("Confirm and continue"), draft, "confirm", kind=kind)])
     rows.append(
-        [button("⬅️ " + _("Back"), draft, "back"), button("✖️ " + _("Cancel"), draft, "cancel")]
+        [
+            button("⬅️ " + _("Back"), draft, "back", kind=kind),
+            button("✖️ " + _("Cancel"), draft, "cancel", kind=kind),
+        ]
     )
     return text, InlineKeyboardMarkup(rows)
 

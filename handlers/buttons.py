@@ -154,6 +154,7 @@ MENU_SUGGEST = Fixed("menu:suggest")
 MENU_LANGUAGE = Fixed("menu:language")
 MENU_CONTACT = Fixed("menu:contact")
 MENU_POLICY = Fixed("menu:policy")
+MENU_VOLUNTEER = Fixed("menu:volunteer")
 MY_DATA_COPY = Fixed("data:copy")
 MY_DATA_CORRECT = Fixed("data:correct")
 MY_DATA_ERASE = Fixed("data:erase")
@@ -349,7 +350,29 @@ class CallNumber(Button):
     call_id: Id
 
 
+VOLUNTEER_ACTIONS = ("choose", "skip", "back", "edit", "review", "confirm", "cancel")
+
+
+@dataclass(frozen=True)
+class VolunteerButton(Button):
+    """A volunteer form button: the sign-up and its version, as a FormButton carries a draft."""
+
+    TAG = "vol"
+    action: Annotated[str, one_of(*VOLUNTEER_ACTIONS)]
+    draft_id: Id
+    seq: Id
+    arg: Annotated[str | None, WORD] = None
+
+
 # The staff group's buttons.
+
+
+@dataclass(frozen=True)
+class AcceptVolunteer(Button):
+    """Accept a volunteer and thank them."""
+
+    TAG = "vol:ok"
+    volunteer_id: Id
 
 
 @dataclass(frozen=True)
@@ -473,6 +496,7 @@ class CallNoNote(Button):
 
 # The kinds whose buttons the bot puts in the staff group: any other press there is refused.
 STAFF_KINDS: tuple[type[Button], ...] = (
+    AcceptVolunteer,
     DataDecision,
     StaffEntry,
     StaffChange,

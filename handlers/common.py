@@ -17,6 +17,7 @@ from handlers.buttons import (
     MENU_POLICY,
     MENU_SUGGEST,
     MENU_TALK,
+    MENU_VOLUNTEER,
 )
 
 
@@ -36,6 +37,11 @@ def main_menu(tr: Translator) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     "🗓 " + _("Book an interview"), callback_data=MENU_INTERVIEW.data
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    "🤝 " + _("Volunteer with us"), callback_data=MENU_VOLUNTEER.data
                 )
             ],
             [

@@ -14,8 +14,10 @@ from bot.services import notices as kinds
 from bot.services.callbacks import STAFF_CALLBACK
 from bot.services.interviews import STAFF_INTERVIEW
 from bot.services.privacy import DATA_CARD
+from bot.services.volunteers import STAFF_VOLUNTEER
 from handlers import callback_desk, feedback, interview_text, notices, privacy, reports
 from handlers.staff_group import StaffGroup
+from handlers.volunteers import post_card as post_volunteer_card
 from storage.models import OutboxMessage, RelayLink
 
 
@@ -51,6 +53,8 @@ class Deliverer:
             await self._forget(row.chat_id, p)
         elif row.kind == STAFF_CALLBACK:
             await callback_desk.deliver(self.bot, self.services, self.group, p)
+        elif row.kind == STAFF_VOLUNTEER:
+            await post_volunteer_card(self.bot, self.services, int(p["volunteer_id"]))
         elif row.kind == kinds.STAFF_REPORT:
             await reports.send_report(self.bot, self.services, row.chat_id)
         elif row.kind == kinds.BROADCAST:

@@ -23,6 +23,7 @@ COMMANDS = (
     ("myrequests", N_("see your requests and their status")),
     ("status", N_("the steps of your latest request")),
     ("talk", N_("talk to a member of the association's team")),
+    ("volunteer", N_("offer your time as a volunteer")),
     ("call", N_("ask the association's team to call you")),
     ("suggest", N_("send the association a suggestion")),
     ("mydata", N_("see, correct or delete the data we hold about you")),

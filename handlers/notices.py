@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.context import Services
 from bot.i18n import Translator, ltr
 from bot.services.policy import Action
+from bot.services.volunteers import THANKS as VOLUNTEER_THANKS
 from handlers.buttons import END_CONVERSATION, MENU_NEW, MENU_TALK, CloseConversation, InfoDone
 from handlers.callbacks import CALL_NOTICES, call_notice
 from handlers.common import esc
@@ -19,6 +20,7 @@ from handlers.labels import reason_text
 from handlers.mutes import MUTE_NOTICES, mute_notice
 from handlers.privacy import kept_sentence
 from handlers.staff_card import mention
+from handlers.volunteers import thanks_notice
 from storage.models import Request, RequestStatus
 
 
@@ -158,6 +160,8 @@ def plain_notice(
         return text, _one_button("📝 " + _("New support request"), MENU_NEW.data)
     if notice in DATA_NOTICES:
         return data_notice(tr, services, payload), None
+    if notice == VOLUNTEER_THANKS:
+        return thanks_notice(tr, services, payload), None
     raise ValueError(f"unknown notice {notice!r}")
 
 

@@ -38,7 +38,8 @@ def _xlsx(value: Cell) -> Cell:
 
 
 def xlsx_bytes(export: Export) -> bytes:
-    """Build the workbook: sheets requests, events, ratings and suggestions, each with a header."""
+    """Build the workbook: a sheet per table of the export (requests, events, ratings,
+    suggestions, audit, volunteers), each with a header."""
     book = Workbook()
     book.remove(book.active)
     for sheet in export.sheets:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from bot.profile import FieldKind, FormField, Profile
+from bot.profile import FieldKind, Form, FormField, Profile
 from bot.services.validators import (
     ValidationError,
     clean_text,
@@ -48,11 +48,11 @@ class RawAnswer:
 
 
 class FormEngine:
-    """Walks the profile's fields and validates answers."""
+    """Walks a form's fields (the request form unless another is given) and validates answers."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, form: Form | None = None) -> None:
         self.profile = profile
-        self.fields = profile.form.fields
+        self.fields = (form or profile.form).fields
         self._index = {f.key: i for i, f in enumerate(self.fields)}
 
     def field(self, key: str) -> FormField:

@@ -13,6 +13,7 @@ from storage.db import Database
 from storage.models import RequestStatus
 from storage.reports import EventRow, MonthSpan, RatingRow, Reports, RequestRow
 from storage.staff import AuditEntry, AuditLog
+from storage.volunteers import Volunteer, Volunteers
 
 Cell = str | int | float | date | datetime | None
 
@@ -30,6 +31,7 @@ EVENT_COLUMNS = (
 )
 RATING_COLUMNS = ("reference", "user_id", "stars", "comment", "created_at", "updated_at")
 SUGGESTION_COLUMNS = ("id", "user_id", "text", "created_at")
+VOLUNTEER_COLUMNS = ("id", "user_id", "status", "submitted_at", "accepted_at", "accepted_by")
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,18 @@ class Export:
     ratings: Sheet
     suggestions: Sheet
     audit: Sheet  # refused actions, archived here before the retention period ends
+    volunteers: Sheet  # sign-ups submitted in the period, with their answers
 
     @property
     def sheets(self) -> tuple[Sheet, ...]:
-        return (self.requests, self.events, self.ratings, self.suggestions, self.audit)
+        return (
+            self.requests,
+            self.events,
+            self.ratings,
+            self.suggestions,
+            self.audit,
+            self.volunteers,
+        )
 
     @property
     def stem(self) -> str:
@@ -126,7 +136,10 @@ class ReportService:
             audit = await AuditLog(conn).between(start, stop)
             ratings = await reports.ratings_between(start, stop)
             suggestions = await reports.suggestions_between(start, stop)
+            volunteers = await Volunteers(conn).submitted_between(start, stop)
         fields = self.profile.form.fields
+        form = self.profile.volunteer_form
+        volunteer_fields = form.fields if form else ()
         return Export(
             first=first,
             last=last,
@@ -151,6 +164,11 @@ class ReportService:
                 tuple((s.id, s.user_id, s.text, self._local(s.created_at)) for s in suggestions),
             ),
             audit=Sheet("audit", AUDIT_COLUMNS, tuple(self._audit_row(a) for a in audit)),
+            volunteers=Sheet(
+                "volunteers",
+                (*VOLUNTEER_COLUMNS, *(f.key for f in volunteer_fields)),
+                tuple(self._volunteer_row(v, volunteer_fields) for v in volunteers),
+            ),
         )
 
     def _request_row(self, r: RequestRow, fields: tuple[FormField, ...]) -> tuple[Cell, ...]:
@@ -187,6 +205,19 @@ class ReportService:
             a.reason,
             self._local(a.created_at),
         )
+
+    def _volunteer_row(self, v: Volunteer, fields: tuple[FormField, ...]) -> tuple[Cell, ...]:
+        accepted = self._local(v.accepted_at) if v.accepted_at else None
+        status = "accepted" if v.accepted_at else "submitted"
+        head: tuple[Cell, ...] = (
+            v.id,
+            v.user_id,
+            status,
+            self._local(v.submitted_at),
+            accepted,
+            v.accepted_by,
+        )
+        return head + tuple(answer_cell(f, v.answers.get(f.key)) for f in fields)
 
     def _rating_row(self, r: RatingRow) -> tuple[Cell, ...]:
         return (

@@ -22,7 +22,7 @@ from tests.support import FakeClock
 PNG = b"\x89PNG\r\n\x1a\n"
 GENERAL = 1  # the emulator's cursor for the forum's General topic
 STEM = "tawasul-2026-11-01_2026-11-30"
-SHEETS = ("requests", "events", "ratings", "suggestions", "audit")
+SHEETS = ("requests", "events", "ratings", "suggestions", "audit", "volunteers")
 
 
 async def _prepare(desk: Desk, emu: BotApiEmulator, clock: FakeClock) -> list[str]:
@@ -101,7 +101,7 @@ async def test_export_and_report_in_the_staff_group(
         assert "last 30 days" in usage.text
 
         await desk.say(ADMIN, "/export 2026-11-01 2026-11-30")
-        files = await _documents(desk, 6)
+        files = await _documents(desk, 7)
         assert sorted(files) == sorted(
             [f"{STEM}.xlsx", *(f"{STEM}-{sheet}.csv" for sheet in SHEETS)]
         )
@@ -115,7 +115,7 @@ async def test_export_and_report_in_the_staff_group(
         for name, content in files.items():
             assert name.endswith(".xlsx") or "EMU" not in content.decode("utf-8-sig")
         # Only the admin's export was sent (the officer's request sent nothing).
-        assert sum(1 for m in desk.group.messages if m.get("document")) == 6
+        assert sum(1 for m in desk.group.messages if m.get("document")) == 7
 
         # Any staff member gets the chart, as a PNG in the topic the command came from.
         await desk.say(OFFICER, "/report")
@@ -208,4 +208,4 @@ async def test_export_from_the_command_line(
     args = ["export", "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(out)]
     assert await asyncio.to_thread(main, args) == 0
     book = openpyxl.load_workbook(out / "tawasul-2026-10-01_2026-10-31.xlsx")
-    assert [book[s].max_row for s in SHEETS] == [1, 1, 1, 1, 1]
+    assert [book[s].max_row for s in SHEETS] == [1, 1, 1, 1, 1, 1]

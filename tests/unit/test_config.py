@@ -25,7 +25,7 @@ def test_the_sample_profile_is_valid() -> None:
 def test_profile_problems_are_all_listed_with_their_lines() -> None:
     broken = (
         SAMPLE.replace("sla_days: 14", "sla_days: 0")
-        .replace("kind: mobile", "kind: telephone")
+        .replace("kind: mobile", "kind: telephone", 1)  # the request form's, not the volunteers'
         .replace('    en: "Riyadh Region"\n', "")
     )
     with pytest.raises(ConfigError) as caught:

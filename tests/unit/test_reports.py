@@ -286,13 +286,16 @@ async def test_export_takes_the_requests_submitted_in_the_local_date_range(
     assert len(autumn.suggestions.rows) == 2
 
 
+SHEETS = ("requests", "events", "ratings", "suggestions", "audit", "volunteers")
+
+
 async def test_export_files_hold_the_rows_and_nothing_runs_as_a_formula(
     service: ReportService, tmp_path: Path
 ) -> None:
     export = await service.export(date(2026, 9, 1), date(2026, 11, 30))
     path = write_xlsx(export, tmp_path / f"{export.stem}.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["requests", "events", "ratings", "suggestions", "audit"]
+    assert book.sheetnames == list(SHEETS)
     for sheet in export.sheets:
         rows = list(book[sheet.name].iter_rows(values_only=True))
         assert rows[0] == sheet.header
@@ -305,9 +308,7 @@ async def test_export_files_hold_the_rows_and_nothing_runs_as_a_formula(
     assert not any("SECRET" in v for v in everything)
 
     paths = write_csv(export, tmp_path)
-    assert [p.name for p in paths] == [
-        f"{export.stem}-{n}.csv" for n in ("requests", "events", "ratings", "suggestions", "audit")
-    ]
+    assert [p.name for p in paths] == [f"{export.stem}-{n}.csv" for n in SHEETS]
     raw = paths[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
