@@ -56,6 +56,8 @@ SECTIONS = {
     "questions": N_("Questions you asked the bot"),
     "data_requests": N_("Your corrections and erasure requests"),
     "mutes": N_("Times the team stopped receiving your messages"),
+    "calls": N_("Calls you asked for"),
+    "interviews": N_("Interviews you asked for"),
 }
 
 
@@ -108,6 +110,12 @@ COLUMNS = {
     "reason": N_("Reason"),
     "muted_at": N_("From"),
     "lifted_at": N_("Until"),
+    "window_start": N_("From"),
+    "window_end": N_("Until"),
+    "asap": N_("As soon as possible"),
+    "mobile": N_("Mobile number"),
+    "branch": N_("Branch"),
+    "slot_at": N_("Time"),
 }
 STATUS_COLUMNS = ("status", "from_status", "to_status")
 

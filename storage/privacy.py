@@ -187,6 +187,10 @@ _HELD: dict[str, str] = {
     "data_requests": "SELECT kind, status, field_key, created_at, decided_at FROM data_requests"
     " WHERE user_id = :user ORDER BY id",
     "mutes": "SELECT reason, muted_at, lifted_at FROM mutes WHERE user_id = :user ORDER BY id",
+    "calls": "SELECT window_start, window_end, asap, mobile, status, created_at FROM callbacks"
+    " WHERE user_id = :user ORDER BY id",
+    "interviews": "SELECT branch, status, slot_at, created_at FROM interviews"
+    " WHERE user_id = :user ORDER BY id",
 }
 _JSON_COLUMNS = {"answers", "details"}
 
@@ -249,6 +253,15 @@ async def erase(
         Thread(r[0], r[1], () if r[0] else relayed)
         for r in await conn.execute_fetchall(
             "SELECT topic_id, card_message_id FROM staff_threads WHERE user_id = ?", (user_id,)
+        )
+    ]
+    # A call-back's card (it shows the number to call) may sit in General.
+    threads += [
+        Thread(None, r[0])
+        for r in await conn.execute_fetchall(
+            "SELECT card_message_id FROM callbacks WHERE user_id = ?"
+            " AND card_message_id IS NOT NULL",
+            (user_id,),
         )
     ]
     chats = [
