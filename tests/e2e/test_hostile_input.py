@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,40 @@ COMMANDS = [
     "/mydata",
     "/queue",
     "/export",
+    "/contact",
+    "/policy",
+    "/call",
+    "/interview",
+    "/volunteer",
 ]
-STAFF_COMMANDS = ["/queue", "/find", "/stats", "/report", "/feedback", "/broadcast", "/faq_gaps"]
-TAGS = ["staff:accept", "form:choose", "rate", "faq:pick", "data:decide", "bc:seg", "mine:show"]
+STAFF_COMMANDS = [
+    "/queue",
+    "/find",
+    "/stats",
+    "/report",
+    "/feedback",
+    "/broadcast",
+    "/faq_gaps",
+    "/mute",
+    "/unmute",
+    "/staff",
+    "/invite",
+]
+TAGS = [
+    "staff:accept",
+    "form:choose",
+    "rate",
+    "faq:pick",
+    "data:decide",
+    "bc:seg",
+    "mine:show",
+    "call:at",
+    "iv:pick",
+    "iv:tick",
+    "vol:ok",
+    "team:set",
+    "call:claim",
+]
 forged = st.one_of(
     st.text(max_size=64),
     st.tuples(st.sampled_from(TAGS), st.text(alphabet="0123456789١²:x-", max_size=30)).map(
@@ -86,12 +118,16 @@ def _buttons(messages: list[BotMessage]) -> list[tuple[BotMessage, str]]:
 
 
 async def _act(
-    desk: Desk, sarah: SimUser, action: tuple[Any, ...], queries: list[Any], said: list[int]
+    desk: Desk,
+    sarah: SimUser,
+    action: tuple[Any, ...],
+    queries: list[Any],
+    said: list[tuple[int, str]],
 ) -> None:
     kind = action[0]
     staff = desk.members[OFFICER]
     if kind == "say":
-        said.append((await sarah.send_text(action[1]))["message_id"])
+        said.append(((await sarah.send_text(action[1]))["message_id"], action[1]))
     elif kind == "command":
         await sarah.send_text(f"{action[1]} {action[2]}".strip())
     elif kind in ("sticker", "voice"):
@@ -103,8 +139,8 @@ async def _act(
     elif kind == "location":
         await sarah.send_location(24.7, 46.7)
     elif kind == "edit":
-        if said:
-            await sarah.edit_text(said[-1], action[1])
+        if said and said[-1][1] != action[1]:  # an edit that changes nothing is no edit
+            await sarah.edit_text(said[-1][0], action[1])
     elif kind in ("press", "forge"):
         buttons = _buttons(sarah.messages)
         if buttons:
@@ -146,7 +182,7 @@ async def _play(script: list[tuple[Any, ...]]) -> None:
                 sim = emu.user(1301, first_name="Sarah", language_code="en")
                 await desk.card(await submit(Person(sim)))
                 queries: list[Any] = []
-                said: list[int] = []
+                said: list[tuple[int, str]] = []
                 for action in script:
                     await _act(desk, sim, action, queries, said)
                 for where, query in queries:
@@ -185,7 +221,7 @@ async def _check_database(db_path: Path) -> None:
 
 
 @settings(
-    max_examples=8,
+    max_examples=int(os.environ.get("TAWASUL_HOSTILE_EXAMPLES", "8")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
