@@ -57,6 +57,7 @@ from handlers import (
     callback_desk,
     callbacks,
     contact,
+    data_requests,
     errors,
     faq,
     faq_answers,
@@ -287,7 +288,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(b.on_press(b.BroadcastStep, broadcasts.on_button))
     app.add_handler(b.on_press(b.SaveAnswer, faq_answers.save_answer))
     app.add_handler(b.on_press(b.DecideAnswer, faq_answers.decide_answer))
-    app.add_handler(b.on_press(b.DataDecision, privacy.decide))
+    app.add_handler(b.on_press(b.DataDecision, data_requests.decide))
     app.add_handler(b.on_press(b.AcceptVolunteer, volunteers.accept_volunteer))
     app.add_handler(b.on_press(b.StaffEntry, staff_roster.show_member))
     app.add_handler(b.on_press(b.StaffChange, staff_roster.change_roles))

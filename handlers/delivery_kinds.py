@@ -15,7 +15,7 @@ from bot.services.callbacks import STAFF_CALLBACK
 from bot.services.interviews import STAFF_INTERVIEW
 from bot.services.privacy import DATA_CARD
 from bot.services.volunteers import STAFF_VOLUNTEER
-from handlers import callback_desk, feedback, interview_text, notices, privacy, reports
+from handlers import callback_desk, data_requests, feedback, interview_text, notices, reports
 from handlers.staff_group import StaffGroup
 from handlers.volunteers import post_card as post_volunteer_card
 from storage.models import OutboxMessage, RelayLink
@@ -161,7 +161,7 @@ class Deliverer:
     async def _data_card(self, p: dict[str, Any]) -> None:
         """A correction (in the request's thread) or an erasure (in General) to decide."""
         services = self.services
-        card = await privacy.data_card(
+        card = await data_requests.data_card(
             services, services.staff_translator(), int(p["data_request_id"])
         )
         if card is None or services.staff_chat_id is None:
