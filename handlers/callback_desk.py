@@ -145,18 +145,17 @@ async def _refused(update: Update, ctx: BotContext) -> bool:
     chat, user = update.effective_chat, update.effective_user
     services = ctx.services
     tr = services.staff_translator()
-    if chat is None or chat.id != services.staff_chat_id:
-        await refuse_press(update, ctx, "outside", tr=tr)
-        return True
-    if (
-        user is None
-        or services.staff.member(user.id) is None
-        or await services.staff.departed(user.id)
-    ):
+    reason = (
+        await services.staff.refusal(user.id, chat.id if chat else None, "call")
+        if user is not None
+        else "role"
+    )
+    if reason == "outside":
+        await refuse_press(update, ctx, reason, tr=tr)
+    elif reason is not None:
         text = tr.gettext("You are not allowed to do this.")
-        await refuse_press(update, ctx, "role", tr=tr, text=text, alert=True)
-        return True
-    return False
+        await refuse_press(update, ctx, reason, tr=tr, text=text, alert=True)
+    return reason is not None
 
 
 async def _after(update: Update, ctx: BotContext, result: Claim, done_text: str) -> None:

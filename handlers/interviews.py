@@ -175,17 +175,10 @@ async def change_interview(update: Update, ctx: BotContext, button: InterviewCha
 
 async def _staff_refusal(update: Update, ctx: BotContext) -> str | None:
     """Why the presser may not propose times ("outside" the staff group, no "role"), or None."""
-    services = ctx.services
     chat, user = update.effective_chat, update.effective_user
-    if chat is None or chat.id != services.staff_chat_id:
-        return "outside"
-    if (
-        user is None
-        or services.staff.member(user.id) is None
-        or await services.staff.departed(user.id)
-    ):
+    if user is None:
         return "role"
-    return None
+    return await ctx.services.staff.refusal(user.id, chat.id if chat else None, "interview")
 
 
 async def tick_slot(update: Update, ctx: BotContext, button: InterviewSlot) -> None:

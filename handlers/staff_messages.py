@@ -13,6 +13,7 @@ from bot.services.staff import Done
 from handlers import broadcasts, callback_desk, faq_answers
 from handlers.buttons import CloseConversation, answer_query
 from handlers.staff_actions import outdated_text, topic_key
+from handlers.staff_commands import permitted
 from handlers.staff_group import StaffGroup
 
 log = logging.getLogger(__name__)
@@ -99,13 +100,11 @@ def edited_content(message: Message) -> dict[str, object]:
 async def close_conversation(update: Update, ctx: BotContext, button: CloseConversation) -> None:
     """Staff end a beneficiary's conversation from the button in their thread."""
     query = update.callback_query
-    user, chat = update.effective_user, update.effective_chat
+    user = update.effective_user
     assert query is not None and user is not None
     services = ctx.services
     tr = services.staff_translator()
-    refused = await services.staff.check(user.id, chat.id if chat else None, "close_conversation")
-    if refused is not None:
-        await answer_query(query, tr.gettext("You are not allowed to do this."), alert=True)
+    if not await permitted(update, ctx, "close_conversation"):
         return
     closed = await services.relay.close(button.user_id, "staff")
     await answer_query(

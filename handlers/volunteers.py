@@ -16,6 +16,7 @@ from bot.i18n import Translator, ltr
 from bot.services.volunteers import THANKS
 from handlers.answers import answer_text
 from handlers.buttons import AcceptVolunteer, answer_query, refuse_press
+from handlers.staff_commands import permitted
 from storage.volunteers import Volunteer
 
 log = logging.getLogger(__name__)
@@ -92,13 +93,11 @@ async def _topic(bot: ExtBot[None], services: Services, tr: Translator) -> int |
 async def accept_volunteer(update: Update, ctx: BotContext, button: AcceptVolunteer) -> None:
     """Accepts a volunteer in one press: the card says who did, the volunteer is thanked."""
     query = update.callback_query
-    user, chat = update.effective_user, update.effective_chat
+    user = update.effective_user
     assert query is not None and user is not None
     services = ctx.services
     tr = services.staff_translator()
-    refused = await services.staff.check(user.id, chat.id if chat else None, "volunteer")
-    if refused is not None:
-        await answer_query(query, tr.gettext("You are not allowed to do this."), alert=True)
+    if not await permitted(update, ctx, "volunteer"):
         return
     if not await services.volunteers.accept(button.volunteer_id, user.id):
         # Unknown (forged, or erased since) or accepted already by someone else.

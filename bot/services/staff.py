@@ -157,15 +157,23 @@ class StaffService:
         button, closing a conversation) needs only to be a configured staff member. A member who
         left the staff group has no role until they are in it again.
         """
+        reason = await self.refusal(actor_id, chat_id, action)
+        if reason is not None:
+            return await self.refuse(actor_id, chat_id, action, reason, request_id)
+        return None
+
+    async def refusal(
+        self, actor_id: int, chat_id: int | None, action: Action | Duty | str
+    ) -> str | None:
+        """Why `check` refuses ("outside", "departed", "role"), without auditing: for a
+        caller that audits the refusal its own way."""
         if chat_id is None or chat_id != self.staff_chat_id:
-            return await self.refuse(actor_id, chat_id, action, "outside", request_id)
+            return "outside"
         member = self.member(actor_id)
         if member is not None and await self.departed(actor_id):
-            return await self.refuse(actor_id, chat_id, action, "departed", request_id)
+            return "departed"
         allowed = may(member, action) if isinstance(action, Action | Duty) else member is not None
-        if not allowed:
-            return await self.refuse(actor_id, chat_id, action, "role", request_id)
-        return None
+        return None if allowed else "role"
 
     async def request(self, request_id: int) -> Request | None:
         async with self.db.reading() as conn:
