@@ -14,17 +14,14 @@ from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
     ContextTypes,
     Defaults,
-    MessageHandler,
     TypeHandler,
-    filters,
 )
 
 from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, BotContext, Services
+from bot.delivery.dispatcher import POLL_SECONDS, Dispatcher
 from bot.i18n import LOCALES, Catalogs
 from bot.inbox import DurableQueue, PollingBot
 from bot.logs import remember_personal_values
@@ -50,38 +47,13 @@ from bot.services.requests import Clock, RequestService, utc_now
 from bot.services.staff import StaffService
 from bot.services.volunteers import VolunteerService
 from bot.transport import AiohttpRequest
-from conversations import request_form, volunteer_form
-from handlers import (
-    beneficiary_policy,
-    broadcasts,
-    callback_desk,
-    callbacks,
-    contact,
-    data_requests,
-    errors,
-    faq,
-    faq_answers,
-    feedback,
-    groups,
-    interviews,
-    language,
-    menu,
-    mutes,
-    my_requests,
-    privacy,
-    reports,
-    staff_actions,
-    staff_commands,
-    staff_members,
-    staff_messages,
-    staff_roster,
-    talk,
-    volunteers,
-)
-from handlers import (
-    buttons as b,
-)
-from handlers.delivery import POLL_SECONDS, Dispatcher
+from conversations import request_form
+from handlers import buttons as b
+from handlers import errors, groups
+from handlers.beneficiary import menu
+from handlers.beneficiary import routes as beneficiary_routes
+from handlers.staff import broadcasts
+from handlers.staff import routes as staff_routes
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -212,154 +184,15 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Register every handler; the one place that knows groups and their order."""
     services: Services = app.bot_data[SERVICES_KEY]
-    private = filters.ChatType.PRIVATE
-    staff = filters.Chat(chat_id=services.staff_chat_id) if services.staff_chat_id else None
-    # Group 0, in order. The form conversation comes first: while a form is open it owns
-    # the beneficiary's messages and its buttons (and /start, /new, /cancel).
-    app.add_handler(request_form.build_request_form())
-    # Commands and menu buttons that work at any time, also in the middle of a form
-    # (the conversation does not claim them, so they fall through to here).
-    app.add_handler(CommandHandler("language", language.ask_language, filters=private))
-    app.add_handler(CallbackQueryHandler(language.ask_language, pattern=b.MENU_LANGUAGE.matches))
-    app.add_handler(b.on_press(b.SetLanguage, language.set_language))
-    app.add_handler(CommandHandler("myrequests", my_requests.list_my_requests, filters=private))
-    app.add_handler(CallbackQueryHandler(my_requests.list_my_requests, pattern=b.MENU_MINE.matches))
-    app.add_handler(CommandHandler("status", my_requests.show_timeline, filters=private))
-    app.add_handler(b.on_press(b.ShowRequest, my_requests.show_pressed))
-    app.add_handler(CommandHandler("contact", contact.show_contact, filters=private))
-    app.add_handler(CallbackQueryHandler(contact.show_contact, pattern=b.MENU_CONTACT.matches))
-    app.add_handler(CommandHandler("policy", beneficiary_policy.show_policy, filters=private))
-    app.add_handler(
-        CallbackQueryHandler(beneficiary_policy.show_policy, pattern=b.MENU_POLICY.matches)
-    )
-    app.add_handler(CommandHandler("talk", talk.talk_to_person, filters=private))
-    app.add_handler(CallbackQueryHandler(talk.talk_to_person, pattern=b.MENU_TALK.matches))
-    app.add_handler(CallbackQueryHandler(talk.end_conversation, pattern=b.END_CONVERSATION.matches))
-    app.add_handler(b.on_press(b.InfoDone, talk.finish_info))
-    app.add_handler(CommandHandler("volunteer", volunteer_form.start_volunteering, filters=private))
-    app.add_handler(
-        CallbackQueryHandler(volunteer_form.start_volunteering, pattern=b.MENU_VOLUNTEER.matches)
-    )
-    app.add_handler(b.on_press(b.VolunteerButton, volunteer_form.on_button))
-    app.add_handler(CommandHandler("call", callbacks.ask_call_time, filters=private))
-    app.add_handler(CallbackQueryHandler(callbacks.ask_call_time, pattern=b.MENU_CALL.matches))
-    app.add_handler(b.on_press(b.CallTime, callbacks.pick_call_time))
-    app.add_handler(b.on_press(b.CallNumber, callbacks.confirm_number))
-    app.add_handler(CommandHandler("suggest", feedback.ask_suggestion, filters=private))
-    app.add_handler(CallbackQueryHandler(feedback.ask_suggestion, pattern=b.MENU_SUGGEST.matches))
-    app.add_handler(
-        CallbackQueryHandler(feedback.cancel_suggestion, pattern=b.CANCEL_SUGGESTION.matches)
-    )
-    app.add_handler(b.on_press(b.Rate, feedback.receive_rating))
-    app.add_handler(b.on_press(b.SkipComment, feedback.skip_comment))
-    app.add_handler(b.on_press(b.FaqPick, faq.show_choice))
-    app.add_handler(b.on_press(b.FaqSection, faq.show_section))
-    app.add_handler(b.on_press(b.FaqHelpful, faq.receive_helpful))
-    app.add_handler(b.on_press(b.FaqTalk, faq.talk_about_question))
-    app.add_handler(CommandHandler("mydata", privacy.show_my_data, filters=private))
-    app.add_handler(CallbackQueryHandler(privacy.send_copy, pattern=b.MY_DATA_COPY.matches))
-    app.add_handler(CallbackQueryHandler(privacy.choose_request, pattern=b.MY_DATA_CORRECT.matches))
-    app.add_handler(b.on_press(b.CorrectRequest, privacy.pick_request))
-    app.add_handler(b.on_press(b.CorrectField, privacy.ask_value))
-    app.add_handler(b.on_press(b.CorrectChoice, privacy.pick_option))
-    app.add_handler(
-        CallbackQueryHandler(privacy.cancel_correction, pattern=b.CANCEL_CORRECTION.matches)
-    )
-    app.add_handler(CallbackQueryHandler(privacy.explain_erasure, pattern=b.MY_DATA_ERASE.matches))
-    app.add_handler(
-        CallbackQueryHandler(privacy.confirm_erasure, pattern=b.CONFIRM_ERASURE.matches)
-    )
-    app.add_handler(CommandHandler("interview", interviews.ask_interview, filters=private))
-    app.add_handler(
-        CallbackQueryHandler(interviews.ask_interview, pattern=b.MENU_INTERVIEW.matches)
-    )
-    app.add_handler(b.on_press(b.InterviewAbout, interviews.choose_branch))
-    app.add_handler(b.on_press(b.InterviewBranch, interviews.receive_branch))
-    app.add_handler(b.on_press(b.InterviewPick, interviews.pick_slot))
-    app.add_handler(b.on_press(b.InterviewChange, interviews.change_interview))
-    app.add_handler(CommandHandler("help", menu.show_help, filters=private))
-    app.add_handler(CommandHandler("menu", menu.show_menu, filters=private))
-    app.add_handler(CommandHandler("cancel", request_form.cancel, filters=private))
-    # Staff buttons are checked inside (role, staff group, version; approving an answer
-    # needs an admin): a press from anywhere else is refused and audited.
-    app.add_handler(b.on_press(b.CardButton, staff_actions.on_card_button))
-    app.add_handler(b.on_press(b.CloseConversation, staff_messages.close_conversation))
-    app.add_handler(b.on_press(b.BroadcastSegment, broadcasts.on_button))
-    app.add_handler(b.on_press(b.BroadcastStep, broadcasts.on_button))
-    app.add_handler(b.on_press(b.SaveAnswer, faq_answers.save_answer))
-    app.add_handler(b.on_press(b.DecideAnswer, faq_answers.decide_answer))
-    app.add_handler(b.on_press(b.DataDecision, data_requests.decide))
-    app.add_handler(b.on_press(b.AcceptVolunteer, volunteers.accept_volunteer))
-    app.add_handler(b.on_press(b.StaffEntry, staff_roster.show_member))
-    app.add_handler(b.on_press(b.StaffChange, staff_roster.change_roles))
-    app.add_handler(b.on_press(b.CallClaim, callback_desk.claim_call))
-    app.add_handler(b.on_press(b.CallOutcome, callback_desk.record_try))
-    app.add_handler(b.on_press(b.CallNoNote, callback_desk.skip_note))
-    app.add_handler(b.on_press(b.InterviewSlot, interviews.tick_slot))
-    app.add_handler(b.on_press(b.InterviewSend, interviews.send_slots))
-    if staff is not None:
-        app.add_handler(CommandHandler("queue", staff_commands.show_queue, filters=staff))
-        app.add_handler(CommandHandler("find", staff_commands.find_requests, filters=staff))
-        app.add_handler(CommandHandler("stats", staff_commands.show_stats, filters=staff))
-        app.add_handler(CommandHandler("report", reports.show_report, filters=staff))
-        app.add_handler(CommandHandler("export", reports.export_requests, filters=staff))
-        app.add_handler(CommandHandler("feedback", feedback.show_feedback, filters=staff))
-        app.add_handler(CommandHandler("broadcast", broadcasts.start_broadcast, filters=staff))
-        app.add_handler(CommandHandler("faq_gaps", faq.show_gaps, filters=staff))
-        app.add_handler(CommandHandler("mute", mutes.mute_sender, filters=staff))
-        app.add_handler(CommandHandler("unmute", mutes.unmute_sender, filters=staff))
-        app.add_handler(CommandHandler("staff", staff_roster.list_staff, filters=staff))
-        app.add_handler(CommandHandler("invite", staff_roster.invite_member, filters=staff))
-        # Anything else staff write: a typed answer, a note, or a reply to relay.
-        app.add_handler(
-            MessageHandler(
-                # Not the group's service messages (someone joined or left, a topic opened).
-                staff & filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
-                staff_messages.relay_to_beneficiary,
-            )
-        )
-        app.add_handler(
-            MessageHandler(
-                staff & filters.UpdateType.EDITED_MESSAGE, staff_messages.relay_staff_edit
-            )
-        )
-        # Who leaves the staff group loses their role at once; added back, they regain it.
-        app.add_handler(
-            ChatMemberHandler(
-                staff_members.track_staff_member,
-                ChatMemberHandler.CHAT_MEMBER,
-                chat_id=services.staff_chat_id,
-            )
-        )
-    # A shared location (the "Share my location" key under /contact) finds the nearest
-    # branches; a live location's moves arrive as edits and are not edits to complain about.
-    app.add_handler(
-        MessageHandler(
-            private & filters.UpdateType.MESSAGE & filters.LOCATION, contact.receive_location
-        )
-    )
-    app.add_handler(
-        MessageHandler(
-            private & filters.UpdateType.EDITED_MESSAGE & filters.LOCATION,
-            contact.ignore_live_location,
-        )
-    )
-    # While a volunteer sign-up is open, a typed message answers its question; otherwise
-    # (and for commands) it goes on to the handler below.
-    app.add_handler(
-        MessageHandler(
-            private & filters.UpdateType.MESSAGE & ~filters.COMMAND, volunteer_form.receive_answer
-        )
-    )
-    # Last: anything else a beneficiary sends outside a form (information asked for, a
-    # message to staff, a question for the guides).
-    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, talk.route_message))
-    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, talk.relay_edit))
-    app.add_handler(ChatMemberHandler(talk.track_block, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Group 0, in order: the staff side (its buttons, the staff group, the invitation
+    # link), then the beneficiary's (the form first, catch-alls last); the two take
+    # different updates, so only the catch-alls' place matters.
+    staff_routes.register(app, services.staff_chat_id)
+    beneficiary_routes.register(app)
     # Last of the buttons: a press nothing above takes (a button from an old message, a
     # forged one: see handlers.buttons) is answered and audited, or the client's spinner
     # would keep turning.
-    app.add_handler(CallbackQueryHandler(menu.answer_stale_press))
+    app.add_handler(CallbackQueryHandler(b.answer_unclaimed_press))
     app.add_error_handler(errors.report_error)
     # First of all, before anything can log about it: the names and personal answers the
     # update carries are given to the redacting filter (bot.logs).

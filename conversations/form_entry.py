@@ -9,23 +9,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.profile import Profile
-from bot.services.roster import is_invitation
 from conversations import form_screens as screens
 from conversations.form_flow import END, drop_keyboard, end_or, show_screen
+from handlers.beneficiary.privacy import kept_sentence
 from handlers.buttons import MENU_NEW, Consent, answer_query, refuse_press
 from handlers.common import main_menu, reply
-from handlers.privacy import kept_sentence
-from handlers.staff_roster import join_staff
 
 
 async def start(update: Update, ctx: BotContext) -> int:
-    """Greets the beneficiary, or offers to continue an unfinished request; a staff
-    invitation's link (/start join_…) is taken instead."""
+    """Greets the beneficiary, or offers to continue an unfinished request (a staff
+    invitation's link, /start join_…, never gets here: handlers.staff.routes)."""
     assert update.effective_user is not None
     draft = await ctx.services.requests.draft(update.effective_user.id)
-    if ctx.args and is_invitation(ctx.args[0]):
-        await join_staff(update, ctx, ctx.args[0])
-        return end_or(draft)  # an unfinished form stays where it was
     tr = await ctx.translator(update)
     if draft is not None:
         text, markup = screens.resume_prompt(tr, draft)

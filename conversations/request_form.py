@@ -26,6 +26,7 @@ from conversations.form_buttons import on_button
 from conversations.form_entry import new_request, record_consent, start
 from conversations.form_flow import FormState, state_of
 from handlers.buttons import MENU_NEW, Consent, FormButton, on_press
+from handlers.common import INVITATION_LINK
 
 __all__ = ["NAME", "FormState", "build_request_form", "cancel", "state_of"]
 
@@ -41,7 +42,7 @@ def build_request_form() -> ConversationHandler[BotContext]:
     )
     buttons: Handler = on_press(FormButton, on_button)
     starters: list[Handler] = [
-        CommandHandler("start", start, filters=private),
+        CommandHandler("start", start, filters=private & ~INVITATION_LINK),
         CommandHandler("new", new_request, filters=private),
         CallbackQueryHandler(new_request, pattern=MENU_NEW.matches),
         on_press(Consent, record_consent),

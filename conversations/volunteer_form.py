@@ -19,7 +19,7 @@ from bot.services.validators import ValidationError
 from conversations import form_screens as screens
 from conversations.form_answers import raw_answer
 from conversations.form_flow import drop_keyboard
-from handlers import talk
+from handlers.beneficiary import talk
 from handlers.buttons import MENU_VOLUNTEER, VolunteerButton, answer_query, refuse_press
 from handlers.common import main_menu, reply
 from storage.models import Draft, DraftStage

@@ -582,3 +582,9 @@ def _tag_of(data: str) -> str:
 
 _FIXED = frozenset(v.data for v in list(globals().values()) if isinstance(v, Fixed))
 _TAGS = sorted([kind.TAG for kind in Button.__subclasses__()] + list(_FIXED), key=len, reverse=True)
+
+
+async def answer_unclaimed_press(update: Update, ctx: BotContext) -> None:
+    """Answers a press no handler takes (an old or forged button), so the spinner stops,
+    and audits who made it."""
+    await refuse_press(update, ctx, "unknown")

@@ -1,13 +1,18 @@
-"""Small pieces every private-chat handler uses: HTML escaping, the main menu, replying."""
+"""Small pieces both sides use: HTML escaping, the main menu, replying, a request's
+reference, the buttons under a conversation with staff, the invitation link's filter."""
 
 from __future__ import annotations
 
 import html
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import filters
 
-from bot.i18n import Translator, isolate
+from bot.i18n import Translator, isolate, ltr
+from bot.services.roster import INVITATION_PREFIX
 from handlers.buttons import (
+    END_CONVERSATION,
     MENU_CALL,
     MENU_CONTACT,
     MENU_INTERVIEW,
@@ -18,7 +23,13 @@ from handlers.buttons import (
     MENU_SUGGEST,
     MENU_TALK,
     MENU_VOLUNTEER,
+    InfoDone,
 )
+from storage.models import Request
+
+# A staff invitation's deep link, "/start join_…" (or "/start@bot join_…"): the staff side
+# takes it (handlers.staff.routes), the form's /start does not.
+INVITATION_LINK = filters.Regex(rf"^/start(@\w+)?\s+{re.escape(INVITATION_PREFIX)}")
 
 
 def esc(value: object) -> str:
@@ -61,3 +72,43 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     chat = update.effective_chat
     assert chat is not None
     return await chat.send_message(text, reply_markup=markup)
+
+
+def edited_content(message: Message) -> dict[str, object]:
+    """An edited message's new text or caption, with its entities, as the relay stores it."""
+    if message.text is not None:
+        return {"text": message.text, "entities": [e.to_dict() for e in message.entities]}
+    return {
+        "caption": message.caption or "",
+        "entities": [e.to_dict() for e in message.caption_entities],
+    }
+
+
+def reference(request: Request) -> str:
+    """A request's reference as shown in a message: monospace, isolated in Arabic text."""
+    return f"<code>{ltr(request.reference)}</code>"
+
+
+def done_button(tr: Translator, request: Request) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "✅ " + tr.gettext("Done, send it to the committee"),
+                    callback_data=InfoDone(request.id, request.version).encode(),
+                )
+            ]
+        ]
+    )
+
+
+def end_button(tr: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "🔚 " + tr.gettext("End the conversation"), callback_data=END_CONVERSATION.data
+                )
+            ]
+        ]
+    )

@@ -4,7 +4,7 @@ the beneficiary's notices (the slots offered, the day-before reminder) and timel
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ExtBot
@@ -17,9 +17,6 @@ from handlers.common import esc
 from handlers.hours_text import moment_text
 from storage.interviews import Interview
 from storage.models import OutboxMessage, RequestEvent
-
-if TYPE_CHECKING:
-    from handlers.staff_group import StaffGroup
 
 INTERVIEW_NOTICES = ("interview_slots", "interview_reminder")
 
@@ -125,26 +122,6 @@ async def staff_step(
     else:
         text = "❌ " + _("The beneficiary cancelled the interview at %(branch)s.") % place
     return text + "\n" + about, None
-
-
-async def deliver_staff(group: StaffGroup, services: Services, payload: dict[str, Any]) -> None:
-    """Post an interview's step in its request's thread, or in General."""
-    interview = await services.interviews.get(int(payload["interview_id"]))
-    step = str(payload.get("step"))
-    if interview is None or services.staff_chat_id is None:
-        return
-    if step in ("asked", "other") and interview.status != "asked":
-        return  # moved on before the card went out
-    if step == "reminder" and interview.status != "booked":
-        return
-    text, markup = await staff_step(services.staff_translator(), services, interview, step)
-    thread = None
-    if interview.request_id is not None:
-        thread = await services.relay.thread_for_request(interview.request_id)
-    if thread is not None:
-        await group.say(thread, text, reply_markup=markup)
-    else:
-        await group.bot.send_message(services.staff_chat_id, text, reply_markup=markup)
 
 
 def pick_markup(

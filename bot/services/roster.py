@@ -36,10 +36,6 @@ def parse_role(word: str) -> Role | None:
     return ROLE_WORDS.get(word.strip().casefold())
 
 
-def is_invitation(payload: str) -> bool:
-    return payload.startswith(INVITATION_PREFIX)
-
-
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

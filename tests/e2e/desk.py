@@ -15,9 +15,9 @@ import aiosqlite
 from bot.app import DISPATCHER_KEY, build_application, running
 from bot.config import Config
 from bot.context import AppType
+from bot.delivery.dispatcher import Dispatcher
 from bot.profile import Role, Staff, StaffMember
 from emulator import BotApiEmulator, BotMessage, SimGroup, SimUser
-from handlers.delivery import Dispatcher
 from tests.e2e.driver import ENGLISH_ANSWERS, Person, answer_all, open_form
 from tests.support import FakeClock, emulator_config
 

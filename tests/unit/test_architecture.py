@@ -30,3 +30,53 @@ def test_domain_and_storage_do_not_import_telegram_or_babel() -> None:
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert not offenders
     assert any(PLAIN[1].rglob("*.py"))  # the check looked at real files
+
+
+SIDES = {
+    # Who serves whom: a side may use the shared modules at the top of handlers/ and its
+    # own modules, never the other side's; the delivery of outgoing messages (bot.delivery)
+    # uses both sides' texts, and no handler reaches into it.
+    "beneficiary": (
+        [ROOT / "handlers" / "beneficiary", ROOT / "conversations"],
+        ("handlers.staff", "bot.delivery"),
+    ),
+    "staff": (
+        [ROOT / "handlers" / "staff"],
+        ("handlers.beneficiary", "conversations", "bot.delivery"),
+    ),
+    "shared": (
+        sorted((ROOT / "handlers").glob("*.py")),
+        ("handlers.beneficiary", "handlers.staff", "conversations", "bot.delivery"),
+    ),
+}
+
+
+def _files(places: list[Path]) -> list[Path]:
+    return [f for p in places for f in ([p] if p.is_file() else sorted(p.rglob("*.py")))]
+
+
+def test_each_side_keeps_to_itself() -> None:
+    offenders = []
+    for side, (places, forbidden) in SIDES.items():
+        files = _files(places)
+        assert len(files) > 5, side  # the check looked at real files
+        for path in files:
+            for name in _imports(path):
+                if any(name == f or name.startswith(f + ".") for f in forbidden):
+                    offenders.append(f"{path.relative_to(ROOT)} ({side}) imports {name}")
+    assert not offenders
+
+
+def test_handlers_are_registered_in_one_place_per_side() -> None:
+    """Only each side's routes (and the composition root, for what is shared) register."""
+    allowed = {
+        ROOT / "handlers" / "beneficiary" / "routes.py",
+        ROOT / "handlers" / "staff" / "routes.py",
+        ROOT / "bot" / "app.py",
+    }
+    registering = set()
+    for folder in ("bot", "handlers", "conversations"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if ".add_handler(" in path.read_text(encoding="utf-8"):
+                registering.add(path)
+    assert registering == allowed

@@ -17,7 +17,8 @@ from bot.services.feedback import (
     Rated,
     RateResult,
 )
-from handlers.feedback import feedback_lines, rating_prompt
+from handlers.beneficiary.feedback import rating_prompt
+from handlers.staff.feedback import feedback_lines
 from storage.db import Database
 from storage.events import Events
 from storage.models import RequestStatus

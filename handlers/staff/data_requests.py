@@ -1,6 +1,6 @@
 """The staff's side of the beneficiary's data rights: the card on which staff apply or
 decline a correction (relations officers and admins) or approve an erasure (admins), and
-its buttons. The beneficiary's side is handlers.privacy."""
+its buttons. The beneficiary's side is handlers.beneficiary.privacy."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from handlers.answers import answer_text
 from handlers.buttons import DataDecision, answer_query, refuse_press
 from handlers.common import esc
 from handlers.labels import status_label
-from handlers.staff_commands import permitted
+from handlers.staff.commands import permitted
 from storage.models import Attachment
 
 

@@ -1,4 +1,4 @@
-"""Questions answered from the association's guides, and /faq_gaps for staff.
+"""Questions answered from the association's guides (staff's /faq_gaps: handlers.staff.faq).
 
 A confident answer quotes the passage with its section and guide, asks whether it helped
 and offers the whole section; an unsure one offers the best three and a person; a
@@ -17,6 +17,7 @@ from bot.i18n import Translator
 from bot.services.faq.answerer import Outcome
 from bot.services.faq.answers import ANSWERS_SLUG
 from bot.services.faq.service import Asked
+from handlers.beneficiary.mutes import explain_mute
 from handlers.buttons import (
     FaqHelpful,
     FaqPick,
@@ -25,16 +26,12 @@ from handlers.buttons import (
     answer_query,
     refuse_press,
 )
-from handlers.common import esc, main_menu, reply
+from handlers.common import end_button, esc, main_menu, reply
 from handlers.long_text import fit_html
-from handlers.mutes import explain_mute
-from handlers.notices import end_button
-from handlers.staff_commands import permitted
 from storage.guides import StoredPassage
 
 LONG_MESSAGE = 1000  # characters: longer is a story for a person, not a question
 LABEL_CHARS = 56
-GAPS_SHOWN = 20
 
 
 def _rows(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -233,7 +230,7 @@ async def talk_about_question(update: Update, ctx: BotContext, button: FaqTalk) 
     services = ctx.services
     tr = await ctx.translator(update)
     if services.staff_chat_id is None:
-        from handlers.talk import talk_to_person
+        from handlers.beneficiary.talk import talk_to_person
 
         await talk_to_person(update, ctx)
         return
@@ -250,35 +247,3 @@ async def talk_about_question(update: Update, ctx: BotContext, button: FaqTalk) 
         "I have passed your question to the association's team. They will answer you here; you can add anything you like."
     )
     await reply(update, "🙋 " + text, end_button(tr))
-
-
-async def show_gaps(update: Update, ctx: BotContext) -> None:
-    """Lists the questions the guides did not answer (or answered unhelpfully) for staff."""
-    if not await permitted(update, ctx, "faq_gaps"):
-        return
-    services = ctx.services
-    tr = services.staff_translator()
-    _ = tr.gettext
-    gaps = await services.faq.gaps(GAPS_SHOWN)
-    message = update.effective_message
-    assert message is not None
-    if not gaps:
-        await message.reply_text(_("No unanswered questions in the last 30 days."), do_quote=False)
-        return
-    reasons = {
-        "unanswered": _("not in the guides"),
-        "unsure": _("no clear answer"),
-        "unhelpful": _("answer not helpful"),
-    }
-    lines = ["<b>" + _("Questions the guides did not answer (last 30 days)") + "</b>", ""]
-    for gap in gaps:
-        times = tr.ngettext("%(count)s time", "%(count)s times", gap.times) % {
-            "count": tr.number(gap.times)
-        }
-        if gap.wordings > 1:
-            times += ", " + tr.ngettext("%(count)s wording", "%(count)s wordings", gap.wordings) % {
-                "count": tr.number(gap.wordings)
-            }
-        lines.append(f"• {esc(gap.text[:200])} — {times}, {reasons.get(gap.reason, gap.reason)}")
-    lines += ["", _("Add question cards for these: python -m bot import-guides cards.yaml")]
-    await message.reply_text(fit_html(lines), do_quote=False)

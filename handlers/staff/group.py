@@ -19,7 +19,7 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.context import Services
-from handlers import staff_card
+from handlers.staff import card as staff_card
 from storage.models import Attachment, Request, StaffThread
 from storage.staff import StaffThreads
 

@@ -10,11 +10,13 @@ from telegram import Message, Update
 from bot.context import BotContext
 from bot.services.policy import Action
 from bot.services.staff import Done
-from handlers import broadcasts, callback_desk, faq_answers
 from handlers.buttons import CloseConversation, answer_query
-from handlers.staff_actions import outdated_text, topic_key
-from handlers.staff_commands import permitted
-from handlers.staff_group import StaffGroup
+from handlers.common import edited_content
+from handlers.staff import broadcasts, faq
+from handlers.staff import calls as callback_desk
+from handlers.staff.actions import outdated_text, topic_key
+from handlers.staff.commands import permitted
+from handlers.staff.group import StaffGroup
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ async def relay_to_beneficiary(update: Update, ctx: BotContext) -> None:
     if thread is None:
         return
     await services.relay.to_user(thread, message.chat.id, message.message_id, reply_to)
-    await faq_answers.offer_saving(ctx, message, thread.user_id)
+    await faq.offer_saving(ctx, message, thread.user_id)
 
 
 async def complete_prompt(
@@ -86,15 +88,6 @@ async def relay_staff_edit(update: Update, ctx: BotContext) -> None:
     if ctx.services.staff.member(message.from_user.id) is None:
         return
     await ctx.services.relay.edit(message.chat.id, message.message_id, edited_content(message))
-
-
-def edited_content(message: Message) -> dict[str, object]:
-    if message.text is not None:
-        return {"text": message.text, "entities": [e.to_dict() for e in message.entities]}
-    return {
-        "caption": message.caption or "",
-        "entities": [e.to_dict() for e in message.caption_entities],
-    }
 
 
 async def close_conversation(update: Update, ctx: BotContext, button: CloseConversation) -> None:

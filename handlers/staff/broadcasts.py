@@ -18,8 +18,8 @@ from bot.ratelimit import background
 from bot.services.broadcasts import Progress, month_of
 from bot.services.policy import Duty
 from handlers.buttons import BroadcastSegment, BroadcastStep, answer_query
-from handlers.staff_actions import topic_key
-from handlers.staff_commands import permitted
+from handlers.staff.actions import topic_key
+from handlers.staff.commands import permitted
 
 
 def _button(label: str, data: str) -> list[InlineKeyboardButton]:

@@ -1,23 +1,17 @@
-"""Unwanted senders: staff mute a beneficiary from their topic (/mute REASON, /unmute), and
-what a muted beneficiary is told (once when muted, then at most once a day)."""
+"""/mute REASON and /unmute: staff stop and restart relaying a beneficiary from their topic
+(reversible, audited); the beneficiary's side is handlers.beneficiary.mutes."""
 
 from __future__ import annotations
 
-import html
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 
 from bot.context import BotContext, Services
-from bot.i18n import Translator, ltr
-from bot.services.mutes import MUTED, UNMUTED
 from bot.services.policy import Duty
-from handlers.buttons import MENU_CONTACT
-from handlers.common import esc, reply
-from handlers.staff_commands import permitted
+from handlers.common import esc
+from handlers.staff.commands import permitted
 from storage.models import StaffThread
 
 MAX_REASON = 500
-MUTE_NOTICES = (MUTED, UNMUTED)
 
 
 async def mute_sender(update: Update, ctx: BotContext) -> None:
@@ -111,70 +105,3 @@ def _argument(message: Message) -> str:
 def _name(services: Services, staff_id: int) -> str:
     member = services.staff.member(staff_id)
     return esc(member.name) if member is not None else "—"
-
-
-# The beneficiary's side ----------------------------------------------------------------
-
-
-def muted_text(tr: Translator, services: Services) -> str:
-    """What a muted beneficiary is told: politely, without the staff's reason."""
-    _ = tr.gettext
-    lines = [
-        "🔇 "
-        + _(
-            "For now, the association's team does not receive the messages you write here. Your questions are still answered from the association's guides, and you will still be told about your requests."
-        ),
-        "",
-        _("To reach the association:"),
-    ]
-    contact = services.profile.association.contact
-    if contact.phone:
-        lines.append("☎️ " + _("Phone: %(phone)s") % {"phone": ltr(contact.phone)})
-    if contact.whatsapp:
-        lines.append("💬 " + _("WhatsApp: %(phone)s") % {"phone": ltr(contact.whatsapp)})
-    if contact.email:
-        lines.append("✉️ " + _("Email: %(email)s") % {"email": ltr(html.escape(contact.email))})
-    if contact.website:
-        lines.append("🌐 " + _("Website: %(url)s") % {"url": ltr(html.escape(contact.website))})
-    return "\n".join(lines)
-
-
-def contact_button(tr: Translator) -> InlineKeyboardMarkup:
-    label = "☎️ " + tr.gettext("Contact us")
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=MENU_CONTACT.data)]])
-
-
-def mute_notice(
-    tr: Translator, services: Services, notice: object
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The notice of a mute, or of its end (queued by bot.services.mutes)."""
-    if notice == MUTED:
-        return muted_text(tr, services), contact_button(tr)
-    return "🔊 " + tr.gettext(
-        "The association's team receives the messages you write here again. To talk to a person, use the menu."
-    ), None
-
-
-async def is_muted(ctx: BotContext, user_id: int) -> bool:
-    return await ctx.services.mutes.active(user_id) is not None
-
-
-async def explain_mute(update: Update, ctx: BotContext, tr: Translator) -> bool:
-    """Answer "Talk to a person" from a muted beneficiary (True) with how else to reach us."""
-    user = update.effective_user
-    if user is None or not await is_muted(ctx, user.id):
-        return False
-    await reply(update, muted_text(tr, ctx.services), contact_button(tr))
-    return True
-
-
-async def silenced(update: Update, ctx: BotContext, tr: Translator) -> bool:
-    """Whether the beneficiary is muted (their message is then not relayed); they are
-    reminded of it at most once a day."""
-    user = update.effective_user
-    services = ctx.services
-    if user is None or not await is_muted(ctx, user.id):
-        return False
-    if await services.mutes.remind(user.id):
-        await reply(update, muted_text(tr, services), contact_button(tr))
-    return True

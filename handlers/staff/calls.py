@@ -14,11 +14,11 @@ from bot.context import BotContext, Services
 from bot.i18n import Translator, ltr
 from bot.services.callbacks import OUTCOMES, Claim
 from handlers.buttons import CallClaim, CallNoNote, CallOutcome, answer_query, refuse_press
-from handlers.callbacks import call_time_text
+from handlers.call_text import call_time_text
 from handlers.common import esc
-from handlers.staff_actions import topic_key
-from handlers.staff_card import mention
-from handlers.staff_group import StaffGroup
+from handlers.staff.actions import topic_key
+from handlers.staff.card import mention
+from handlers.staff.group import StaffGroup
 from storage.callbacks import CallBack, CallTry
 
 

@@ -1,4 +1,5 @@
-"""Staff answers become answers: "Save as FAQ answer" under a reply, approved by an admin."""
+"""The staff's side of the FAQ: "Save as FAQ answer" under a reply (approved by an admin),
+and /faq_gaps, the questions the guides did not answer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from bot.context import BotContext
 from bot.services.policy import Duty
 from handlers.buttons import DecideAnswer, SaveAnswer, answer_query, refuse_press
 from handlers.common import esc
-from handlers.staff_commands import permitted
+from handlers.long_text import fit_html
+from handlers.staff.commands import permitted
 
 
 async def offer_saving(ctx: BotContext, message: Message, user_id: int) -> None:
@@ -90,3 +92,38 @@ async def decide_answer(update: Update, ctx: BotContext, button: DecideAnswer) -
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
         await message.edit_text("\n".join(lines))
+
+
+GAPS_SHOWN = 20
+
+
+async def show_gaps(update: Update, ctx: BotContext) -> None:
+    """Lists the questions the guides did not answer (or answered unhelpfully) for staff."""
+    if not await permitted(update, ctx, "faq_gaps"):
+        return
+    services = ctx.services
+    tr = services.staff_translator()
+    _ = tr.gettext
+    gaps = await services.faq.gaps(GAPS_SHOWN)
+    message = update.effective_message
+    assert message is not None
+    if not gaps:
+        await message.reply_text(_("No unanswered questions in the last 30 days."), do_quote=False)
+        return
+    reasons = {
+        "unanswered": _("not in the guides"),
+        "unsure": _("no clear answer"),
+        "unhelpful": _("answer not helpful"),
+    }
+    lines = ["<b>" + _("Questions the guides did not answer (last 30 days)") + "</b>", ""]
+    for gap in gaps:
+        times = tr.ngettext("%(count)s time", "%(count)s times", gap.times) % {
+            "count": tr.number(gap.times)
+        }
+        if gap.wordings > 1:
+            times += ", " + tr.ngettext("%(count)s wording", "%(count)s wordings", gap.wordings) % {
+                "count": tr.number(gap.wordings)
+            }
+        lines.append(f"• {esc(gap.text[:200])} — {times}, {reasons.get(gap.reason, gap.reason)}")
+    lines += ["", _("Add question cards for these: python -m bot import-guides cards.yaml")]
+    await message.reply_text(fit_html(lines), do_quote=False)

@@ -9,15 +9,20 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.context import Services
+from bot.delivery import notices
 from bot.ratelimit import NO_RETRIES
 from bot.services import notices as kinds
 from bot.services.callbacks import STAFF_CALLBACK
 from bot.services.interviews import STAFF_INTERVIEW
 from bot.services.privacy import DATA_CARD
 from bot.services.volunteers import STAFF_VOLUNTEER
-from handlers import callback_desk, data_requests, feedback, interview_text, notices, reports
-from handlers.staff_group import StaffGroup
-from handlers.volunteers import post_card as post_volunteer_card
+from handlers import interview_text
+from handlers.beneficiary import feedback
+from handlers.staff import calls as callback_desk
+from handlers.staff import data_requests, reports
+from handlers.staff import interviews as staff_interviews
+from handlers.staff.group import StaffGroup
+from handlers.staff.volunteers import post_card as post_volunteer_card
 from storage.models import OutboxMessage, RelayLink
 
 
@@ -48,7 +53,7 @@ class Deliverer:
         elif row.kind == kinds.STAFF_NOTE:
             await self._note(p)
         elif row.kind == STAFF_INTERVIEW:
-            await interview_text.deliver_staff(self.group, self.services, p)
+            await staff_interviews.deliver_staff(self.group, self.services, p)
         elif row.kind == kinds.STAFF_FORGET:
             await self._forget(row.chat_id, p)
         elif row.kind == STAFF_CALLBACK:

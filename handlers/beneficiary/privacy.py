@@ -1,6 +1,6 @@
 """The beneficiary's data rights (/mydata): a copy of everything held, a correction of an
 answer, the erasure of their data. Staff decide corrections and erasures on a card
-(handlers.data_requests).
+(handlers.staff.data_requests).
 
 Only the private chat the person registered from is shown their data.
 """

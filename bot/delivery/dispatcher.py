@@ -28,9 +28,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot.context import Services
+from bot.delivery.kinds import Deliverer
 from bot.ratelimit import Pacer, background
 from bot.services import notices as kinds
-from handlers.delivery_kinds import Deliverer
 from storage.models import OutboxMessage
 from storage.outbox import BULK, NOTICES, Outbox
 

@@ -16,7 +16,7 @@ from bot.i18n import Translator, ltr
 from bot.services.volunteers import THANKS
 from handlers.answers import answer_text
 from handlers.buttons import AcceptVolunteer, answer_query, refuse_press
-from handlers.staff_commands import permitted
+from handlers.staff.commands import permitted
 from storage.volunteers import Volunteer
 
 log = logging.getLogger(__name__)

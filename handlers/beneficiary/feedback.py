@@ -1,4 +1,5 @@
-"""Ratings after delivery, the suggestions box, and /feedback for staff."""
+"""Ratings after delivery and the suggestions box (staff read them with /feedback:
+handlers.staff.feedback)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,17 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.i18n import Translator, ltr
+from bot.i18n import Translator
 from bot.services.feedback import (
     MAX_TEXT,
     RATING_COMMENT,
     SUGGESTION,
-    FeedbackSummary,
     Rated,
     RateResult,
 )
 from handlers.buttons import CANCEL_SUGGESTION, Rate, SkipComment, answer_query, refuse_press
-from handlers.common import esc, main_menu, reply
-from handlers.notices import reference
-from handlers.staff_commands import permitted
-from storage.feedback import Remark
+from handlers.common import main_menu, reference, reply
 from storage.models import Request
-
-# Staff see the latest comments in full: long lists go out in several messages.
-CHUNK = 4000
 
 
 def rating_keyboard(
@@ -202,68 +196,3 @@ async def take_typed(update: Update, ctx: BotContext) -> bool:
         thanks = tr.gettext("Thank you for your comment. It helps us improve our service.")
     await reply(update, "🙏 " + thanks, main_menu(tr))
     return True
-
-
-# Staff ----------------------------------------------------------------------------------
-
-
-async def show_feedback(update: Update, ctx: BotContext) -> None:
-    """Shows ratings and suggestions in aggregate, without who wrote them unless configured."""
-    if not await permitted(update, ctx, "feedback"):
-        return
-    services = ctx.services
-    tr = services.staff_translator()
-    identity = services.profile.feedback.show_identity
-    summary = await services.feedback.summary(identity)
-    await _send(update, feedback_lines(tr, summary, identity))
-
-
-def feedback_lines(tr: Translator, summary: FeedbackSummary, identity: bool) -> list[str]:
-    _ = tr.gettext
-    lines = ["<b>" + _("Ratings and suggestions") + "</b>"]
-    if not identity:
-        lines.append(_("Shown without the beneficiaries' names or request numbers."))
-    lines.append("")
-    if summary.average is None:
-        lines.append(_("No ratings yet."))
-    else:
-        count = tr.ngettext("%(count)s rating", "%(count)s ratings", summary.count) % {
-            "count": tr.number(summary.count)
-        }
-        average = _("average %(average)s of 5") % {"average": tr.decimal(summary.average)}
-        lines.append(f"{count} · {average}")
-        for stars in range(5, 0, -1):
-            lines.append(f"{'⭐' * stars} {tr.number(summary.distribution[stars])}")
-    if summary.comments:
-        lines += ["", "<b>" + _("Latest comments") + "</b>"]
-        lines += [_remark_line(tr, r) for r in summary.comments]
-    lines += ["", "<b>" + _("Latest suggestions") + "</b>"]
-    if not summary.suggestions:
-        lines.append(_("No suggestions yet."))
-    lines += [_remark_line(tr, r) for r in summary.suggestions]
-    return lines
-
-
-def _remark_line(tr: Translator, remark: Remark) -> str:
-    line = "• "
-    if remark.stars is not None:
-        line += f"⭐{tr.number(remark.stars)} "
-    line += esc(remark.text)
-    who = [esc(remark.name)] if remark.name else []
-    if remark.reference:
-        who.append(f"<code>{ltr(remark.reference)}</code>")
-    return line + (" — " + " · ".join(who) if who else "")
-
-
-async def _send(update: Update, lines: list[str]) -> None:
-    message = update.effective_message
-    assert message is not None
-    chunk = ""
-    for line in lines:
-        if chunk and len(chunk) + len(line) >= CHUNK:
-            await message.reply_text(chunk, do_quote=False)
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else line
-    if chunk:
-        # In a topic, answer in that topic (reply_text keeps the thread).
-        await message.reply_text(chunk, do_quote=False)

@@ -27,7 +27,7 @@ from bot.services.policy import Duty
 from bot.services.reports import Export, Report
 from bot.services.textnorm import normalize_digits
 from handlers.labels import status_label
-from handlers.staff_commands import permitted
+from handlers.staff.commands import permitted
 from storage.models import RequestStatus
 
 EXPORT_DAYS = 30  # /export alone: this many days, today included

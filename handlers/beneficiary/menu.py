@@ -1,4 +1,4 @@
-"""The main menu, help, and the answer to a press no handler takes."""
+"""The main menu and help."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import N_, ltr
-from handlers.buttons import answer_query, refuse_press
+from handlers.buttons import answer_query
 from handlers.common import main_menu, reply
 
 
@@ -48,9 +48,3 @@ async def show_help(update: Update, ctx: BotContext) -> None:
         tr.gettext("You can also type a question: I answer from the association's guides."),
     ]
     await reply(update, "\n".join(lines), main_menu(tr))
-
-
-async def answer_stale_press(update: Update, ctx: BotContext) -> None:
-    """Answers a press no handler takes (an old or forged button), so the spinner stops,
-    and audits who made it."""
-    await refuse_press(update, ctx, "unknown")

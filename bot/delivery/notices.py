@@ -12,45 +12,16 @@ from bot.context import Services
 from bot.i18n import Translator, ltr
 from bot.services.policy import Action
 from bot.services.volunteers import THANKS as VOLUNTEER_THANKS
-from handlers.buttons import END_CONVERSATION, MENU_NEW, MENU_TALK, CloseConversation, InfoDone
-from handlers.callbacks import CALL_NOTICES, call_notice
-from handlers.common import esc
+from handlers.beneficiary.mutes import MUTE_NOTICES, mute_notice
+from handlers.beneficiary.privacy import kept_sentence
+from handlers.buttons import MENU_NEW, MENU_TALK, CloseConversation
+from handlers.call_text import CALL_NOTICES, call_notice
+from handlers.common import done_button, end_button, esc, reference
 from handlers.hours_text import after_hours_notice
 from handlers.labels import reason_text
-from handlers.mutes import MUTE_NOTICES, mute_notice
-from handlers.privacy import kept_sentence
-from handlers.staff_card import mention
-from handlers.volunteers import thanks_notice
+from handlers.staff.card import mention
+from handlers.staff.volunteers import thanks_notice
 from storage.models import Request, RequestStatus
-
-
-def reference(request: Request) -> str:
-    return f"<code>{ltr(request.reference)}</code>"
-
-
-def done_button(tr: Translator, request: Request) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    "✅ " + tr.gettext("Done, send it to the committee"),
-                    callback_data=InfoDone(request.id, request.version).encode(),
-                )
-            ]
-        ]
-    )
-
-
-def end_button(tr: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    "🔚 " + tr.gettext("End the conversation"), callback_data=END_CONVERSATION.data
-                )
-            ]
-        ]
-    )
 
 
 def request_notice(

@@ -1,5 +1,5 @@
-"""In-person interviews (/interview): the beneficiary asks at a branch and picks a time;
-staff tick up to three of the branch's times on the card and send them."""
+"""In-person interviews (/interview): the beneficiary asks at a branch and picks one of the
+times staff offer, or cancels, or asks for others (staff's side: handlers.staff.interviews)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from handlers.buttons import (
     InterviewBranch,
     InterviewChange,
     InterviewPick,
-    InterviewSend,
-    InterviewSlot,
     answer_query,
     refuse_press,
 )
@@ -22,8 +20,6 @@ from handlers.interview_text import (
     branch_name,
     change_rows,
     pick_markup,
-    sent_card,
-    staff_card,
     when,
 )
 
@@ -171,65 +167,3 @@ async def change_interview(update: Update, ctx: BotContext, button: InterviewCha
             "The association's team was asked for other times. They will offer them here."
         )
         await reply(update, text)
-
-
-async def _staff_refusal(update: Update, ctx: BotContext) -> str | None:
-    """Why the presser may not propose times ("outside" the staff group, no "role"), or None."""
-    chat, user = update.effective_chat, update.effective_user
-    if user is None:
-        return "role"
-    return await ctx.services.staff.refusal(user.id, chat.id if chat else None, "interview")
-
-
-async def tick_slot(update: Update, ctx: BotContext, button: InterviewSlot) -> None:
-    """Ticks or unticks a time on the card (at most three)."""
-    services = ctx.services
-    tr = services.staff_translator()
-    _ = tr.gettext
-    refusal = await _staff_refusal(update, ctx)
-    if refusal is not None:
-        text = _("You are not allowed to do this.")
-        await refuse_press(update, ctx, refusal, tr=tr, text=text, alert=True)
-        return
-    outcome = await services.interviews.tick(button.interview_id, button.version, button.slot)
-    texts = {
-        "hours": _("That time is outside the branch's opening hours."),
-        "taken": _("That time is already booked at this branch."),
-    }
-    if outcome.result == "full":
-        await answer_query(update.callback_query, _("Up to three times can be sent."), alert=True)
-        return
-    if outcome.result != "ok" or outcome.interview is None:
-        said = texts.get(outcome.result)
-        await refuse_press(update, ctx, outcome.result, tr=tr, text=said, alert=said is not None)
-        return
-    await answer_query(update.callback_query)
-    _text, markup = await staff_card(tr, services, outcome.interview)
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        await query.edit_message_reply_markup(markup)
-
-
-async def send_slots(update: Update, ctx: BotContext, button: InterviewSend) -> None:
-    """Sends the times ticked to the beneficiary."""
-    services = ctx.services
-    tr = services.staff_translator()
-    _ = tr.gettext
-    refusal = await _staff_refusal(update, ctx)
-    if refusal is not None:
-        text = _("You are not allowed to do this.")
-        await refuse_press(update, ctx, refusal, tr=tr, text=text, alert=True)
-        return
-    user = update.effective_user
-    assert user is not None
-    outcome = await services.interviews.send(user.id, button.interview_id, button.version)
-    if outcome.result == "empty":
-        await answer_query(update.callback_query, _("Tick at least one time first."), alert=True)
-        return
-    if outcome.result != "ok" or outcome.interview is None:
-        await refuse_press(update, ctx, outcome.result, tr=tr)
-        return
-    await answer_query(update.callback_query, _("Sent."))
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        await query.edit_message_text(await sent_card(tr, services, outcome.interview))

@@ -12,8 +12,8 @@ from bot.services.policy import Duty
 from bot.services.roster import INVITATION_HOURS, Declined, parse_role
 from handlers.buttons import StaffChange, StaffEntry, answer_expired, answer_query, refuse_press
 from handlers.common import reply
-from handlers.staff_card import mention
-from handlers.staff_commands import permitted
+from handlers.staff.card import mention
+from handlers.staff.commands import permitted
 
 
 def role_label(tr: Translator, role: Role) -> str:
@@ -65,8 +65,10 @@ async def invite_member(update: Update, ctx: BotContext) -> None:
     await message.reply_text("\n".join(lines), do_quote=False)
 
 
-async def join_staff(update: Update, ctx: BotContext, token: str) -> None:
-    """Gives the invitation's role to the person who opened the link, or says why not."""
+async def join_staff(update: Update, ctx: BotContext) -> None:
+    """Gives the invitation's role to the person who opened the link (/start join_…), or
+    says why not. An unfinished form stays where it was."""
+    token = ctx.args[0] if ctx.args else ""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     tr = await ctx.translator(update)

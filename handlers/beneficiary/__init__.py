@@ -1,0 +1,1 @@
+"""What a beneficiary meets in a private chat with the bot (registered in ``routes``)."""
