@@ -6,11 +6,10 @@ from telegram import CallbackQuery, Update
 
 from bot.context import BotContext
 from bot.i18n import Translator, ltr
-from bot.services.forms import RawAnswer
 from bot.services.requests import IncompleteForm, StaleDraft
-from bot.services.validators import ValidationError
 from conversations import form_screens as screens
 from conversations.form_flow import END, drop_keyboard, end_or, show_current, show_screen
+from conversations.form_steps import SHARED_ACTIONS, take_step
 from handlers.buttons import FormButton, answer_query, refuse_press
 from handlers.common import main_menu, reply
 from storage.models import Draft, DraftStage
@@ -48,22 +47,11 @@ async def act(
     query: CallbackQuery,
 ) -> int:
     requests = ctx.services.requests
-    form = requests.form
-    if action == "choose" and draft.stage is DraftStage.ANSWERING and draft.field_key:
-        form_field = form.field(draft.field_key)
-        try:
-            value = form.validate(form_field, RawAnswer(choice=arg), requests.today())
-        except ValidationError as err:
-            return await show_screen(update, ctx, draft, screens.error_text(tr, form_field, err))
-        draft = await requests.record_answer(draft, form_field.key, value)
-    elif action == "skip" and draft.field_key and not form.field(draft.field_key).required:
-        draft = await requests.skip(draft, draft.field_key)
-    elif action == "back":
-        draft = await requests.go_back(draft)
-    elif action == "edit" and arg and arg.isdigit() and int(arg) < len(form.fields):
-        draft = await requests.edit(draft, form.fields[int(arg)].key)
-    elif action == "review":
-        draft = await requests.review(draft)
+    if action in SHARED_ACTIONS:
+        step = await take_step(requests, requests.form, tr, draft, action, arg, requests.today())
+        if isinstance(step, str):
+            return await show_screen(update, ctx, draft, step)
+        draft = step
     elif action == "confirm":
         try:
             draft = await requests.to_declaration(draft)

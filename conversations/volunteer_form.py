@@ -13,12 +13,12 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import Translator
-from bot.services.forms import RawAnswer
 from bot.services.requests import IncompleteForm, StaleDraft
 from bot.services.validators import ValidationError
 from conversations import form_screens as screens
 from conversations.form_answers import raw_answer
 from conversations.form_flow import drop_keyboard
+from conversations.form_steps import SHARED_ACTIONS, take_step
 from handlers.beneficiary import talk
 from handlers.buttons import MENU_VOLUNTEER, VolunteerButton, answer_query, refuse_press
 from handlers.common import main_menu, reply
@@ -172,24 +172,14 @@ async def act(
     update: Update, ctx: BotContext, tr: Translator, draft: Draft, button: VolunteerButton
 ) -> None:
     volunteers = ctx.services.volunteers
-    form = volunteers.engine()
     action, arg = button.action, button.arg
-    if action == "choose" and draft.stage is DraftStage.ANSWERING and draft.field_key:
-        form_field = form.field(draft.field_key)
-        try:
-            value = form.validate(form_field, RawAnswer(choice=arg), ctx.services.requests.today())
-        except ValidationError as err:
-            await show(update, ctx, tr, draft, screens.error_text(tr, form_field, err))
+    if action in SHARED_ACTIONS:
+        today = ctx.services.requests.today()
+        step = await take_step(volunteers, volunteers.engine(), tr, draft, action, arg, today)
+        if isinstance(step, str):
+            await show(update, ctx, tr, draft, step)
             return
-        draft = await volunteers.record_answer(draft, form_field.key, value)
-    elif action == "skip" and draft.field_key and not form.field(draft.field_key).required:
-        draft = await volunteers.skip(draft, draft.field_key)
-    elif action == "back":
-        draft = await volunteers.go_back(draft)
-    elif action == "edit" and arg and arg.isdigit() and int(arg) < len(form.fields):
-        draft = await volunteers.edit(draft, form.fields[int(arg)].key)
-    elif action == "review":
-        draft = await volunteers.review(draft)
+        draft = step
     elif action == "confirm" and draft.stage is DraftStage.REVIEWING:
         try:
             await volunteers.submit(draft, tr.locale)

@@ -85,14 +85,14 @@ class Drafts:
             "SELECT * FROM drafts WHERE user_id = ?", (user_id,)
         )
         row = next(iter(rows), None)
-        return _draft(row) if row else None
+        return draft_from_row(row) if row else None
 
     async def active(self) -> list[Draft]:
         """Return every draft that is not paused (the open form conversations)."""
         rows = await self.conn.execute_fetchall(
             "SELECT * FROM drafts WHERE stage <> 'paused' ORDER BY id"
         )
-        return [_draft(r) for r in rows]
+        return [draft_from_row(r) for r in rows]
 
     async def insert(
         self, user_id: int, field_key: str | None, now: datetime, last_message_id: int = 0
@@ -120,25 +120,61 @@ class Drafts:
         message_id: int | None = None,
     ) -> bool:
         """Write the draft's new state if nobody changed it since it was read (seq check)."""
-        cur = await self.conn.execute(
-            "UPDATE drafts SET stage = ?, field_key = ?, editing = ?, answers = ?,"
-            " seq = seq + 1, last_message_id = MAX(last_message_id, ?), updated_at = ?"
-            " WHERE id = ? AND seq = ?",
-            (
-                stage.value,
-                field_key,
-                int(editing),
-                to_json(answers),
-                message_id or 0,
-                ts(now),
-                draft.id,
-                draft.seq,
-            ),
+        return await write_draft(
+            self.conn,
+            "drafts",
+            draft,
+            stage=stage,
+            field_key=field_key,
+            editing=editing,
+            answers=answers,
+            now=now,
+            message_id=message_id,
         )
-        return cur.rowcount == 1
 
 
-def _draft(row: aiosqlite.Row) -> Draft:
+# The tables that keep a form's draft: the request form's, and the volunteer form's open
+# sign-ups (storage.volunteers). Both have the columns below.
+DRAFT_TABLES = ("drafts", "volunteers")
+
+
+async def write_draft(
+    conn: aiosqlite.Connection,
+    table: str,
+    draft: Draft,
+    *,
+    stage: DraftStage,
+    field_key: str | None,
+    editing: bool,
+    answers: dict[str, Any],
+    now: datetime,
+    message_id: int | None = None,
+    while_in: tuple[str, ...] = (),
+) -> bool:
+    """Write a draft's new state if nobody changed it since it was read (seq check) and,
+    given `while_in`, only while its stage is one of those."""
+    assert table in DRAFT_TABLES
+    stages = f" AND stage IN ({', '.join('?' * len(while_in))})" if while_in else ""
+    cur = await conn.execute(
+        f"UPDATE {table} SET stage = ?, field_key = ?, editing = ?, answers = ?,"
+        " seq = seq + 1, last_message_id = MAX(last_message_id, ?), updated_at = ?"
+        f" WHERE id = ? AND seq = ?{stages}",
+        (
+            stage.value,
+            field_key,
+            int(editing),
+            to_json(answers),
+            message_id or 0,
+            ts(now),
+            draft.id,
+            draft.seq,
+            *while_in,
+        ),
+    )
+    return cur.rowcount == 1
+
+
+def draft_from_row(row: aiosqlite.Row) -> Draft:
     created, updated = dt(row["created_at"]), dt(row["updated_at"])
     assert created is not None and updated is not None
     return Draft(

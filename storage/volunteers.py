@@ -10,7 +10,8 @@ from typing import Any
 import aiosqlite
 
 from storage.models import Draft, DraftStage
-from storage.values import dt, to_json, ts
+from storage.repositories import draft_from_row, write_draft
+from storage.values import dt, ts
 
 OPEN_STAGES = ("answering", "reviewing")
 
@@ -38,7 +39,7 @@ class Volunteers:
             (user_id, *OPEN_STAGES),
         )
         row = next(iter(rows), None)
-        return _draft(row) if row else None
+        return draft_from_row(row) if row else None
 
     async def start(
         self, user_id: int, field_key: str, now: datetime, last_message_id: int
@@ -73,23 +74,18 @@ class Volunteers:
         message_id: int | None = None,
     ) -> bool:
         """Write the sign-up's new state if nobody changed it since it was read (seq check)."""
-        cur = await self.conn.execute(
-            "UPDATE volunteers SET stage = ?, field_key = ?, editing = ?, answers = ?,"
-            " seq = seq + 1, last_message_id = MAX(last_message_id, ?), updated_at = ?"
-            " WHERE id = ? AND seq = ? AND stage IN (?, ?)",
-            (
-                stage.value,
-                field_key,
-                int(editing),
-                to_json(answers),
-                message_id or 0,
-                ts(now),
-                draft.id,
-                draft.seq,
-                *OPEN_STAGES,
-            ),
+        return await write_draft(
+            self.conn,
+            "volunteers",
+            draft,
+            stage=stage,
+            field_key=field_key,
+            editing=editing,
+            answers=answers,
+            now=now,
+            message_id=message_id,
+            while_in=OPEN_STAGES,
         )
-        return cur.rowcount == 1
 
     async def submit(self, draft: Draft, locale: str, now: datetime) -> bool:
         cur = await self.conn.execute(
@@ -148,23 +144,6 @@ class StaffTopics:
             " ON CONFLICT (name) DO UPDATE SET topic_id = excluded.topic_id",
             (name, topic_id),
         )
-
-
-def _draft(row: aiosqlite.Row) -> Draft:
-    created, updated = dt(row["created_at"]), dt(row["updated_at"])
-    assert created is not None and updated is not None
-    return Draft(
-        id=row["id"],
-        user_id=row["user_id"],
-        stage=DraftStage(row["stage"]),
-        field_key=row["field_key"],
-        editing=bool(row["editing"]),
-        answers=json.loads(row["answers"]),
-        seq=row["seq"],
-        last_message_id=row["last_message_id"],
-        created_at=created,
-        updated_at=updated,
-    )
 
 
 def _volunteer(row: aiosqlite.Row) -> Volunteer:

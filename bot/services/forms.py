@@ -21,6 +21,7 @@ from bot.services.validators import (
     parse_text,
     strip_diacritics,
 )
+from storage.models import Draft, DraftStage
 
 TEXT_KINDS = frozenset(
     {FieldKind.TEXT, FieldKind.NUMBER, FieldKind.MOBILE, FieldKind.NATIONAL_ID, FieldKind.DATE}
@@ -45,6 +46,19 @@ class RawAnswer:
     choice: str | None = None
     file: FileInfo | None = None
     other: str | None = None  # a kind the form cannot use: sticker, voice, location...
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a draft stands after a step: its stage, the question asked, and whether that
+    question is being changed from the review screen."""
+
+    stage: DraftStage
+    field_key: str | None
+    editing: bool
+
+
+REVIEW = Step(DraftStage.REVIEWING, None, editing=False)
 
 
 class FormEngine:
@@ -82,6 +96,29 @@ class FormEngine:
             if f.key not in answers and f.required:
                 return f.key
         return None
+
+    # Where a draft goes next: the same walk for every form, whichever table keeps it.
+
+    def after_answer(self, draft: Draft, field_key: str) -> Step:
+        """After field_key is answered or skipped: the next question, or the review after
+        the last one or after an answer changed from the review."""
+        next_key = None if draft.editing else self.next_key(field_key)
+        if next_key is not None:
+            return Step(DraftStage.ANSWERING, next_key, editing=False)
+        return REVIEW
+
+    def back(self, draft: Draft) -> Step:
+        """The previous question (from the review: the last question)."""
+        if draft.stage is DraftStage.REVIEWING or draft.field_key is None:
+            target = self.fields[-1].key
+        else:
+            target = self.previous_key(draft.field_key) or draft.field_key
+        return Step(DraftStage.ANSWERING, target, editing=False)
+
+    @staticmethod
+    def edit(field_key: str) -> Step:
+        """One question asked again from the review screen."""
+        return Step(DraftStage.ANSWERING, field_key, editing=True)
 
     def validate(self, form_field: FormField, raw: RawAnswer, today: date) -> Any:
         """Return the value to store for this answer, or raise ValidationError."""

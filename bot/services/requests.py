@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.profile import LOCALES, Profile
 from bot.services import notices
-from bot.services.forms import FormEngine
+from bot.services.forms import REVIEW, FormEngine, Step
 from bot.services.notices import Wakeup
 from storage.db import Database
 from storage.events import Events
@@ -159,31 +159,26 @@ class RequestService:
         """
         answers = dict(draft.answers)
         answers[field_key] = value
-        next_key = None if draft.editing else self.form.next_key(field_key)
-        return await self._save(
-            draft, answers, field_key, value, next_key=next_key, message_id=message_id
-        )
+        step = self.form.after_answer(draft, field_key)
+        return await self._save(draft, answers, field_key, value, step, message_id=message_id)
 
     async def skip(self, draft: Draft, field_key: str) -> Draft:
         """Leave an optional question unanswered."""
         answers = {k: v for k, v in draft.answers.items() if k != field_key}
-        next_key = None if draft.editing else self.form.next_key(field_key)
-        return await self._save(draft, answers, field_key, None, next_key=next_key)
+        return await self._save(
+            draft, answers, field_key, None, self.form.after_answer(draft, field_key)
+        )
 
     async def go_back(self, draft: Draft) -> Draft:
         """Return to the previous question (from review: to the last question)."""
-        if draft.stage is DraftStage.REVIEWING or draft.field_key is None:
-            target: str | None = self.form.fields[-1].key
-        else:
-            target = self.form.previous_key(draft.field_key) or draft.field_key
-        return await self._move(draft, DraftStage.ANSWERING, target, editing=False)
+        return await self._step(draft, self.form.back(draft))
 
     async def edit(self, draft: Draft, field_key: str) -> Draft:
         """Ask one question again from the review screen."""
-        return await self._move(draft, DraftStage.ANSWERING, field_key, editing=True)
+        return await self._step(draft, self.form.edit(field_key))
 
     async def review(self, draft: Draft) -> Draft:
-        return await self._move(draft, DraftStage.REVIEWING, None, editing=False)
+        return await self._step(draft, REVIEW)
 
     async def to_declaration(self, draft: Draft) -> Draft:
         missing = self.form.first_unanswered(draft.answers)
@@ -294,12 +289,11 @@ class RequestService:
         answers: dict[str, Any],
         field_key: str,
         value: Any,
+        step: Step,
         *,
-        next_key: str | None,
         message_id: int | None = None,
     ) -> Draft:
         now = self.clock()
-        new_stage = DraftStage.ANSWERING if next_key else DraftStage.REVIEWING
         async with self.db.transaction() as conn:
             attachments = Attachments(conn)
             if isinstance(value, dict) and "file_unique_id" in value:
@@ -309,13 +303,16 @@ class RequestService:
             return await self._write(
                 conn,
                 draft,
-                new_stage,
-                next_key,
-                editing=False,
+                step.stage,
+                step.field_key,
+                editing=step.editing,
                 answers=answers,
                 now=now,
                 message_id=message_id,
             )
+
+    async def _step(self, draft: Draft, step: Step) -> Draft:
+        return await self._move(draft, step.stage, step.field_key, editing=step.editing)
 
     async def _move(
         self, draft: Draft, stage: DraftStage, field_key: str | None, *, editing: bool

@@ -12,11 +12,11 @@ from typing import Any
 
 from bot.profile import Profile
 from bot.services import notices
-from bot.services.forms import FormEngine
+from bot.services.forms import REVIEW, FormEngine, Step
 from bot.services.notices import Wakeup
 from bot.services.requests import IncompleteForm, StaleDraft
 from storage.db import Database
-from storage.models import Draft, DraftStage
+from storage.models import Draft
 from storage.volunteers import StaffTopics, Volunteer, Volunteers
 
 STAFF_VOLUNTEER = "staff.volunteer"  # outbox: post a volunteer's card in the staff group
@@ -66,25 +66,21 @@ class VolunteerService:
         self, draft: Draft, field_key: str, value: Any, message_id: int | None = None
     ) -> Draft:
         answers = {**draft.answers, field_key: value}
-        return await self._after(draft, field_key, answers, message_id)
+        step = self.engine().after_answer(draft, field_key)
+        return await self._write(draft, step, answers, message_id)
 
     async def skip(self, draft: Draft, field_key: str) -> Draft:
         answers = {k: v for k, v in draft.answers.items() if k != field_key}
-        return await self._after(draft, field_key, answers, None)
+        return await self._write(draft, self.engine().after_answer(draft, field_key), answers)
 
     async def go_back(self, draft: Draft) -> Draft:
-        form = self.engine()
-        if draft.stage is DraftStage.REVIEWING or draft.field_key is None:
-            target = form.fields[-1].key
-        else:
-            target = form.previous_key(draft.field_key) or draft.field_key
-        return await self._write(draft, DraftStage.ANSWERING, target, False, draft.answers)
+        return await self._write(draft, self.engine().back(draft), draft.answers)
 
     async def edit(self, draft: Draft, field_key: str) -> Draft:
-        return await self._write(draft, DraftStage.ANSWERING, field_key, True, draft.answers)
+        return await self._write(draft, self.engine().edit(field_key), draft.answers)
 
     async def review(self, draft: Draft) -> Draft:
-        return await self._write(draft, DraftStage.REVIEWING, None, False, draft.answers)
+        return await self._write(draft, REVIEW, draft.answers)
 
     async def submit(self, draft: Draft, locale: str) -> int:
         """Submit the reviewed sign-up and queue its card for the staff group."""
@@ -131,37 +127,16 @@ class VolunteerService:
         async with self.db.transaction() as conn:
             await StaffTopics(conn).set(TOPIC, topic_id)
 
-    async def _after(
-        self, draft: Draft, field_key: str, answers: dict[str, Any], message_id: int | None
-    ) -> Draft:
-        """Go to the next question, or to the review after the last or an edited one."""
-        form = self.engine()
-        next_key = None if draft.editing else form.next_key(field_key)
-        if next_key is not None:
-            return await self._write(
-                draft, DraftStage.ANSWERING, next_key, False, answers, message_id
-            )
-        missing = form.first_unanswered(answers)
-        if missing is not None and not draft.editing:
-            return await self._write(draft, DraftStage.ANSWERING, missing, False, answers)
-        return await self._write(draft, DraftStage.REVIEWING, None, False, answers, message_id)
-
     async def _write(
-        self,
-        draft: Draft,
-        stage: DraftStage,
-        field_key: str | None,
-        editing: bool,
-        answers: dict[str, Any],
-        message_id: int | None = None,
+        self, draft: Draft, step: Step, answers: dict[str, Any], message_id: int | None = None
     ) -> Draft:
         async with self.db.transaction() as conn:
             repo = Volunteers(conn)
             saved = await repo.save(
                 draft,
-                stage=stage,
-                field_key=field_key,
-                editing=editing,
+                stage=step.stage,
+                field_key=step.field_key,
+                editing=step.editing,
                 answers=answers,
                 now=self.clock(),
                 message_id=message_id,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.config import load_profile
-from bot.services.forms import FileInfo, FormEngine, RawAnswer
+from bot.services.forms import REVIEW, FileInfo, FormEngine, RawAnswer, Step
 from bot.services.validators import ValidationError
+from storage.models import Draft, DraftStage
 
 TODAY = date(2026, 11, 22)
 
@@ -25,6 +26,33 @@ def test_navigation(engine: FormEngine) -> None:
     assert engine.next_key("medical_report") is None
     assert engine.position("mobile") == 3
     assert engine.first_unanswered({"full_name": "x"}) == "national_id"
+
+
+def _draft(stage: DraftStage, field_key: str | None, editing: bool = False) -> Draft:
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    return Draft(1, 7, stage, field_key, editing, {}, 1, 0, now, now)
+
+
+@pytest.mark.parametrize("form", ["request", "volunteer"])
+def test_every_form_walks_its_questions_in_order_then_to_the_review(form: str) -> None:
+    profile = load_profile("sample")[0]
+    assert profile.volunteer_form is not None
+    engine = FormEngine(profile, profile.volunteer_form if form == "volunteer" else None)
+    asked, key = [], engine.first_key()
+    step = Step(DraftStage.ANSWERING, key, editing=False)
+    while step.field_key is not None:
+        asked.append(step.field_key)
+        step = engine.after_answer(_draft(step.stage, step.field_key), step.field_key)
+    assert asked == [f.key for f in engine.fields] and step == REVIEW
+    # Back: from the review to the last question, then one by one, never before the first.
+    here = engine.back(_draft(DraftStage.REVIEWING, None))
+    assert here == Step(DraftStage.ANSWERING, engine.fields[-1].key, editing=False)
+    first = engine.first_key()
+    assert engine.back(_draft(DraftStage.ANSWERING, first)).field_key == first
+    # A question changed from the review goes back to the review, whichever it was.
+    for f in engine.fields:
+        assert engine.edit(f.key) == Step(DraftStage.ANSWERING, f.key, editing=True)
+        assert engine.after_answer(_draft(DraftStage.ANSWERING, f.key, True), f.key) == REVIEW
 
 
 @pytest.mark.parametrize("typed", ["Food basket", "سلة غذائية", "4", "٤", " food BASKET "])
