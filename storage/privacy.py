@@ -212,6 +212,25 @@ async def held(conn: aiosqlite.Connection, user_id: int) -> dict[str, list[dict[
     return out
 
 
+class StaffPosts:
+    """Messages the bot posted in the staff group about a person (see migration 0014)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, user_id: int, message_id: int, kind: str, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO staff_posts (user_id, message_id, kind, posted_at) VALUES (?, ?, ?, ?)",
+            (user_id, message_id, kind, ts(now)),
+        )
+
+    async def for_user(self, user_id: int) -> tuple[int, ...]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT message_id FROM staff_posts WHERE user_id = ? ORDER BY id", (user_id,)
+        )
+        return tuple(r[0] for r in rows)
+
+
 @dataclass(frozen=True)
 class Thread:
     """A place in the staff group that holds a person's card and messages: a forum topic,
@@ -264,6 +283,11 @@ async def erase(
             (user_id,),
         )
     ]
+    # The bot's lines about them and their cards elsewhere (volunteers, General).
+    posts = await StaffPosts(conn).for_user(user_id)
+    if posts:
+        threads.append(Thread(None, None, posts))
+    await run("staff posts", "DELETE FROM staff_posts WHERE user_id = ?", (user_id,))
     chats = [
         r[0]
         for r in await conn.execute_fetchall(

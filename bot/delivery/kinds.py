@@ -178,7 +178,13 @@ class Deliverer:
             if file is not None:  # a corrected document or photo: staff see it under the card
                 await self.group.send_attachments(thread, (file,))
         else:
-            await self.bot.send_message(services.staff_chat_id, text, reply_markup=markup)
+            sent = await self.bot.send_message(services.staff_chat_id, text, reply_markup=markup)
+            # A correction's card shows the answer: an erasure deletes it. (An erasure's
+            # own card stays: once decided it holds no answer, and it is the staff's record.)
+            found = await services.privacy.card(int(p["data_request_id"]))
+            asked = found[0] if found is not None else None
+            if asked is not None and asked.kind == "correction" and asked.user_id is not None:
+                await services.privacy.posted(asked.user_id, sent.message_id, "correction")
 
     async def _forget(self, chat_id: int, p: dict[str, Any]) -> None:
         """Delete an erased person's topic; without topics, their card and the messages

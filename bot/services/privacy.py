@@ -20,7 +20,7 @@ from bot.services.requests import Clock
 from storage.db import Database
 from storage.events import Events
 from storage.models import Request, RequestStatus
-from storage.privacy import Consents, DataRequest, DataRequests, erase, held
+from storage.privacy import Consents, DataRequest, DataRequests, StaffPosts, erase, held
 from storage.repositories import Attachments, Beneficiaries, Requests
 from storage.staff import StaffThreads
 
@@ -63,6 +63,12 @@ class PrivacyService:
         self.clock = clock
         self.staff_chat_id = staff_chat_id
         self.wakeup = wakeup
+
+    async def posted(self, user_id: int, message_id: int, kind: str) -> None:
+        """Remember a message posted in the staff group about this person, so that an
+        erasure deletes it there too."""
+        async with self.db.transaction() as conn:
+            await StaffPosts(conn).add(user_id, message_id, kind, self.clock())
 
     # Consent -------------------------------------------------------------------------
 

@@ -216,4 +216,5 @@ class StaffGroup:
             return await self.bot.send_message(self.chat_id, text, **kwargs, **place)
 
         result: Message = await self.send(thread, send)
+        await self.services.privacy.posted(thread.user_id, result.message_id, "line")
         return result

@@ -93,4 +93,5 @@ async def deliver_staff(group: StaffGroup, services: Services, payload: dict[str
     if thread is not None:
         await group.say(thread, text, reply_markup=markup)
     else:
-        await group.bot.send_message(services.staff_chat_id, text, reply_markup=markup)
+        sent = await group.bot.send_message(services.staff_chat_id, text, reply_markup=markup)
+        await services.privacy.posted(interview.user_id, sent.message_id, "interview")

@@ -61,14 +61,15 @@ async def post_card(bot: ExtBot[None], services: Services, volunteer_id: int) ->
     text, markup = card(tr, services, volunteer), keyboard(tr, volunteer)
     topic = await _topic(bot, services, tr)
     try:
-        await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=topic)
+        sent = await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=topic)
     except BadRequest as err:
         if topic is None or "thread not found" not in err.message.lower():
             raise
         log.info("the volunteers' topic was deleted; opening it again")
         await services.volunteers.set_topic(None)
         topic = await _topic(bot, services, tr)
-        await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=topic)
+        sent = await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=topic)
+    await services.privacy.posted(volunteer.user_id, sent.message_id, "volunteer")
 
 
 async def _topic(bot: ExtBot[None], services: Services, tr: Translator) -> int | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import pytest
 
 from bot.app import build_application, running
 from emulator import BotApiEmulator, BotMessage
@@ -308,3 +309,46 @@ async def test_a_correction_left_unanswered_stops_taking_messages_after_an_hour(
         assert "Saudi mobile number" not in answer.text  # a question now, not the answer
         assert await desk.rows("SELECT COUNT(*) FROM data_requests") == [(0,)]
         assert await desk.rows("SELECT COUNT(*) FROM faq_questions") == [(1,)]
+
+
+async def _volunteer(person: Person, name: str) -> None:
+    screen = await person.command("/volunteer")
+    screen = await person.say(name)
+    screen = await person.press(screen, "Teaching and training")
+    screen = await person.say("Thursday evenings")
+    screen = await person.say("0551234567")
+    screen = await person.press(screen, "I agree")
+    receipt = await person.press(screen, "Confirm and continue")
+    assert "your offer to volunteer was received" in receipt.text
+
+
+@pytest.mark.parametrize("topics", [True, False], ids=["topics", "no-topics"])
+async def test_an_erasure_also_deletes_the_volunteer_card_and_the_bots_lines_about_them(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path, topics: bool
+) -> None:
+    """Posts outside the person's own topic (the volunteer card, in its topic or in General;
+    without topics, the bot's lines under the request's card) go with the rest."""
+    async with open_desk(emu, clock, db_path, forum=topics, topics=topics) as desk:
+        sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
+        await _volunteer(sarah, "Sarah Alqahtani")
+        volunteer_card = await desk.group.wait_for_message(
+            predicate=lambda m: "New volunteer" in m.text and "Sarah Alqahtani" in plain(m.text)
+        )
+        decided = await submit(sarah)
+        await _deliver(desk, sarah, decided)
+        await desk.settle()
+        lines = await desk.rows("SELECT kind FROM staff_posts ORDER BY id")
+        assert ("volunteer",) in lines
+        screen = await sarah.command("/mydata")
+        explained = await sarah.press(screen, "Delete my data")
+        await sarah.press(explained, "Yes, delete my data")
+        erasure = await desk.group.wait_for_message(
+            predicate=lambda m: "asks for all their data to be deleted" in m.text
+        )
+        await desk.press(ADMIN, erasure, "Approve the deletion")
+        await sarah.sim.wait_for_message(predicate=lambda m: "was deleted" in m.text)
+        await desk.settle()
+        assert volunteer_card.deleted
+        assert await desk.rows("SELECT COUNT(*) FROM staff_posts") == [(0,)]
+        left = [plain(m.text) for m in desk.group.messages if not m.deleted]
+        assert not [t for t in left if "Sarah" in t or "551234567" in t], left
