@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations storage
 MO := locales/ar/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test setup catalogs catalogs-compile migrate lint bench bench-broadcast bench-faq demo clean
+.PHONY: run test test-fast setup catalogs catalogs-compile migrate lint bench bench-broadcast bench-faq demo clean
 
 run: setup migrate
 	$(PY) -m bot run
@@ -19,6 +19,12 @@ test: setup migrate
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -W error -q
+
+# Daily work: the unit and emulator tests, without the end-to-end ones (make test runs all).
+test-fast: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest -W error -q tests/unit tests/emulator
 
 setup: $(STAMP) catalogs-compile
 

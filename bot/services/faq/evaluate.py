@@ -170,13 +170,22 @@ def shows(passage: EvalPassage, phrases: Sequence[str]) -> bool:
     return any(fold(p) in shown for p in phrases)
 
 
-def evaluate(answerer: Answerer, passages: Sequence[EvalPassage], cases: Sequence[Case]) -> Report:
-    """Answer every case (three times, for the timing) and count the outcomes."""
+def evaluate(
+    answerer: Answerer,
+    passages: Sequence[EvalPassage],
+    cases: Sequence[Case],
+    repeats: int = 3,
+) -> Report:
+    """Answer every case and count the outcomes; the latency is timed on `repeats` more
+    answers of each (warm), or on the one answer when `repeats` is 0."""
     by_id = {p.id: p for p in passages}
     report = Report(len(passages))
     for case in cases:
+        started = time.perf_counter()
         answer = answerer.answer(case.question)
-        for _ in range(3):
+        if not repeats:
+            report.latencies.append(time.perf_counter() - started)
+        for _ in range(repeats):
             started = time.perf_counter()
             answerer.answer(case.question)
             report.latencies.append(time.perf_counter() - started)
