@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext, Services
-from bot.i18n import Translator
+from bot.i18n import Translator, isolate
 from bot.profile import Role, StaffMember
 from bot.services.policy import Duty
 from bot.services.roster import INVITATION_HOURS, Declined, parse_role
@@ -108,7 +108,8 @@ async def _list_screen(services: Services) -> tuple[str, InlineKeyboardMarkup]:
     members = services.staff.roster.members()
     lines = ["<b>" + tr.gettext("Staff and their roles") + "</b>", ""]
     for member in members:
-        line = f"• {mention(member.id, member.name)}: {_roles(tr, member)}"
+        # The name isolated: a Latin name first in an Arabic line would turn it left to right.
+        line = f"• {isolate(mention(member.id, member.name))}: {_roles(tr, member)}"
         if await services.staff.departed(member.id):
             line += " · " + tr.gettext("not in the staff group")
         lines.append(line)
