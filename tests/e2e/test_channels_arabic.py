@@ -212,6 +212,7 @@ async def test_contact_the_nearest_branches_and_the_policy_in_arabic(
     says(text, "Your rights")
     assert "فالتقييم حق لك، وهو للتطوير والتحسين لا للعقاب" in text
     assert "خلال ١٤ يومًا من اكتماله" in text  # the plural form for 11 to 99
+    assert "تُصدر لجنة البحث الاجتماعي قرارها في طلبك" in text  # the committee's full name
     approval = "Approved by the association's Board of Directors at its meeting number %(meeting)s on %(date)s."
     says(text, approval, meeting="٣", date=both_dates(date(2025, 5, 4)))
     assert "٦ ذو القعدة ١٤٤٦ هـ (٤ مايو ٢٠٢٥)" in text
