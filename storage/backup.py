@@ -96,32 +96,32 @@ def _copy(database: Path, partial: Path) -> int:
             source.backup(copy)
             # The copy is one file: no WAL beside it to lose when it is moved or uploaded.
             copy.execute("PRAGMA journal_mode=DELETE")
-            return check_copy(copy, partial)
+            return check_copy(copy, database.name)  # the copy is as the database is
         finally:
             copy.close()
     finally:
         source.close()
 
 
-def check_copy(conn: sqlite3.Connection, path: Path) -> int:
+def check_copy(conn: sqlite3.Connection, name: str) -> int:
     """Check that a copy is whole and is a database this code can use; return its version."""
     problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(5)")]
     if problems != ["ok"]:
-        raise BackupError(f"{path.name} is damaged: {'; '.join(problems)}")
+        raise BackupError(f"{name} is damaged: {'; '.join(problems)}")
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     newest = latest_version()
     if version == 0:
-        raise BackupError(f"{path.name} is not a Tawasul database (no migration applied).")
+        raise BackupError(f"{name} is not a Tawasul database (no migration applied).")
     if version > newest:
         raise BackupError(
-            f"{path.name} is at migration {version}, newer than this version of Tawasul "
+            f"{name} is at migration {version}, newer than this version of Tawasul "
             f"knows (up to {newest}); install the newer version first."
         )
     tables = {str(row[0]) for row in conn.execute("SELECT name FROM sqlite_master")}
     missing = sorted(expected_tables(version) - tables)
     if missing:
         raise BackupError(
-            f"{path.name} is not a Tawasul database: migration {version} has no "
+            f"{name} is not a Tawasul database: migration {version} has no "
             f"{', '.join(missing[:5])}{'…' if len(missing) > 5 else ''}."
         )
     return version

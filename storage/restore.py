@@ -102,7 +102,7 @@ def _stage(backup: Path, staging: Path) -> int:
             try:
                 source.backup(copy)
                 copy.execute("PRAGMA journal_mode=DELETE")
-                return check_copy(copy, backup)
+                return check_copy(copy, backup.name)
             finally:
                 copy.close()
         finally:
