@@ -89,7 +89,7 @@ def _copy(database: Path, partial: Path) -> int:
     # moment a checkpoint or the bot's start-up holds the WAL's index.
     source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
     try:
-        copy = sqlite3.connect(partial)
+        copy = sqlite3.connect(private_file(partial))
         try:
             # pages=-1 (the default): the whole copy in one step, so one read transaction,
             # one snapshot. A copy in several steps would restart at every write of the bot.
@@ -154,6 +154,12 @@ def _prune(folder: Path, stem: str, keep: int) -> tuple[Path, ...]:
     for path in old:
         path.unlink()
     return tuple(old)
+
+
+def private_file(path: Path) -> Path:
+    """Create path empty, readable by its owner only (it holds personal data); return it."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    return path
 
 
 def fsync(path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.backup import BackupError, check_copy, fsync, is_sqlite_file
+from storage.backup import BackupError, check_copy, fsync, is_sqlite_file, private_file
 from storage.db import Database, lock_path
 
 # The files SQLite keeps beside a database; the -shm is an index rebuilt from the -wal.
@@ -44,14 +45,7 @@ async def restore_backup(backup: Path, database: Path, *, now: datetime) -> Rest
             _remove_files(staging)  # the leftovers of an interrupted restore
             version = _stage(backup, staging)
             migrated_to = await _migrate(staging, backup)
-            kept = _set_aside(database, now)
-            try:
-                os.replace(staging, database)
-            except OSError:
-                if kept is not None:
-                    _put_back(kept, database)
-                raise
-            fsync(database.parent)
+            kept = _swap(staging, database, now)
         except OSError as exc:
             raise BackupError(f"The restore failed: {exc.strerror or exc}") from None
         finally:
@@ -98,7 +92,7 @@ def _stage(backup: Path, staging: Path) -> int:
         # a copy of a live database with its -wal beside it comes whole.
         source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
         try:
-            copy = sqlite3.connect(staging)
+            copy = sqlite3.connect(private_file(staging))
             try:
                 source.backup(copy)
                 copy.execute("PRAGMA journal_mode=DELETE")
@@ -128,6 +122,21 @@ async def _migrate(staging: Path, backup: Path) -> int:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
     finally:
         conn.close()
+
+
+def _swap(staging: Path, database: Path, now: datetime) -> Path | None:
+    """Rename the current database aside and the checked copy into its place."""
+    if database.exists():  # whoever could read the database can read it again
+        shutil.copymode(database, staging)
+    kept = _set_aside(database, now)
+    try:
+        os.replace(staging, database)
+    except OSError:
+        if kept is not None:
+            _put_back(kept, database)
+        raise
+    fsync(database.parent)
+    return kept
 
 
 def _set_aside(database: Path, now: datetime) -> Path | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import closing
@@ -14,6 +15,7 @@ import pytest
 from bot.__main__ import main
 from storage.backup import latest_version
 from storage.db import Database, migrations
+from storage.restore import exclusive_lock
 
 PAGE = 4096  # SQLite's default page size
 SUGGESTED_AT = b"2026-11-22T06:00:00"
@@ -75,6 +77,7 @@ async def test_a_backup_of_the_open_database_holds_what_is_in_its_wal(
     assert copy.match(f"t-{NOW_STAMP}.sqlite3")
     assert f"Backup written: {copy} (migration {latest_version()}," in capsys.readouterr().out
     assert _names(copy) == ["in the WAL"]
+    assert _mode(copy) == 0o600  # personal data: for the bot's user only
     with closing(sqlite3.connect(copy)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (latest_version(),)
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # one file
@@ -133,6 +136,7 @@ async def test_restore_keeps_the_current_database_aside_and_migrates_an_old_back
     await _add_beneficiary(db, 2, "current")
     await db.close()
     _leave_as_if_killed(cli)
+    os.chmod(cli, 0o640)
 
     assert await asyncio.to_thread(main, ["restore", str(old)]) == 0  # (it runs its own loop)
     out = capsys.readouterr().out
@@ -140,6 +144,7 @@ async def test_restore_keeps_the_current_database_aside_and_migrates_an_old_back
     [kept] = cli.parent.glob(f"t.sqlite3.before-restore-{NOW_STAMP}")
     assert f"kept as {kept}" in out
     assert _names(cli) == ["from the backup"]
+    assert _mode(cli) == 0o640  # as the database it replaces
     with closing(sqlite3.connect(cli)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (latest_version(),)
     assert sorted(p.name for p in cli.parent.iterdir()) == sorted(
@@ -162,6 +167,10 @@ async def test_restore_is_refused_while_the_database_is_open(
     assert "Stop it first" in capsys.readouterr().err
     await live.close()
     assert await asyncio.to_thread(main, ["restore", str(backup)]) == 0
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
 
 
 def _wal_size(database: Path) -> int:
@@ -297,3 +306,15 @@ def test_restore_refuses_a_database_of_something_else(
         conn.execute("CREATE TABLE notes (text TEXT)")
     assert "no migration applied" in _refused(capsys, "restore", str(unversioned))
     _assert_untouched(cli, current)
+
+
+async def test_a_bot_started_during_a_restore_waits_for_it(cli: Path) -> None:
+    await asyncio.to_thread(cli.parent.mkdir)
+    db = Database(cli)
+    with exclusive_lock(cli):  # as restore holds it
+        opening = asyncio.create_task(db.open())
+        done, _ = await asyncio.wait({opening}, timeout=0.5)
+        assert not done  # it waits for the lock, and opens nothing meanwhile
+        assert not await asyncio.to_thread(cli.exists)
+    await opening  # the restore is over: it opens the database in place
+    await db.close()
