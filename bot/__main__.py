@@ -1,5 +1,5 @@
 """The command line: python -m bot {run,demo,check-config,migrate,export,import-guides,faq-eval,
-faq-answers}."""
+faq-answers,backup,restore}."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import guides_cli
+from bot import backup_cli, guides_cli
 from bot.config import Config, ConfigError, load_config
 from bot.logs import configure_logging
 
@@ -45,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--to", dest="last", type=_day, required=True, metavar="YYYY-MM-DD")
     export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     guides_cli.add_commands(sub)
+    backup_cli.add_commands(sub)
     args = parser.parse_args(argv)
     if args.command == "export" and args.first > args.last:
         parser.error("--from comes after --to")
@@ -74,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return guides_cli.faq_eval(config, args)
     if command == "faq-answers":
         return asyncio.run(guides_cli.export_answers(config, args))
+    if command == "backup":
+        return backup_cli.backup(config, args)
+    if command == "restore":
+        return asyncio.run(backup_cli.restore(config, args))
     if command == "demo" or (command == "run" and config.settings.bot_token is None):
         from bot.demo import run_demo
 

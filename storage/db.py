@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -26,6 +28,7 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         self._maintenance: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._file_lock: int | None = None
 
     async def open(self) -> None:
         """Connect, set the pragmas and apply pending migrations (idempotent)."""
@@ -33,6 +36,7 @@ class Database:
             return
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file_lock = await hold_shared_lock(self.path)
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
         # WAL keeps readers and the writer apart; synchronous=NORMAL in WAL mode loses no
@@ -55,6 +59,9 @@ class Database:
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+        if self._file_lock is not None:
+            os.close(self._file_lock)  # releases the lock
+            self._file_lock = None
 
     async def checkpoint(self) -> tuple[int, int]:
         """Copy the WAL into the database without blocking the main connection.
@@ -114,6 +121,32 @@ class Database:
                 if conn.in_transaction:
                     await conn.execute("ROLLBACK")
                 raise
+
+
+def lock_path(database: Path) -> Path:
+    """Return the lock file beside the database: every process using it holds a lock on it."""
+    return database.with_name(database.name + ".lock")
+
+
+async def hold_shared_lock(database: Path) -> int:
+    """Take a shared lock on the database's lock file and return its descriptor.
+
+    Every process that opens the database (the bot, migrate, export, import-guides) holds
+    one while it runs; a restore takes the lock exclusively, so it refuses while any of
+    them runs, and one of them started during a restore waits for it. flock() locks end
+    with the process, also when it is killed.
+    """
+    fd = os.open(lock_path(database), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log.info("a restore holds the database; waiting for it to finish")
+        try:
+            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_SH)
+        except BaseException:
+            os.close(fd)
+            raise
+    return fd
 
 
 def migrations() -> list[tuple[int, str]]:
