@@ -316,8 +316,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 async def running(app: AppType, *, poll_timeout: float = 1.0) -> AsyncIterator[AppType]:
     """Run the application by long polling inside the current event loop.
 
-    run_polling() owns the loop and the signals; tests, benchmarks and the demo need the
-    bot to share a loop with the emulator, and post_init/post_shutdown still to run.
+    PTB's run_polling() owns the loop and the signals; tests, benchmarks and the demo need
+    the bot to share a loop with the emulator, and post_init/post_shutdown still to run.
+    `python -m bot run` polls through it too (bot.polling, after the side port is up).
     """
     await app.initialize()
     try:
