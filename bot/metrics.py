@@ -134,11 +134,16 @@ class Metrics:
         for lane in LANES.values():  # every lane shows, even before its first message
             self.outbox_depth.labels(lane)
             self.outbox_age.labels(lane)
+        # Resolved once: every update passes here.
+        self._by_kind = {
+            kind: (self.updates.labels(kind), self.update_seconds.labels(kind))
+            for kind in (*UPDATE_KINDS, "other")
+        }
 
     def update_handled(self, update: object, seconds: float) -> None:
-        kind = update_kind(update)
-        self.updates.labels(kind).inc()
-        self.update_seconds.labels(kind).observe(seconds)
+        count, timing = self._by_kind[update_kind(update)]
+        count.inc()
+        timing.observe(seconds)
 
     def told_to_wait(self, method: str, seconds: float) -> None:
         """Count a 429 answer and the wait it asked for."""

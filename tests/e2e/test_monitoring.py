@@ -72,7 +72,7 @@ def total(samples: Samples, name: str) -> float:
     return sum(v for (n, _), v in samples.items() if n == name)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit: int = 300) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit: int = 1200) -> None:
     for _ in range(limit):
         if await check():
             return
