@@ -151,10 +151,14 @@ def run_bot(config: Config) -> int:
             port=settings.webhook_port,
             secret=settings.webhook_secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
+            metrics_listen=settings.metrics_listen,
+            metrics_port=settings.metrics_port,
         )
     else:
         log.info("starting long polling")
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        from bot.polling import run_polling
+
+        run_polling(app, metrics_listen=settings.metrics_listen, metrics_port=settings.metrics_port)
     return 0
 
 

@@ -25,6 +25,7 @@ from bot.delivery.dispatcher import POLL_SECONDS, Dispatcher
 from bot.i18n import LOCALES, Catalogs
 from bot.inbox import DurableQueue, PollingBot
 from bot.logs import remember_personal_values
+from bot.metrics import Metrics
 from bot.persistence import DraftStatePersistence
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import StaffGroupRateLimiter
@@ -127,6 +128,7 @@ def build_services(config: Config, clock: Clock = utc_now) -> Services:
         flood=FloodMeter(clock),
         catalogs=Catalogs(),
         wakeup=wakeup,
+        metrics=Metrics(),
     )
 
 
@@ -156,7 +158,10 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
         # A 429 is retried (after its retry_after) up to three times instead of failing the
         # handler; the staff group is paced to its per-group limit (see bot.ratelimit).
         rate_limiter=StaffGroupRateLimiter(
-            settings.staff_chat_id, settings.staff_group_rate, settings.staff_group_period
+            settings.staff_chat_id,
+            settings.staff_group_rate,
+            settings.staff_group_period,
+            on_retry_after=services.metrics.told_to_wait,
         ),
         inbox=queue,
     )
@@ -166,7 +171,7 @@ def build_application(config: Config, clock: Clock = utc_now, token: str | None 
         .update_queue(queue)
         .context_types(ContextTypes(context=BotContext))
         .persistence(DraftStatePersistence(services.db, {request_form.NAME: request_form.state_of}))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(observe=services.metrics.update_handled))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -242,6 +247,7 @@ async def _poke_dispatcher(ctx: BotContext) -> None:
 
 async def _run_followups(ctx: BotContext) -> None:
     run = await ctx.services.followups.run()
+    ctx.services.metrics.queued(run.queued)
     if run.total:
         log.info("follow-ups queued: %s", dict(run.queued))
 
@@ -310,8 +316,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 async def running(app: AppType, *, poll_timeout: float = 1.0) -> AsyncIterator[AppType]:
     """Run the application by long polling inside the current event loop.
 
-    run_polling() owns the loop and the signals; tests, benchmarks and the demo need the
-    bot to share a loop with the emulator, and post_init/post_shutdown still to run.
+    PTB's run_polling() owns the loop and the signals; tests, benchmarks and the demo need
+    the bot to share a loop with the emulator, and post_init/post_shutdown still to run.
+    `python -m bot run` polls through it too (bot.polling, after the side port is up).
     """
     await app.initialize()
     try:

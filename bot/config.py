@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    # /healthz and /metrics on a port of their own (the webhook server serves them too);
+    # None: no such port. Loopback by default: metrics are for the operator's Prometheus.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_listen: str = "127.0.0.1"
     # Another Bot API server (a self-hosted one, or the project's emulator).
     api_base_url: str | None = None
     api_base_file_url: str | None = None
@@ -99,6 +103,11 @@ class Settings(BaseSettings):
             secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
             if len(secret) < 16:
                 raise ValueError("TAWASUL_WEBHOOK_SECRET must be at least 16 characters")
+            if self.metrics_port == self.webhook_port:
+                raise ValueError(
+                    "TAWASUL_METRICS_PORT must differ from TAWASUL_WEBHOOK_PORT (the webhook"
+                    " server answers /healthz and /metrics itself)"
+                )
         return self
 
 

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, resolve_locale
+from bot.metrics import Metrics
 from bot.profile import Profile
 from bot.services.broadcasts import BroadcastService
 from bot.services.callbacks import CallBackService
@@ -59,6 +60,7 @@ class Services:
     flood: FloodMeter
     catalogs: Catalogs
     wakeup: Wakeup
+    metrics: Metrics
 
     @property
     def staff_chat_id(self) -> int | None:

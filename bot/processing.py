@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -22,28 +23,47 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     lock and hold everyone else up. The bound is therefore set far above any real number
     of waiting updates: what runs at once is at most one update per chat, and the HTTP
     pool and the single database connection bound the rest.
+
+    `observe`, when given, is told each update and the seconds its handlers took once its
+    chat's turn came (the metrics' updates by kind and handler latency).
     """
 
-    def __init__(self, max_concurrent_updates: int = 100_000) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 100_000,
+        observe: Callable[[object, float], None] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._observe = observe
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            await self._handle(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await self._handle(update, coroutine)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:  # forget idle chats so the dict does not grow
                 del self._waiting[key]
                 del self._locks[key]
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run every handler group on the update; tell `observe` how long they took."""
+        if self._observe is None:
+            await coroutine
+            return
+        started = time.perf_counter()
+        try:
+            await coroutine
+        finally:
+            self._observe(update, time.perf_counter() - started)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -10,8 +10,10 @@ from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 # Calls that do not post anything into the chat.
@@ -32,6 +34,12 @@ def background() -> Iterator[None]:
         yield
     finally:
         _BACKGROUND.reset(token)
+
+
+def retry_after_seconds(err: RetryAfter) -> float:
+    """The wait a 429 asks for, in seconds (PTB gives an int or a timedelta)."""
+    wait = err.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 def reserve_for(limit: int) -> int:
@@ -99,26 +107,51 @@ class SlidingWindow:
             self.hits.append(now)
 
 
+Call = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
+
+
+def _telling(call: Call, endpoint: str, tell: Callable[[str, float], None]) -> Call:
+    """Wrap one API call so that a 429 answer is told before it is raised."""
+
+    async def told(*args: Any, **kwargs: Any) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        try:
+            return await call(*args, **kwargs)
+        except RetryAfter as err:
+            tell(endpoint, retry_after_seconds(err))
+            raise
+
+    return told
+
+
 class StaffGroupRateLimiter(AIORateLimiter):
     """AIORateLimiter (429 retries) plus a sliding-window pace for the staff group.
 
     Every call into the staff group passes here, topic creation and edits included, so no
     feature can forget the limit; other chats are not held back by it. Calls made inside
     background() wait behind the others and leave them a fifth of the window.
+
+    Every API call but getUpdates passes here too, so each 429 Telegram answers is told to
+    `on_retry_after` (the method and the seconds asked for), whoever retries it.
     """
 
     def __init__(
-        self, staff_chat_id: int | None, limit: int, period: float, max_retries: int = 3
+        self,
+        staff_chat_id: int | None,
+        limit: int,
+        period: float,
+        max_retries: int = 3,
+        on_retry_after: Callable[[str, float], None] | None = None,
     ) -> None:
         # Interactive replies are not held back by an overall cap: Telegram's ~30 messages
         # a second is a limit for bulk sends, which go through their own paced sender.
         super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self.staff_chat_id = staff_chat_id
         self.window = SlidingWindow(limit, period, reserve=reserve_for(limit))
+        self.on_retry_after = on_retry_after
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Call,
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
@@ -133,6 +166,8 @@ class StaffGroupRateLimiter(AIORateLimiter):
             and endpoint not in UNCOUNTED
         ):
             await self.window.acquire(_BACKGROUND.get())
+        if self.on_retry_after is not None:
+            callback = _telling(callback, endpoint, self.on_retry_after)
         if rate_limit_args == NO_RETRIES:
             return await callback(*args, **kwargs)
         return await super().process_request(

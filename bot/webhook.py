@@ -11,7 +11,11 @@ checks in this order and reads as little as it can:
 4. the body as a JSON object (400 otherwise).
 
 An update is answered 200 only after it is in the durable update queue (``bot.inbox``):
-Telegram retries anything else, so nothing is lost to a crash between the two.
+Telegram retries anything else, so nothing is lost to a crash between the two. While the
+bot starts or stops the answer is 503, and Telegram tries again later.
+
+The same server answers ``/healthz`` and ``/metrics`` (``bot.health``); it starts before
+the bot asks Telegram for getMe, so a probe learns why the bot is not ready yet.
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ import hmac
 import json
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 
 from bot.context import AppType
+from bot.health import add_routes, connect, side_server
 
 __all__ = ["MAX_BODY", "make_server", "run_webhook"]
 
@@ -38,8 +43,11 @@ MAX_BODY = 1024 * 1024  # an update is a few kilobytes; a megabyte leaves room f
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def make_server(app: AppType, path: str, secret: str) -> web.Application:
-    """Return the aiohttp application that takes Telegram's posts on path."""
+def make_server(
+    app: AppType, path: str, secret: str, accepting: Callable[[], bool] = lambda: True
+) -> web.Application:
+    """Return the aiohttp application that takes Telegram's posts on path (503 while not
+    `accepting`)."""
     expected = secret.encode("utf-8")
 
     async def receive_update(request: web.Request) -> web.Response:
@@ -47,6 +55,8 @@ def make_server(app: AppType, path: str, secret: str) -> web.Application:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
         if not hmac.compare_digest(given, expected):
             return web.Response(status=403, text="wrong or missing secret token")
+        if not accepting():
+            return web.Response(status=503, text="starting")
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="body too large")
         try:
@@ -82,21 +92,47 @@ async def serve(
     secret: str,
     allowed_updates: Sequence[str],
     stop: asyncio.Event,
+    metrics_listen: str = "127.0.0.1",
+    metrics_port: int | None = None,
 ) -> None:
     """Run the application behind the webhook until stop is set."""
-    await app.initialize()
+    # Updates are taken once post_init has replayed the inbox (new ones go behind the old
+    # ones), and no longer once stopping: what Telegram posts meanwhile is answered 503
+    # and comes again.
+    taking = asyncio.Event()
+    server = make_server(
+        app, urlsplit(url).path, secret, accepting=lambda: taking.is_set() and not stop.is_set()
+    )
+    add_routes(server, app)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
     try:
+        await web.TCPSite(runner, listen, port).start()
+        async with side_server(app, metrics_listen, metrics_port):
+            await _run(app, url, secret, allowed_updates, stop, taking)
+    finally:
+        await runner.cleanup()
+
+
+async def _run(
+    app: AppType,
+    url: str,
+    secret: str,
+    allowed_updates: Sequence[str],
+    stop: asyncio.Event,
+    taking: asyncio.Event,
+) -> None:
+    try:
+        if not await connect(app, stop):
+            return
         if app.post_init is not None:
             await app.post_init(app)
-        runner = web.AppRunner(make_server(app, urlsplit(url).path, secret), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, listen, port).start()
+        taking.set()
         await app.bot.set_webhook(url, secret_token=secret, allowed_updates=list(allowed_updates))
         await app.start()
         try:
             await stop.wait()
         finally:
-            await runner.cleanup()  # no new update is taken while the rest stops
             await app.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
@@ -105,7 +141,15 @@ async def serve(
 
 
 def run_webhook(
-    app: AppType, *, url: str, listen: str, port: int, secret: str, allowed_updates: Sequence[str]
+    app: AppType,
+    *,
+    url: str,
+    listen: str,
+    port: int,
+    secret: str,
+    allowed_updates: Sequence[str],
+    metrics_listen: str = "127.0.0.1",
+    metrics_port: int | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM."""
 
@@ -123,6 +167,8 @@ def run_webhook(
             secret=secret,
             allowed_updates=allowed_updates,
             stop=stop,
+            metrics_listen=metrics_listen,
+            metrics_port=metrics_port,
         )
 
     asyncio.run(main())

@@ -23,6 +23,8 @@ async def report_error(update: object, ctx: ContextTypes.DEFAULT_TYPE) -> None:
     # quote user input: the redacting filter cleans it.
     shown = f"{update_id:_}" if update_id is not None else "-"
     log.error("update %s failed: %s", shown, type(error).__name__, exc_info=error)
+    if isinstance(ctx, BotContext):
+        ctx.services.metrics.errors.labels("update" if update is not None else "job").inc()
     if not isinstance(update, Update) or not isinstance(ctx, BotContext):
         return
     try:

@@ -52,6 +52,16 @@ class Database:
         self._conn = conn
         await self._migrate()
 
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    async def schema_version(self) -> int:
+        """Return the number of the last migration applied to the open database."""
+        async with self.reading() as conn, conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
     async def close(self) -> None:
         if self._maintenance is not None:
             await self._maintenance.close()

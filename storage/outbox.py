@@ -30,6 +30,14 @@ _ELIGIBLE = (
     " AND p.state IN ('pending', 'sending') AND p.id < o.id)"
 )
 
+# Unsent rows by lane, with the queue time of each lane's oldest (ids grow with time).
+DEPTH = (
+    "SELECT d.lane, d.n, o.created_at FROM"
+    " (SELECT lane, COUNT(*) AS n, MIN(id) AS first FROM outbox"
+    "  WHERE state IN ('pending', 'sending') GROUP BY lane) AS d"
+    " JOIN outbox o ON o.id = d.first"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class NewRow:
@@ -270,6 +278,18 @@ class Outbox:
         counts = {str(r[0]): int(r[1]) for r in rows}
         twice = sum(int(r[2] or 0) for r in rows)
         return Tally(**counts, maybe_duplicates=twice)
+
+    async def depth(self) -> dict[int, tuple[int, datetime]]:
+        """Unsent rows (pending or being sent) by lane: how many, and when the oldest was
+        queued. Read from the partial index of unsent rows, so a scrape costs as little as
+        the queue is long, whatever the number of rows ever sent."""
+        rows = await self.conn.execute_fetchall(DEPTH)
+        found = {}
+        for lane, count, created in rows:
+            queued = dt(created)
+            assert queued is not None
+            found[int(lane)] = (int(count), queued)
+        return found
 
     async def count(self, state: str = "pending", kind: str | None = None) -> int:
         sql = "SELECT COUNT(*) FROM outbox WHERE state = ?"

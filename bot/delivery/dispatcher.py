@@ -29,7 +29,7 @@ from telegram.ext import ExtBot
 
 from bot.context import Services
 from bot.delivery.kinds import Deliverer
-from bot.ratelimit import Pacer, background
+from bot.ratelimit import Pacer, background, retry_after_seconds
 from bot.services import notices as kinds
 from storage.models import OutboxMessage
 from storage.outbox import BULK, NOTICES, Outbox
@@ -210,8 +210,8 @@ class Dispatcher:
         try:
             await self.deliverer.deliver(row)
         except RetryAfter as err:
-            wait = err.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = retry_after_seconds(err)
+            self._count(row, "rate_limited")
             # The row's chat waits (its later rows queue behind it), and so does the bulk
             # lane: Telegram does not say whether the chat or the bot went too fast, and
             # only a broadcast sends fast enough for the latter. Notices go on.
@@ -220,10 +220,13 @@ class Dispatcher:
             )
             await self._retry(row, seconds, "429")
         except Forbidden as err:
+            self._count(row, "blocked")
             await self._unreachable(row, err)
         except ChatMigrated as err:
+            self._count(row, "moved")
             await self._moved(row, err.new_chat_id)
         except BadRequest as err:
+            self._count(row, "failed")
             log.warning("outbox %s #%d refused: %s", row.kind, row.id, err.message)
             async with self.services.db.transaction() as conn:
                 await Outbox(conn).failed(row.id, err.message)
@@ -246,15 +249,19 @@ class Dispatcher:
                 self.failures += 1
                 self._hold(min(2.0 ** (self.failures - 1), MAX_HOLD_SECONDS))
             ambiguous = isinstance(err, TimedOut)
+            self._count(row, "ambiguous" if ambiguous else "retried")
             await self._retry(row, self._backoff(row), str(err), ambiguous=ambiguous)
         except Exception as err:
             log.exception("outbox %s #%d failed", row.kind, row.id)
-            if row.attempts + 1 >= GIVE_UP_AFTER:
+            gives_up = row.attempts + 1 >= GIVE_UP_AFTER
+            self._count(row, "failed" if gives_up else "retried")
+            if gives_up:
                 async with self.services.db.transaction() as conn:
                     await Outbox(conn).failed(row.id, type(err).__name__)
             else:
                 await self._retry(row, self._backoff(row), type(err).__name__)
         else:
+            self._count(row, "sent")
             self.failures = 0
             async with self.services.db.transaction() as conn:
                 await Outbox(conn).sent(row.id, self.clock())
@@ -263,6 +270,9 @@ class Dispatcher:
                 log.info(
                     "outbox %s #%d sent after an unknown outcome: maybe twice", row.kind, row.id
                 )
+
+    def _count(self, row: OutboxMessage, result: str) -> None:
+        self.services.metrics.sent(row.lane, result)
 
     def _backoff(self, row: OutboxMessage) -> float:
         # Jitter spreads the retries of a whole broadcast that met the same outage.

@@ -9,6 +9,7 @@ receives the question itself when the beneficiary accepts.
 from __future__ import annotations
 
 import html
+import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
@@ -114,9 +115,12 @@ async def answer_question(
         text = _(
             "That is a long message. I answer short questions from the association's guides; to tell the team about your situation, talk to a person."
         )
+        services.metrics.question("too_long")
         await reply(update, text, _rows(_talk(tr, None, message.message_id)))
         return
+    started = time.perf_counter()
     asked = await services.faq.ask(user.id, message.text, message.message_id)
+    services.metrics.question(asked.outcome.value, time.perf_counter() - started)
     draft = await services.requests.draft(user.id)
     pointer = (
         "\n\n" + _("You have an unfinished request. Send /start to continue it.") if draft else ""

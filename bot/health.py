@@ -1,0 +1,129 @@
+"""/healthz and /metrics: the webhook server answers both, and so does a side port
+(TAWASUL_METRICS_PORT), the only way to reach them in polling mode.
+
+/healthz answers 200 with a small JSON only when the bot can work: Telegram (or the
+emulator) answered getMe, the database is open with every migration applied, and the
+Application takes updates. Otherwise 503, with the reasons. /metrics is the Application's
+own registry (bot.metrics) in Prometheus' text format, the outbox and the scheduler read
+at that moment.
+
+The servers start before the bot connects to Telegram, and connect() keeps asking for
+getMe while Telegram does not answer: a supervisor probing meanwhile is told why the bot
+is not ready, instead of finding nothing listening.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+from prometheus_client.aiohttp import make_aiohttp_handler
+from telegram.error import BadRequest, NetworkError
+
+from bot.context import SERVICES_KEY, AppType, Services
+from storage.db import migrations
+
+__all__ = ["add_routes", "connect", "problems", "side_server"]
+
+log = logging.getLogger(__name__)
+
+LATEST_MIGRATION = migrations()[-1][0]
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 30.0
+
+
+async def problems(app: AppType) -> list[str]:
+    """Return why the bot is not ready (nothing when it is)."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    found = []
+    try:
+        app.bot.bot  # noqa: B018 - set by getMe's answer, raises before it
+    except RuntimeError:
+        found.append("Telegram has not answered getMe")
+    if not services.db.is_open:
+        found.append("the database is not open")
+    else:
+        try:
+            version = await services.db.schema_version()
+        except sqlite3.Error as err:
+            found.append(f"the database cannot be read ({type(err).__name__})")
+        else:
+            if version != LATEST_MIGRATION:
+                found.append(f"the database is at migration {version} of {LATEST_MIGRATION}")
+    if not app.running:
+        found.append("the bot is not taking updates (starting or stopping)")
+    return found
+
+
+def add_routes(server: web.Application, app: AppType) -> None:
+    """Answer GET /healthz and GET /metrics for the application on this server."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    expose = make_aiohttp_handler(services.metrics.registry)
+
+    async def show_health(request: web.Request) -> web.Response:
+        """Says whether the bot is ready, and why not."""
+        found = await problems(app)
+        if found:
+            return web.json_response({"status": "unavailable", "problems": found}, status=503)
+        body = {"status": "ready", "bot": app.bot.username, "migration": LATEST_MIGRATION}
+        return web.json_response(body)
+
+    async def show_metrics(request: web.Request) -> web.StreamResponse:
+        """Reads the outbox and the scheduler, then gives every metric."""
+        await services.metrics.sample(services.db, services.requests.clock(), app.job_queue)
+        return await expose(request)
+
+    server.router.add_get("/healthz", show_health)
+    server.router.add_get("/metrics", show_metrics)
+
+
+@asynccontextmanager
+async def side_server(app: AppType, listen: str, port: int | None) -> AsyncIterator[None]:
+    """Serve /healthz and /metrics on listen:port while the block runs (no port: nothing)."""
+    if port is None:
+        yield
+        return
+    server = web.Application()
+    add_routes(server, app)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, listen, port).start()
+        log.info("health and metrics on http://%s:%d/healthz and /metrics", listen, port)
+        yield
+    finally:
+        await runner.cleanup()
+
+
+async def connect(
+    app: AppType, stop: asyncio.Event, first_wait: float = FIRST_RETRY_SECONDS
+) -> bool:
+    """Initialize the application (Telegram's getMe first), asking again while Telegram does
+    not answer; False if stop was set before it did. A refused token still raises."""
+    wait = first_wait
+    try:
+        while not stop.is_set():
+            try:
+                await app.initialize()
+                return True
+            except BadRequest:
+                raise
+            except NetworkError as err:  # a 5xx, a timeout, no connection
+                log.warning(
+                    "Telegram did not answer getMe (%s); asking again in %.0f s",
+                    type(err).__name__,
+                    wait,
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+            wait = min(wait * 2, MAX_RETRY_SECONDS)
+    except BaseException:
+        await app.bot.shutdown()  # the HTTP sessions getMe opened
+        raise
+    await app.bot.shutdown()
+    return False
