@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
-    configure_logging(config.settings.log_level)
+    configure_logging(config.settings.log_level, config.settings.log_format)
 
     if command == "check-config":
         print(f"Configuration is valid (profile: {config.profile_source}).")
