@@ -17,6 +17,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:
+    from bot.context import AppType
     from bot.services.reports import Export
 
 log = logging.getLogger("bot")
@@ -149,8 +150,19 @@ def run_bot(config: Config) -> int:
         )
     else:
         log.info("starting long polling")
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        asyncio.run(_poll(app))
     return 0
+
+
+POLL_TIMEOUT = 10  # seconds a getUpdates waits for an update (PTB's default)
+
+
+async def _poll(app: AppType) -> None:
+    from bot.app import running, stop_on_signals
+
+    stop = stop_on_signals()
+    async with running(app, poll_timeout=POLL_TIMEOUT):
+        await stop.wait()
 
 
 if __name__ == "__main__":

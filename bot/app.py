@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -296,11 +299,17 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             await app.bot.set_my_commands(commands)
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    services: Services = app.bot_data[SERVICES_KEY]
+async def stop_sending(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the outbox: nothing more is claimed, and sends under way finish (a few seconds
+    at most), so that a restart finds none whose outcome is unknown."""
     dispatcher = app.bot_data.get(DISPATCHER_KEY)
     if isinstance(dispatcher, Dispatcher):
         await dispatcher.stop()
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data[SERVICES_KEY]
+    await stop_sending(app)
     if isinstance(app.update_queue, DurableQueue):
         await app.update_queue.flush_handled()
     await services.db.close()
@@ -310,24 +319,41 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 async def running(app: AppType, *, poll_timeout: float = 1.0) -> AsyncIterator[AppType]:
     """Run the application by long polling inside the current event loop.
 
-    run_polling() owns the loop and the signals; tests, benchmarks and the demo need the
-    bot to share a loop with the emulator, and post_init/post_shutdown still to run.
+    `python -m bot run` polls through this too (run_polling() would own the loop and the
+    signals, and shut the HTTP session before post_shutdown, under the outbox's last
+    sends). It stops in the order that loses nothing: no new update, then the outbox's
+    sends under way finish, then the handlers, then the database closes.
     """
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
+        bot = app.bot
         await app.updater.start_polling(
-            poll_interval=0, timeout=int(poll_timeout) or 1, allowed_updates=ALLOWED_UPDATES
+            poll_interval=0,
+            timeout=int(poll_timeout) or 1,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=bot.poll_errors.failed if isinstance(bot, PollingBot) else None,
         )
         await app.start()
         try:
             yield app
         finally:
             await app.updater.stop()
+            await stop_sending(app)
             await app.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
     finally:
         await app.shutdown()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event that SIGTERM (a supervisor's stop) or SIGINT (Ctrl+C) sets."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on every platform
+            loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -17,17 +17,16 @@ Telegram retries anything else, so nothing is lost to a crash between the two.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
-import signal
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 
+from bot.app import stop_on_signals, stop_sending
 from bot.context import AppType
 
 __all__ = ["MAX_BODY", "make_server", "run_webhook"]
@@ -97,6 +96,7 @@ async def serve(
             await stop.wait()
         finally:
             await runner.cleanup()  # no new update is taken while the rest stops
+            await stop_sending(app)  # the outbox's sends under way finish
             await app.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
@@ -110,11 +110,7 @@ def run_webhook(
     """Serve until SIGINT or SIGTERM."""
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):  # not on every platform
-                loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         await serve(
             app,
             url=url,
