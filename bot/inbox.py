@@ -26,7 +26,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import ExtBot
 
-from bot.polling import PollErrors
+from bot.poll_errors import PollErrors
 from storage.db import Database
 from storage.inbox import Inbox
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from telegram.error import Conflict, NetworkError
 
-from bot.polling import CONFLICT_OVER_SECONDS, PollErrors
+from bot.poll_errors import CONFLICT_OVER_SECONDS, PollErrors
 
 CUT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance"
 
@@ -21,7 +21,7 @@ class Clock:
 
 
 def _said(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
-    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.polling"]
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.poll_errors"]
     caplog.clear()
     return said
 
@@ -29,7 +29,7 @@ def _said(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
 def test_a_conflict_is_told_once_while_it_lasts_and_again_when_it_comes_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.polling")
+    caplog.set_level(logging.INFO, logger="bot.poll_errors")
     clock = Clock()
     errors = PollErrors(clock)
     for _ in range(5):  # the two instances take turns: polls get through in between
@@ -57,7 +57,7 @@ def test_a_conflict_is_told_once_while_it_lasts_and_again_when_it_comes_back(
 def test_a_network_failure_is_told_once_and_its_end_at_the_next_poll(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.polling")
+    caplog.set_level(logging.INFO, logger="bot.poll_errors")
     errors = PollErrors(Clock())
     errors.polled()
     assert _said(caplog) == []
