@@ -250,6 +250,16 @@ async def _run_followups(ctx: BotContext) -> None:
 
 
 DISPATCHER_KEY = "dispatcher"
+INDEX_KEY = "faq-index"
+
+
+async def _build_index(services: Services) -> None:
+    try:
+        await services.faq.answerer()
+    except Exception:
+        log.exception("the guides' index could not be built: the first question tries again")
+    else:
+        gc.freeze()  # the index lives as long as the process, as what post_init loaded
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -263,15 +273,17 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         log.warning("replaying %d update(s) left unhandled by the last run", len(replay))
     for update in replay:
         await app.update_queue.put(update)
-    # The profile's guides answer questions from the first start; then the index is built
-    # once here rather than at the first question.
+    # The profile's guides answer questions from the first start.
     for result in await services.faq.import_defaults():
         if result.error:
             log.error("guide %s not imported: %s", result.path.name, result.error)
-    await services.faq.answerer()
     # Everything loaded so far lives as long as the process: move it out of the garbage
     # collector's view, so that full collections stay short while beneficiaries wait.
     gc.freeze()
+    # The guides' index (and the sentence encoder under it: a second at start-up) is built
+    # while the bot already takes updates, not at the first question: one that comes
+    # before it is ready waits for it.
+    app.bot_data[INDEX_KEY] = asyncio.create_task(_build_index(services), name="faq-index")
     assert app.job_queue is not None
     app.job_queue.run_repeating(_checkpoint, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS)
     # Derived from the database each time: a restart loses no quiet-time close.
@@ -309,6 +321,10 @@ async def stop_sending(app: Application) -> None:  # type: ignore[type-arg]
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data[SERVICES_KEY]
+    index = app.bot_data.get(INDEX_KEY)
+    if isinstance(index, asyncio.Task) and not index.done():
+        index.cancel()  # stopped soon after the start: the index is not needed any more
+        await asyncio.gather(index, return_exceptions=True)
     await stop_sending(app)
     if isinstance(app.update_queue, DurableQueue):
         await app.update_queue.flush_handled()
