@@ -9,6 +9,8 @@ emulator, as in the load benchmark, logging at INFO (the default):
   guides' index built, getMe answered and polling started;
 - *idle memory*: VmRSS after IDLE_SECONDS without an update (jobs running as scheduled);
 - *idle log*: the lines it wrote meanwhile, counted per minute;
+- *after a question*: VmRSS once a beneficiary's question has been answered (the echo bot
+  echoes it): the shipped bot pages in the sentence encoder's weights at the first one;
 - *stop*: from SIGTERM to the end of the process.
 
 The shipped bot is started RESTARTS times on one database, as a service restarts; its very
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import statistics
 import sys
 import tempfile
@@ -34,8 +37,10 @@ from emulator import BotApiEmulator
 
 IDLE_SECONDS = 10.0
 RESTARTS = 3
+_ASKERS = itertools.count(700_000)  # a new beneficiary for each start
 RSS_TARGET_MIB = 120.0
 STARTUP_TARGET_S = 2.0
+QUESTION = "What are your opening hours?"
 ECHO = ("-m", "bench.echo_bot")
 FORM = ("-m", "bot", "run")
 
@@ -53,12 +58,17 @@ async def _one_start(
         await asyncio.sleep(idle)
         rss = proc.rss_kib()
         idle_lines = proc.stderr_lines() - lines
+        asker = emu.user(next(_ASKERS), first_name="Idle", language_code="en")
+        await asker.send_text(QUESTION)
+        await asker.wait_for_message(timeout=60)
+        asked = proc.rss_kib()
     finally:
         stop = await proc.terminate()
     return {
         "startup_s": round(ready - execed, 3),
         "idle_rss_mib": round(rss / 1024, 1) if rss else None,
         "idle_log_lines_per_min": round(idle_lines * 60 / idle, 1),
+        "asked_rss_mib": round(asked / 1024, 1) if asked else None,
         "stop_s": round(stop, 2),
     }
 
@@ -94,6 +104,7 @@ def _row(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
         "idle_rss_mib": median("idle_rss_mib"),
         "idle_rss_max_mib": max(r["idle_rss_mib"] for r in runs),
         "idle_log_lines_per_min": median("idle_log_lines_per_min"),
+        "asked_rss_mib": median("asked_rss_mib"),
         "stop_s": median("stop_s"),
         "runs": runs,
     }
@@ -106,6 +117,7 @@ def table(rows: list[dict[str, Any]], markdown: bool = False) -> str:
         "start-up s (median / max)",
         "idle RSS MiB (median / max)",
         "idle log lines/min",
+        "after a question MiB",
         "stop s",
     ]
     cells = [
@@ -115,6 +127,7 @@ def table(rows: list[dict[str, Any]], markdown: bool = False) -> str:
             f"{r['startup_s']:.2f} / {r['startup_max_s']:.2f}",
             f"{r['idle_rss_mib']:.1f} / {r['idle_rss_max_mib']:.1f}",
             f"{r['idle_log_lines_per_min']:g}",
+            f"{r['asked_rss_mib']:.1f}",
             f"{r['stop_s']:.2f}",
         ]
         for r in rows

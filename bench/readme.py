@@ -87,7 +87,9 @@ is started as a child process against the emulator, logging at INFO (the default
 Start-up is the time from the exec to its first getUpdates at the emulator (imports, the
 configuration, the database opened and migrated, the guides' index built, getMe answered,
 polling started); idle memory is VmRSS after {idle.IDLE_SECONDS:g} s without an update; the
-log is what it wrote meanwhile; stop is SIGTERM to exit. The shipped bot is restarted on
+log is what it wrote meanwhile; then a question is asked, and memory read again once it is
+answered (the sentence encoder's weights are paged in at the first question); stop is
+SIGTERM to exit. The shipped bot is restarted on
 one database, as a service is; its first start on a new database also imports the
 profile's guides (every passage embedded) and is shown apart. The baseline is the bare echo
 bot above."""
