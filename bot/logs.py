@@ -280,6 +280,7 @@ def configure_logging(level: str = "INFO", log_format: LogFormat = "text") -> No
     # ids, phone numbers): never below INFO, whatever TAWASUL_LOG_LEVEL says.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))
     # APScheduler writes two INFO lines each time a job runs, and the outbox's poke runs
-    # every second: about 40 MB of log a day from an idle bot. Its warnings (a job that
-    # missed its time, or raised) still come through.
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # every second: about 40 MB of log a day from an idle bot. From INFO up only its
+    # warnings (a job that missed its time, or raised) come through; DEBUG shows all.
+    quiet = logging.WARNING if root.level >= logging.INFO else logging.NOTSET
+    logging.getLogger("apscheduler").setLevel(max(quiet, root.level))

@@ -129,6 +129,8 @@ def test_the_scheduler_says_nothing_at_info_about_each_run(root_logging: None) -
     assert not executor.isEnabledFor(logging.INFO)
     assert executor.isEnabledFor(logging.WARNING)  # a missed or failing job is still told
     assert logging.getLogger("bot").isEnabledFor(logging.INFO)
+    configure_logging("DEBUG")  # asked for everything: the scheduler's lines too
+    assert executor.isEnabledFor(logging.DEBUG)
 
 
 def test_separators_and_our_own_ids() -> None:
