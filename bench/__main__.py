@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import idle
 from bench.process import ROOT
 from bench.readme import section
 from bench.report import print_report, runs_table, update_readme, verdicts, write_json
@@ -62,7 +63,19 @@ def machine() -> dict[str, Any]:
     }
 
 
-async def run_all(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
+async def run_all(
+    args: argparse.Namespace, workdir: Path
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The start-up and idle rows, then the load runs."""
+    if args.quick:
+        still = await idle.measure(workdir, restarts=1, idle=3.0)
+    else:
+        still = await idle.measure(workdir)
+    print(idle.table(still), file=sys.stderr, flush=True)
+    return still, await _load_runs(args, workdir)
+
+
+async def _load_runs(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
     think: tuple[float, float] = args.think
     plan: list[tuple[BotKind, tuple[float, float] | None]] = [
         (ECHO, None),
@@ -92,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tawasul-bench-") as tmp:
-        runs = asyncio.run(run_all(args, Path(tmp)))
+        still, runs = asyncio.run(run_all(args, Path(tmp)))
     result: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "users": args.users,
@@ -101,10 +114,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "think_s": list(args.think),
         "machine": machine(),
         "elapsed_s": round(time.perf_counter() - started, 1),
+        "idle": still,
         "runs": runs,
         "verdicts": verdicts(runs),
     }
     print_report(result)
+    print()
+    print(idle.table(still))
+    for line in idle.targets(still):
+        print("  " + line)
     write_json(result, args.output)
     print(f"\nwrote {args.output}")
     if not args.no_readme:

@@ -70,6 +70,9 @@ class BotProcess:
 
     def peak_memory_kib(self) -> int | None:
         """VmHWM (peak resident set size) of the running process, in KiB."""
+        return self._status_kib("VmHWM:")
+
+    def _status_kib(self, field: str) -> int | None:
         if self.proc is None:
             return None
         try:
@@ -77,7 +80,7 @@ class BotProcess:
         except OSError:
             return None
         for line in status.splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1])
         return None
 
@@ -99,6 +102,26 @@ class BotProcess:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+
+    async def terminate(self, grace: float = 30.0) -> float:
+        """SIGTERM, as a supervisor stops a service; the seconds until the process is gone.
+
+        Unlike stop(), the event loop (and the emulator in it) goes on meanwhile, so the
+        bot's last calls are answered as they would be by Telegram.
+        """
+        assert self.proc is not None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        self.proc.send_signal(signal.SIGTERM)
+        while self.proc.poll() is None and loop.time() - started < grace:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        took = loop.time() - started
+        self.stop(grace=0)  # kills it if it is still there; closes its log
+        return took
+
+    def rss_kib(self) -> int | None:
+        """VmRSS (resident set size now) of the running process, in KiB."""
+        return self._status_kib("VmRSS:")
 
     def stderr_tail(self, lines: int = 20) -> str:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import idle
 from bench.report import P99_TARGET_MS, RATIO_TARGET, find, runs_table, steps_table, targets_text
 
 METHOD = """\
@@ -74,7 +75,24 @@ def section(result: dict[str, Any]) -> str:
         *[f"- {line}" for line in targets_text(v)],
     ]
     lines += _notes(runs)
+    if result.get("idle"):
+        lines += ["", IDLE_METHOD, "", idle.table(result["idle"], markdown=True), ""]
+        lines += [f"- {line}" for line in idle.targets(result["idle"])]
     return "\n".join(lines)
+
+
+IDLE_METHOD = f"""\
+**Start-up and an idle bot** (`python -m bench.idle`, run first by `make bench`): each bot
+is started as a child process against the emulator, logging at INFO (the default).
+Start-up is the time from the exec to its first getUpdates at the emulator (imports, the
+configuration, the database opened and migrated, the guides' index built, getMe answered,
+polling started); idle memory is VmRSS after {idle.IDLE_SECONDS:g} s without an update; the
+log is what it wrote meanwhile; then a question is asked, and memory read again once it is
+answered (the sentence encoder's weights are paged in at the first question); stop is
+SIGTERM to exit. The shipped bot is restarted on
+one database, as a service is; its first start on a new database also imports the
+profile's guides (every passage embedded) and is shown apart. The baseline is the bare echo
+bot above."""
 
 
 def _notes(runs: list[dict[str, Any]]) -> list[str]:

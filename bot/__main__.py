@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
-    configure_logging(config.settings.log_level)
+    configure_logging(config.settings.log_level, config.settings.log_format)
 
     if command == "check-config":
         print(f"Configuration is valid (profile: {config.profile_source}).")
@@ -160,6 +160,9 @@ def run_bot(config: Config) -> int:
 
         run_polling(app, metrics_listen=settings.metrics_listen, metrics_port=settings.metrics_port)
     return 0
+
+
+POLL_TIMEOUT = 10  # seconds a getUpdates waits for an update (PTB's default)
 
 
 if __name__ == "__main__":

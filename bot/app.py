@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -253,6 +256,16 @@ async def _run_followups(ctx: BotContext) -> None:
 
 
 DISPATCHER_KEY = "dispatcher"
+INDEX_KEY = "faq-index"
+
+
+async def _build_index(services: Services) -> None:
+    try:
+        await services.faq.answerer()
+    except Exception:
+        log.exception("the guides' index could not be built: the first question tries again")
+    else:
+        gc.freeze()  # the index lives as long as the process, as what post_init loaded
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -266,15 +279,17 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         log.warning("replaying %d update(s) left unhandled by the last run", len(replay))
     for update in replay:
         await app.update_queue.put(update)
-    # The profile's guides answer questions from the first start; then the index is built
-    # once here rather than at the first question.
+    # The profile's guides answer questions from the first start.
     for result in await services.faq.import_defaults():
         if result.error:
             log.error("guide %s not imported: %s", result.path.name, result.error)
-    await services.faq.answerer()
     # Everything loaded so far lives as long as the process: move it out of the garbage
     # collector's view, so that full collections stay short while beneficiaries wait.
     gc.freeze()
+    # The guides' index (and the sentence encoder under it: a second at start-up) is built
+    # while the bot already takes updates, not at the first question: one that comes
+    # before it is ready waits for it.
+    app.bot_data[INDEX_KEY] = asyncio.create_task(_build_index(services), name="faq-index")
     assert app.job_queue is not None
     app.job_queue.run_repeating(_checkpoint, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS)
     # Derived from the database each time: a restart loses no quiet-time close.
@@ -302,11 +317,21 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
             await app.bot.set_my_commands(commands)
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    services: Services = app.bot_data[SERVICES_KEY]
+async def stop_sending(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the outbox: nothing more is claimed, and sends under way finish (a few seconds
+    at most), so that a restart finds none whose outcome is unknown."""
     dispatcher = app.bot_data.get(DISPATCHER_KEY)
     if isinstance(dispatcher, Dispatcher):
         await dispatcher.stop()
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data[SERVICES_KEY]
+    index = app.bot_data.get(INDEX_KEY)
+    if isinstance(index, asyncio.Task) and not index.done():
+        index.cancel()  # stopped soon after the start: the index is not needed any more
+        await asyncio.gather(index, return_exceptions=True)
+    await stop_sending(app)
     if isinstance(app.update_queue, DurableQueue):
         await app.update_queue.flush_handled()
     await services.db.close()
@@ -316,25 +341,41 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 async def running(app: AppType, *, poll_timeout: float = 1.0) -> AsyncIterator[AppType]:
     """Run the application by long polling inside the current event loop.
 
-    PTB's run_polling() owns the loop and the signals; tests, benchmarks and the demo need
-    the bot to share a loop with the emulator, and post_init/post_shutdown still to run.
-    `python -m bot run` polls through it too (bot.polling, after the side port is up).
+    `python -m bot run` polls through this too (bot.polling, once the side port is up; PTB's
+    run_polling() would own the loop and the signals, and shut the HTTP session before
+    post_shutdown, under the outbox's last sends). It stops in the order that loses nothing: no new update, then the outbox's
+    sends under way finish, then the handlers, then the database closes.
     """
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
+        bot = app.bot
         await app.updater.start_polling(
-            poll_interval=0, timeout=int(poll_timeout) or 1, allowed_updates=ALLOWED_UPDATES
+            poll_interval=0,
+            timeout=int(poll_timeout) or 1,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=bot.poll_errors.failed if isinstance(bot, PollingBot) else None,
         )
         await app.start()
         try:
             yield app
         finally:
             await app.updater.stop()
+            await stop_sending(app)
             await app.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
     finally:
         await app.shutdown()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event that SIGTERM (a supervisor's stop) or SIGINT (Ctrl+C) sets."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on every platform
+            loop.add_signal_handler(sig, stop.set)
+    return stop

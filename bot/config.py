@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     api_base_url: str | None = None
     api_base_file_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object a line
 
     @field_validator("timezone")
     @classmethod

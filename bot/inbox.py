@@ -26,6 +26,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import ExtBot
 
+from bot.poll_errors import PollErrors
 from storage.db import Database
 from storage.inbox import Inbox
 
@@ -102,14 +103,21 @@ class DurableQueue(asyncio.Queue[object]):
 
 
 class PollingBot(ExtBot[int]):
-    """An ExtBot that stores each batch getUpdates returns in one transaction."""
+    """An ExtBot that stores each batch getUpdates returns in one transaction (and tells
+    `poll_errors` that polling works)."""
 
     def __init__(self, *args: Any, inbox: DurableQueue, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._inbox = inbox
+        self._poll_errors = PollErrors()
+
+    @property
+    def poll_errors(self) -> PollErrors:
+        return self._poll_errors
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
+        self._poll_errors.polled()
         await self._inbox.store(updates)
         return updates
 

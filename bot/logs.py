@@ -7,12 +7,14 @@ have none: the process remembers the names and personal answers it has seen late
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TypeAlias
+from datetime import UTC, datetime
+from typing import Literal, TypeAlias
 
 from telegram import Update
 
@@ -233,10 +235,36 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO") -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC), level, logger and message.
+
+    The message is the one RedactingFilter cleaned, its traceback folded in; json.dumps
+    escapes the traceback's line breaks, so a line is always one record.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.exc_info:  # only when no RedactingFilter ran before
+            message = f"{message}\n{self.formatException(record.exc_info)}"
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": message,
+        }
+        return json.dumps(entry, ensure_ascii=False)
+
+
+LogFormat: TypeAlias = Literal["text", "json"]
+
+
+def configure_logging(level: str = "INFO", log_format: LogFormat = "text") -> None:
     """Log to stderr through the redacting filter; keep chatty libraries quiet."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -251,3 +279,8 @@ def configure_logging(level: str = "INFO") -> None:
     # At DEBUG the database driver logs every statement with its parameters (answers,
     # ids, phone numbers): never below INFO, whatever TAWASUL_LOG_LEVEL says.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))
+    # APScheduler writes two INFO lines each time a job runs, and the outbox's poke runs
+    # every second: about 40 MB of log a day from an idle bot. From INFO up only its
+    # warnings (a job that missed its time, or raised) come through; DEBUG shows all.
+    quiet = logging.WARNING if root.level >= logging.INFO else logging.NOTSET
+    logging.getLogger("apscheduler").setLevel(max(quiet, root.level))

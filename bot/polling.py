@@ -9,10 +9,8 @@ the bot polls as bot.app.running() does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 
-from bot.app import running
+from bot.app import running, stop_on_signals
 from bot.context import AppType
 from bot.health import connect, side_server
 
@@ -41,11 +39,7 @@ def run_polling(app: AppType, *, metrics_listen: str, metrics_port: int | None) 
     """Poll until SIGINT or SIGTERM."""
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):  # not on every platform
-                loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         await serve(app, stop=stop, metrics_listen=metrics_listen, metrics_port=metrics_port)
 
     asyncio.run(main())

@@ -21,17 +21,16 @@ the bot asks Telegram for getMe, so a probe learns why the bot is not ready yet.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
-import signal
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 
+from bot.app import stop_on_signals, stop_sending
 from bot.context import AppType
 from bot.health import add_routes, connect, side_server
 
@@ -133,6 +132,8 @@ async def _run(
         try:
             await stop.wait()
         finally:
+            # Telegram's posts meanwhile are answered 503 (stop is set): no new update.
+            await stop_sending(app)  # the outbox's sends under way finish
             await app.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
@@ -154,11 +155,7 @@ def run_webhook(
     """Serve until SIGINT or SIGTERM."""
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):  # not on every platform
-                loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         await serve(
             app,
             url=url,

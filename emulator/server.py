@@ -30,6 +30,12 @@ WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+# What Telegram answers a long poll that a newer getUpdates of the same bot cut short (a
+# second instance polling with the same token).
+POLL_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
 
 
 @dataclass(slots=True)
@@ -73,6 +79,8 @@ class BotApiEmulator(SimWorld):
         }
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self._polls = 0  # getUpdates calls so far: the newest is the one served
+        self.poll_conflicts = 0  # long polls ended with 409 by a newer one
 
     # -- lifecycle -----------------------------------------------------------
     @property
@@ -239,7 +247,14 @@ class BotApiEmulator(SimWorld):
             st.allowed_updates = set(allowed) if allowed else None
         limit = min(max(params.integer("limit", 100) or 100, 1), 100)
         deadline = time.monotonic() + (params.number("timeout", 0) or 0)
+        # One getUpdates at a time: a newer call ends a pending long poll with 409.
+        self._polls += 1
+        mine = self._polls
+        st.updates_notifier.notify()
         while True:
+            if mine != self._polls:
+                self.poll_conflicts += 1
+                raise ApiError(409, POLL_CONFLICT)
             updates = st.pending_updates(limit)
             remaining = deadline - time.monotonic()
             if updates or remaining <= 0 or self._closing:

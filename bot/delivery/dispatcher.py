@@ -44,6 +44,9 @@ FALLBACK_POLL_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 300.0
 MAX_HOLD_SECONDS = 30.0  # the longest the whole outbox pauses after failures in a row
 MAX_IN_FLIGHT = 64
+# At a stop, sends already made to Telegram get this long to be answered: a supervisor
+# waits about 5 s in all (the handlers and the database close come after), then kills.
+STOP_GRACE_SECONDS = 3.0
 GIVE_UP_AFTER = 8  # attempts, for errors that are not Telegram's (a bug, a missing row)
 
 
@@ -63,6 +66,7 @@ class Dispatcher:
         self.tz = ZoneInfo(settings.timezone)
         self.quiet_hours = services.profile.followups.quiet_hours
         self.in_flight: dict[int, asyncio.Task[None]] = {}  # chat id -> its send
+        self.calling: set[int] = set()  # chats whose send has gone to Telegram
         self.bulk_in_flight = 0
         self.last_sent: dict[int, float] = {}  # private chat -> loop time of the last send
         self.hold_until: datetime | None = None  # nothing is claimed until then
@@ -80,22 +84,29 @@ class Dispatcher:
         self.services.wakeup.callback = self.wake.set
         self.task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
-    async def stop(self, grace: float = 5.0) -> None:
-        """Stop claiming; let sends under way finish (so none is left ambiguous)."""
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop claiming; let the sends already made to Telegram finish (so none is left
+        of unknown outcome) and put back the rows still waiting for their turn."""
         self.stopping = True
         self.services.wakeup.callback = lambda: None
+        self.wake.set()
         if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            # A claim under way is let finish: cancelled between its commit and the start
+            # of its sends, it would leave rows `sending` that no send took.
+            done, _ = await asyncio.wait([self.task], timeout=grace)
+            if not done:
+                self.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.task
+        for chat_id, task in self.in_flight.items():
+            if chat_id not in self.calling:
+                task.cancel()  # still pacing: released as not tried
         sends = list(self.in_flight.values())
         if sends:
             _, late = await asyncio.wait(sends, timeout=grace)
             for task in late:
-                task.cancel()
-            for task in late:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                task.cancel()  # put back as of unknown outcome (see _send)
+            await asyncio.gather(*late, return_exceptions=True)
 
     def poke(self) -> None:
         """Look for due rows now (the JobQueue calls it every POLL_SECONDS)."""
@@ -125,7 +136,7 @@ class Dispatcher:
             again = await Outbox(conn).recover()
         if again:
             log.warning("%d outbox message(s) were being sent at a crash: sending again", again)
-        while True:
+        while not self.stopping:
             self.wake.clear()
             try:
                 await self._claim()
@@ -137,7 +148,7 @@ class Dispatcher:
     async def _claim(self) -> None:
         free = MAX_IN_FLIGHT - len(self.in_flight)
         now = self.clock()
-        if free <= 0 or (self.hold_until is not None and now < self.hold_until):
+        if self.stopping or free <= 0 or (self.hold_until is not None and now < self.hold_until):
             return
         room = self.bulk_cap - self.bulk_in_flight
         if self.bulk_hold_until is not None and now < self.bulk_hold_until:
@@ -180,13 +191,19 @@ class Dispatcher:
             if row.chat_id > 0:
                 self.last_sent[row.chat_id] = asyncio.get_running_loop().time()
             tried = True
+            self.calling.add(row.chat_id)
             with background():  # a staff member waiting for a reply goes first
                 await self._attempt(row)
+        except asyncio.CancelledError:
+            if tried:  # cut short by a stop: it may have arrived
+                await self._retry(row, 0, "stopped while sending", ambiguous=True)
+            raise
         finally:
             if not tried:  # it never reached Telegram: not ambiguous, only not sent yet
                 async with self.services.db.transaction() as conn:
                     await Outbox(conn).release([row.id])
             self.bulk_in_flight -= row.lane == BULK
+            self.calling.discard(row.chat_id)
             self.in_flight.pop(row.chat_id, None)
             self.wake.set()
 

@@ -8,9 +8,6 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-
 from bot.services.reports import Cell, Export, Sheet
 
 # A cell starting with these is a formula to Excel (also when it opens a CSV file); what a
@@ -32,21 +29,25 @@ def _text(value: Cell) -> str:
     return text
 
 
-def _xlsx(value: Cell) -> Cell:
+def _xlsx(value: Cell, illegal: re.Pattern[str]) -> Cell:
     # Control characters are not allowed in the XML of a workbook (openpyxl refuses them).
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    return illegal.sub("", value) if isinstance(value, str) else value
 
 
 def xlsx_bytes(export: Export) -> bytes:
     """Build the workbook: a sheet per table of the export (requests, events, ratings,
     suggestions, audit, volunteers), each with a header."""
+    # Imported here: openpyxl costs the running bot about 8 MB and only exports need it.
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+
     book = Workbook()
     book.remove(book.active)
     for sheet in export.sheets:
         ws = book.create_sheet(sheet.name)
         ws.append(list(sheet.header))
         for row in sheet.rows:
-            ws.append([_xlsx(value) for value in row])
+            ws.append([_xlsx(value, ILLEGAL_CHARACTERS_RE) for value in row])
             for cell in ws[ws.max_row]:
                 # openpyxl takes any string starting with "=" for a formula.
                 if isinstance(cell.value, str) and cell.value.startswith("="):

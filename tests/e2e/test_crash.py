@@ -27,11 +27,17 @@ class BotProcess:
     """`python -m bot run` in a child process, pointed at the emulator."""
 
     def __init__(
-        self, emu: BotApiEmulator, database: Path, extra_env: dict[str, str] | None = None
+        self,
+        emu: BotApiEmulator,
+        database: Path,
+        extra_env: dict[str, str] | None = None,
+        log: Path | None = None,
     ) -> None:
         self.emu = emu
         # Ready when it has polled, or (webhook mode) registered its webhook.
-        self.ready_method = "setwebhook" if extra_env else "getupdates"
+        webhook = (extra_env or {}).get("TAWASUL_MODE") == "webhook"
+        self.ready_method = "setwebhook" if webhook else "getupdates"
+        self.log = log  # where its stderr goes (by default, a pipe read if it fails to start)
         self.env = {
             **os.environ,
             "TAWASUL_BOT_TOKEN": TOKEN,
@@ -45,37 +51,64 @@ class BotProcess:
 
     async def start(self) -> None:
         polls = self._polls()
+        log = self.log.open("ab") if self.log is not None else None
         self.proc = subprocess.Popen(  # noqa: ASYNC220 - returns at once; we wait on the emulator
             [sys.executable, "-m", "bot", "run"],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.PIPE if log is None else log,
         )
+        if log is not None:
+            log.close()  # the child has its own copy
         # Ready when it has asked for updates.
-        for _ in range(300):
+        for _ in range(600):
             if self._polls() > polls:
                 return
             if self.proc.poll() is not None:
-                raise AssertionError(self.proc.stderr.read().decode() if self.proc.stderr else "")
+                raise AssertionError(self._stderr())
             await asyncio.sleep(0.05)
-        raise AssertionError("the bot did not become ready within 15 s")
+        raise AssertionError("the bot did not become ready within 30 s")
 
     def kill(self) -> None:
         """Kill the process at once (SIGKILL): no shutdown code runs."""
         self._end(signal.SIGKILL)
 
-    def stop(self) -> None:
-        """Stop gracefully (SIGTERM), as a supervisor would."""
-        self._end(signal.SIGTERM)
+    async def stop(self) -> int:
+        """Stop gracefully (SIGTERM), as a supervisor would; return the exit status.
+
+        The emulator runs in this event loop: it answers the bot's last calls meanwhile.
+        """
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        for _ in range(600):
+            if self.proc.poll() is not None:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            self.kill()
+            raise AssertionError("the bot did not stop within 30 s of SIGTERM")
+        return self.closed()
 
     def _end(self, sig: signal.Signals) -> None:
         assert self.proc is not None
         self.proc.send_signal(sig)
         self.proc.wait(timeout=30)
+        self.closed()
+
+    def closed(self) -> int:
+        """Forget the process that has ended; return its exit status."""
+        assert self.proc is not None
+        status = self.proc.wait()
         if self.proc.stderr:
             self.proc.stderr.close()
         self.proc = None
+        return status
+
+    def _stderr(self) -> str:
+        if self.log is not None:
+            return self.log.read_text(errors="replace")
+        return self.proc.stderr.read().decode() if self.proc and self.proc.stderr else ""
 
     def _polls(self) -> int:
         return sum(1 for r in self.emu.requests_log if r.method.lower() == self.ready_method)
@@ -243,7 +276,7 @@ async def test_an_update_fetched_but_not_handled_is_replayed(
         later = [m.text for m in person.sim.messages[-3:]]
         assert not any("Question 3 of 9" in t for t in later)
         assert sum("Question 2 of 9" in m.text for m in person.sim.messages) == 1
-        bot.stop()  # handled updates leave the inbox at the next poll, or at shutdown
+        await bot.stop()  # handled updates leave the inbox at the next poll, or at shutdown
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
         row = conn.execute("SELECT field_key FROM drafts").fetchone()
@@ -259,7 +292,7 @@ async def test_an_update_both_replayed_and_redelivered_is_handled_once(
     with killed_at_exit(BotProcess(emu, database)) as bot:
         await bot.start()
         await person.command("/start")
-        bot.stop()
+        await bot.stop()
     message = await person.sim.send_command("/myrequests")
     update_id = emu.state.next_update_id - 1  # the id Telegram will deliver it with
     with sqlite3.connect(database) as conn:
@@ -274,6 +307,6 @@ async def test_an_update_both_replayed_and_redelivered_is_handled_once(
         assert "My requests" in listing.text
         await asyncio.sleep(0.5)
         assert sum("My requests" in m.text for m in person.sim.messages) == 1
-        bot.stop()
+        await bot.stop()
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)

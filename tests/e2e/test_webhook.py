@@ -63,7 +63,7 @@ async def test_webhook_journey_survives_kills(emu: BotApiEmulator, tmp_path: Pat
             predicate=lambda m: "Question 3 of 9" in m.text, timeout=15
         )
         assert "Question 3 of 9" in question.text
-        bot.stop()
+        await bot.stop()
     with sqlite3.connect(database) as conn:
         row = conn.execute("SELECT answers FROM drafts").fetchone()
     assert row is not None
@@ -99,4 +99,4 @@ async def test_a_webhook_update_is_stored_before_it_is_acknowledged(
             predicate=lambda m: "My requests" in m.text, timeout=15
         )
         assert "not submitted any request" in listing.text
-        bot.stop()
+        await bot.stop()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Conflict, Forbidden
 
 from emulator import BotApiEmulator
 
@@ -60,6 +62,26 @@ async def test_updates_via_get_updates_and_offset(emu: BotApiEmulator, bot: Bot)
     again = await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
     assert again == ()
     assert emu.update_created_at(updates[0].update_id) is not None
+
+
+async def test_a_newer_get_updates_ends_a_pending_long_poll_with_409(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """Two instances polling with one token: Telegram ends the older long poll."""
+    async with Bot(TOKEN, base_url=emu.base_url) as other:
+        first = asyncio.create_task(bot.get_updates(timeout=5))
+        for _ in range(500):
+            if any(r.method == "getUpdates" for r in emu.requests_log):
+                break
+            await asyncio.sleep(0.01)
+        user = emu.user(1001)
+        second = asyncio.create_task(other.get_updates(timeout=5))
+        with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+            await first
+        await user.send_text("hello")
+        (update,) = await second  # the newer poll is served
+        assert update.message.text == "hello"
+    assert emu.poll_conflicts == 1
 
 
 async def test_press_and_answer_callback(emu: BotApiEmulator, bot: Bot) -> None:

@@ -1,8 +1,11 @@
-"""Arrows point one way: storage and the services import neither telegram nor babel."""
+"""Arrows point one way: storage and the services import neither telegram nor babel; the
+running bot loads no heavy library that only some commands need."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,3 +83,20 @@ def test_handlers_are_registered_in_one_place_per_side() -> None:
             if ".add_handler(" in path.read_text(encoding="utf-8"):
                 registering.add(path)
     assert registering == allowed
+
+
+# Libraries only a command or a rare feature needs, with what they would cost every
+# running bot (resident memory, measured): the chart (/report), the workbook (/export),
+# PDF guides (import-guides).
+HEAVY_ON_DEMAND = {"matplotlib": "30 MB", "openpyxl": "8 MB", "pypdf": "7 MB"}
+
+
+def test_the_running_bot_does_not_load_what_only_some_commands_need() -> None:
+    script = (
+        "import sys, bot.__main__, bot.app, bot.webhook\n"
+        f"print(' '.join(m for m in {sorted(HEAVY_ON_DEMAND)!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == [], f"imported at start-up: {loaded} (import them where they are used)"

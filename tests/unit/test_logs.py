@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import string
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from random import Random
 from types import SimpleNamespace
@@ -80,6 +81,56 @@ def test_configure_logging_installs_the_filter(capsys: object) -> None:
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert "<phone>" in err and "<national-id>" in err
     assert "0551234567" not in err and "1000000008" not in err
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """Give configure_logging the root logger, and put it back as it was afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    quiet = logging.getLogger("apscheduler").level
+    try:
+        yield
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        logging.getLogger("apscheduler").setLevel(quiet)
+
+
+def test_json_lines_are_one_object_each_and_redacted(
+    root_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.logs import configure_logging
+
+    configure_logging("INFO", "json")
+    log = logging.getLogger("tawasul.test")
+    log.warning("call back %s", "0551234567")
+    try:
+        raise ValueError("id 1000000008 refused")
+    except ValueError:
+        log.exception("a handler failed")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2  # the traceback stays inside its record's line
+    entries = [json.loads(line) for line in lines]
+    assert [set(e) for e in entries] == [{"time", "level", "logger", "message"}] * 2
+    assert [e["level"] for e in entries] == ["WARNING", "ERROR"]
+    assert entries[0]["logger"] == "tawasul.test"
+    assert entries[0]["message"] == "call back <phone>"
+    assert "Traceback" in entries[1]["message"] and "<national-id>" in entries[1]["message"]
+    assert datetime.fromisoformat(entries[0]["time"]).tzinfo is not None
+    assert "0551234567" not in "".join(lines) and "1000000008" not in "".join(lines)
+
+
+def test_the_scheduler_says_nothing_at_info_about_each_run(root_logging: None) -> None:
+    from bot.logs import configure_logging
+
+    configure_logging("INFO")
+    executor = logging.getLogger("apscheduler.executors.default")
+    assert not executor.isEnabledFor(logging.INFO)
+    assert executor.isEnabledFor(logging.WARNING)  # a missed or failing job is still told
+    assert logging.getLogger("bot").isEnabledFor(logging.INFO)
+    configure_logging("DEBUG")  # asked for everything: the scheduler's lines too
+    assert executor.isEnabledFor(logging.DEBUG)
 
 
 def test_separators_and_our_own_ids() -> None:

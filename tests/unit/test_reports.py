@@ -22,7 +22,8 @@ from bot.i18n import Catalogs
 from bot.services.export_files import csv_bytes, write_csv, write_xlsx
 from bot.services.reports import MonthFigures, Report, ReportService
 from handlers.labels import status_label
-from handlers.staff.reports import build_figure, date_range, render_chart
+from handlers.staff.chart import build_figure, render_chart
+from handlers.staff.reports import date_range
 from storage.db import Database
 from storage.models import RequestStatus
 from storage.values import to_json, ts

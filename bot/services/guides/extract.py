@@ -17,11 +17,12 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from pypdf import PasswordType, PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
+from typing import TYPE_CHECKING
 
 from bot.services.guides.docx import DocxError, read_docx
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 SUPPORTED = (".txt", ".md", ".docx", ".pdf")
 MAX_BYTES = 20 * 1024 * 1024
@@ -245,6 +246,11 @@ def _read_pdf(data: bytes, on_page: PageProgress | None = None) -> Document:
 
 
 def _pdf_document(data: bytes, on_page: PageProgress | None) -> Document:
+    # Imported here: only an import of guides reads PDF files, and the running bot
+    # should not carry the reader (see bench: idle memory).
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
