@@ -309,5 +309,4 @@ async def test_python_m_bot_run_serves_the_side_port_and_stops_cleanly(
         await eventually(counted, "the /start update is counted")
         proc = bot.proc
         assert proc is not None
-        bot.stop()
-        assert proc.returncode == 0
+        assert await bot.stop() == 0
