@@ -103,6 +103,9 @@ function apply(batch) {
     } else view.messages.set(id, { message: msg, edited: false });
   }
   view.topics = batch.topics || [];
+  if (view.thread !== GENERAL && !view.topics.some((t) => t.id === view.thread)) {
+    view.thread = GENERAL; // the topic was deleted
+  }
   view.keyboard = batch.keyboard || null;
   if (batch.events.some((e) => e.reply_keyboard)) view.keyboardHidden = false;
   drawAll();
