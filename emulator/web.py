@@ -93,6 +93,7 @@ def add_web_routes(app: web.Application, emu: BotApiEmulator) -> None:
     r.add_static("/sandbox/static/", STATIC, append_version=False)
     r.add_get("/sandbox/files/{file_id}", api.file)
     r.add_get("/sandbox/api/personas", api.personas)
+    r.add_get("/sandbox/api/activity", api.activity)
     r.add_get("/sandbox/api/personas/{user_id}/stream", api.stream)
     r.add_get("/sandbox/api/personas/{user_id}/commands", api.commands)
     r.add_post("/sandbox/api/personas/{user_id}/send", _guarded(api.send))
@@ -219,6 +220,31 @@ class _Api:
             pass
         return response
 
+    async def activity(self, request: web.Request) -> web.StreamResponse:
+        """Server-sent events: how many messages the bot has sent in each persona's chat.
+
+        The switcher marks a persona who has something new, as a phone's badge would.
+        """
+        state = self.emu.state
+        chat_ids = {p.chat_id for p in self.emu.sandbox.personas.values()}
+        chats = [state.chats[c] for c in chat_ids if c in state.chats]
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        last: JSON | None = None
+        try:
+            while not self.emu.closing:
+                counts = {str(c.id): sum(e["kind"] == "new" for e in c.events) for c in chats}
+                if counts != last:
+                    await response.write(f"data: {json.dumps(counts)}\n\n".encode())
+                    last = counts
+                elif not await _any_news(chats):
+                    await response.write(b": ping\n\n")
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        return response
+
     # -- acting as the persona ---------------------------------------------------------------
     async def send(self, request: web.Request) -> web.StreamResponse:
         """Text (a command too), or a location or contact from a reply-keyboard button."""
@@ -310,6 +336,20 @@ class _Api:
         member = self.emu.user(persona.user_id)
         topic = int(thread) if thread not in (None, "", "1", 1) else None
         return await group.send(member, kind, message_thread_id=topic, **fields)
+
+
+async def _any_news(chats: list[ChatState]) -> bool:
+    """Wait until one of the chats changes; False after PING_SECONDS without a change."""
+    waits = [asyncio.ensure_future(c.notifier.wait(PING_SECONDS)) for c in chats]
+    if not waits:
+        await asyncio.sleep(PING_SECONDS)
+        return False
+    try:
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        return any(task.result() for task in done)
+    finally:
+        for task in waits:
+            task.cancel()
 
 
 async def _json(request: web.Request) -> JSON:

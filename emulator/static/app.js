@@ -17,6 +17,8 @@ const view = {
   thread: GENERAL,
   seen: new Map(), // thread -> number of messages seen there
   editing: null,
+  counts: {}, // chat id -> messages the bot has sent there (the activity stream)
+  read: new Map(), // persona id -> the count they have seen
 };
 
 async function api(path, options) {
@@ -47,6 +49,31 @@ function isForum() {
   return Boolean(chat && chat.is_forum);
 }
 
+// -- news for the other personas ---------------------------------------------------------
+function unseen(persona) {
+  const count = view.counts[persona.chat_id] || 0;
+  return !(view.persona && view.persona.user_id === persona.user_id) &&
+    count > (view.read.get(persona.user_id) || 0);
+}
+
+function markRead() {
+  if (view.persona) view.read.set(view.persona.user_id, view.counts[view.persona.chat_id] || 0);
+}
+
+function follow() {
+  const activity = new EventSource("/sandbox/api/activity");
+  let first = true;
+  activity.onmessage = (event) => {
+    view.counts = JSON.parse(event.data);
+    if (first) { // what was there before the page opened is not news
+      for (const p of view.personas) view.read.set(p.user_id, view.counts[p.chat_id] || 0);
+      first = false;
+    }
+    markRead();
+    drawSwitcher();
+  };
+}
+
 // -- the switcher ------------------------------------------------------------------------
 function drawSwitcher() {
   const nav = $("switcher");
@@ -64,7 +91,8 @@ function drawSwitcher() {
         "data-persona": p.user_id,
         "aria-pressed": view.persona && view.persona.user_id === p.user_id ? "true" : "false",
         onclick: () => choose(p.user_id),
-      }, el("bdi", {}, p.name), p.role ? el("small", {}, ` · ${p.role}`) : ""));
+      }, el("bdi", {}, p.name), p.role ? el("small", {}, ` · ${p.role}`) : "",
+      unseen(p) ? el("span", { class: "dot", title: "new" }) : ""));
     }
     nav.append(box);
   }
@@ -78,6 +106,7 @@ function choose(userId) {
     persona, messages: new Map(), topics: [], keyboard: null, keyboardHidden: false,
     thread: GENERAL, seen: new Map(), editing: null,
   });
+  markRead();
   history.replaceState(null, "", `#persona=${persona.user_id}`);
   const root = document.documentElement;
   root.lang = persona.language;
@@ -319,6 +348,7 @@ async function start() {
   const known = wanted && view.personas.some((p) => p.user_id === Number(wanted[1]));
   if (known) choose(wanted[1]);
   else if (view.personas.length) choose(view.personas[0].user_id);
+  follow();
 }
 
 start();

@@ -136,6 +136,8 @@ async def decide_as_staff(page: Page, box: Sandbox, reference: str, shot: Shot) 
     await press(page, accept)
     await see(page, tr.pgettext("request status", "Accepted"), "#toast")
     await see(page, tr.pgettext("request status", "Accepted"))  # the card is redrawn
+    # The switcher marks Sara: the bot has told her something she has not seen.
+    await page.locator(f'[data-persona="{SARA}"] .dot').wait_for()
     await shot("accepted")
 
     await become(page, NOURA_OFFICER)
@@ -176,6 +178,7 @@ async def test_a_beneficiary_applies_staff_decide_and_she_rates(
     # Back to Sara: both notices, then the rating prompt (the follow-up rule) and a rating.
     await become(screen, SARA)
     assert await screen.get_attribute("html", "dir") == "rtl"
+    assert await screen.locator(f'[data-persona="{SARA}"] .dot').count() == 0
     accepted = tr.gettext(
         "Good news: the research committee accepted your request %(reference)s. We will contact you about providing the service."
     )
