@@ -115,6 +115,7 @@ function choose(userId) {
   $("input").placeholder = words().placeholder;
   $("who-label").textContent = words().youAre;
   $("commands").hidden = true;
+  $("toast").hidden = true; // the previous persona's
   drawSwitcher();
   drawAll();
   view.source = new EventSource(`/sandbox/api/personas/${persona.user_id}/stream?after=0`);
