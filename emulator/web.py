@@ -8,7 +8,6 @@ Telegram a second time.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import mimetypes
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from aiohttp import web
 
 from emulator.records import JSON
 from emulator.users import WaitTimeout, wait_for_callback_answer
+from emulator.web_events import activity_stream, chat_stream
 
 if TYPE_CHECKING:
     from emulator.groups import SimGroup
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from emulator.state import ChatState
 
 STATIC = Path(__file__).with_name("static")
-PING_SECONDS = 15.0
 ANSWER_SECONDS = 10.0
 MAX_UPLOAD = 20 * 1024 * 1024  # what a bot may download from Telegram
 # The page runs no inline code and loads nothing from elsewhere.
@@ -112,15 +111,6 @@ def _refused(description: str, status: int = 400) -> web.Response:
     return web.json_response({"ok": False, "description": description}, status=status)
 
 
-def topics_of(chat: ChatState) -> list[JSON]:
-    """The chat's forum topics, for the page's list (deleted ones left out)."""
-    return [
-        {"id": t.message_thread_id, "name": t.name, "closed": t.closed, "color": t.icon_color}
-        for t in chat.topics.values()
-        if not t.deleted
-    ]
-
-
 class _Api:
     def __init__(self, emu: BotApiEmulator) -> None:
         self.emu = emu
@@ -193,57 +183,13 @@ class _Api:
         return _ok(commands=[])
 
     async def stream(self, request: web.Request) -> web.StreamResponse:
-        """Server-sent events: the chat's events from ``after`` on, then each as it comes."""
+        """Server-sent events: the persona's chat, from ``after`` on (see web_events)."""
         persona = self._persona(request)
-        chat = self._chat(persona)
-        # EventSource reconnects with the last id it saw.
-        after = int(request.headers.get("Last-Event-ID") or request.query.get("after", "0"))
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
-        )
-        await response.prepare(request)
-        try:
-            while not self.emu.closing:
-                if len(chat.events) > after:
-                    batch = {
-                        "events": chat.events[after:],
-                        "last": len(chat.events),
-                        "topics": topics_of(chat),
-                        "keyboard": chat.keyboard,
-                    }
-                    after = len(chat.events)
-                    data = json.dumps(batch, ensure_ascii=False)
-                    await response.write(f"id: {after}\ndata: {data}\n\n".encode())
-                elif not await chat.notifier.wait(PING_SECONDS):
-                    await response.write(b": ping\n\n")
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
-        return response
+        return await chat_stream(request, self.emu, self._chat(persona))
 
     async def activity(self, request: web.Request) -> web.StreamResponse:
-        """Server-sent events: how many messages the bot has sent in each persona's chat.
-
-        The switcher marks a persona who has something new, as a phone's badge would.
-        """
-        state = self.emu.state
-        chat_ids = {p.chat_id for p in self.emu.sandbox.personas.values()}
-        chats = [state.chats[c] for c in chat_ids if c in state.chats]
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
-        )
-        await response.prepare(request)
-        last: JSON | None = None
-        try:
-            while not self.emu.closing:
-                counts = {str(c.id): sum(e["kind"] == "new" for e in c.events) for c in chats}
-                if counts != last:
-                    await response.write(f"data: {json.dumps(counts)}\n\n".encode())
-                    last = counts
-                elif not await _any_news(chats):
-                    await response.write(b": ping\n\n")
-        except (ConnectionResetError, asyncio.CancelledError):
-            pass
-        return response
+        """Server-sent events: the bot's messages in each persona's chat (see web_events)."""
+        return await activity_stream(request, self.emu)
 
     # -- acting as the persona ---------------------------------------------------------------
     async def send(self, request: web.Request) -> web.StreamResponse:
@@ -336,20 +282,6 @@ class _Api:
         member = self.emu.user(persona.user_id)
         topic = int(thread) if thread not in (None, "", "1", 1) else None
         return await group.send(member, kind, message_thread_id=topic, **fields)
-
-
-async def _any_news(chats: list[ChatState]) -> bool:
-    """Wait until one of the chats changes; False after PING_SECONDS without a change."""
-    waits = [asyncio.ensure_future(c.notifier.wait(PING_SECONDS)) for c in chats]
-    if not waits:
-        await asyncio.sleep(PING_SECONDS)
-        return False
-    try:
-        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        return any(task.result() for task in done)
-    finally:
-        for task in waits:
-            task.cancel()
 
 
 async def _json(request: web.Request) -> JSON:
