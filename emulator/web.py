@@ -74,7 +74,12 @@ Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _guarded(route: Route) -> Route:
+    """Bad input answered 400; an action posted by another site's page refused (403)."""
+
     async def wrapper(request: web.Request) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            return _refused("only the sandbox page may act here", 403)
         try:
             return await route(request)
         except (KeyError, ValueError, TypeError) as err:

@@ -96,6 +96,12 @@ async def test_bad_requests_get_a_plain_answer(emu: BotApiEmulator, bot: Bot) ->
             assert resp.status == 400
         async with http.get("/sandbox/files/nope") as resp:
             assert resp.status == 404
+        # Another site's page open in the same browser cannot act through the sandbox.
+        evil = {"Origin": "https://example.org"}
+        async with http.post(
+            "/sandbox/api/personas/1001/send", json={"text": "hi"}, headers=evil
+        ) as resp:
+            assert resp.status == 403
     assert len(await fetch(bot)) == 1  # only Omar's message reached the bot
 
 
