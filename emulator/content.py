@@ -38,12 +38,20 @@ class ContentMixin:
     state: State
 
     def photo_content(
-        self, size: int = 50_000, width: int = 1280, height: int = 960, caption: str | None = None
+        self,
+        size: int = 50_000,
+        width: int = 1280,
+        height: int = 960,
+        caption: str | None = None,
+        content: bytes | None = None,
     ) -> JSON:
-        data = _fake_bytes(size, b"\xff\xd8\xff\xe0")
-        full = self.state.add_file("photos", data, size=size, extension="jpg")
-        thumb = self.state.add_file("thumbnails", data, size=min(size, 2000), extension="jpg")
-        content: JSON = {
+        """A photo; ``content`` (a real image, e.g. uploaded in the web sandbox) sets ``size``."""
+        data = _fake_bytes(size, b"\xff\xd8\xff\xe0") if content is None else content
+        size = size if content is None else len(content)
+        ext = "png" if content is not None and content.startswith(b"\x89PNG") else "jpg"
+        full = self.state.add_file("photos", data, size=size, extension=ext)
+        thumb = self.state.add_file("thumbnails", data, size=min(size, 2000), extension=ext)
+        out: JSON = {
             "photo": [
                 {
                     "file_id": thumb.file_id,
@@ -62,8 +70,8 @@ class ContentMixin:
             ]
         }
         if caption:
-            content["caption"] = caption
-        return content
+            out["caption"] = caption
+        return out
 
     def document_content(
         self,

@@ -19,6 +19,7 @@ from emulator.methods_send import SEND_METHODS, Handler
 from emulator.params import ApiError, Params, parse_request, too_many
 from emulator.records import JSON
 from emulator.state import State
+from emulator.web import Sandbox, add_web_routes
 from emulator.webhook import WebhookDeliverer, dumps
 from emulator.world import SimWorld
 
@@ -81,6 +82,7 @@ class BotApiEmulator(SimWorld):
         self._closing = False
         self._polls = 0  # getUpdates calls so far: the newest is the one served
         self.poll_conflicts = 0  # long polls ended with 409 by a newer one
+        self.sandbox = Sandbox(self)  # the web page's personas (emulator/web.py)
 
     # -- lifecycle -----------------------------------------------------------
     @property
@@ -95,6 +97,15 @@ class BotApiEmulator(SimWorld):
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def sandbox_url(self) -> str:
+        """The web page that shows the chats as Telegram would (emulator/web.py)."""
+        return f"{self.url}/sandbox/"
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
     async def start(self) -> BotApiEmulator:
         from emulator.http_api import add_routes
 
@@ -102,6 +113,7 @@ class BotApiEmulator(SimWorld):
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         add_routes(app, self)
+        add_web_routes(app, self)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -114,6 +126,8 @@ class BotApiEmulator(SimWorld):
     async def stop(self) -> None:
         self._closing = True
         self.state.updates_notifier.notify()
+        for chat in self.state.chats.values():
+            chat.notifier.notify()  # the web page's event streams end
         await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
