@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations storage
 MO := locales/ar/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test test-fast setup catalogs catalogs-compile migrate lint bench bench-broadcast bench-faq demo clean
+.PHONY: run test test-fast chromium setup catalogs catalogs-compile migrate lint bench bench-broadcast bench-faq demo clean
 
 run: setup migrate
 	$(PY) -m bot run
@@ -15,7 +15,13 @@ run: setup migrate
 demo: setup migrate
 	$(PY) -m bot demo
 
-test: setup migrate
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser):
+# installed from Debian's packages when it is missing (as root, as CI runs).
+chromium:
+	@command -v chromium >/dev/null || apt-get install -y chromium || \
+		{ apt-get update && apt-get install -y chromium; }
+
+test: setup migrate chromium
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -W error -q
