@@ -162,8 +162,5 @@ def run_bot(config: Config) -> int:
     return 0
 
 
-POLL_TIMEOUT = 10  # seconds a getUpdates waits for an update (PTB's default)
-
-
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,13 +26,13 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from telegram.error import BadRequest, NetworkError
 
 from bot.context import SERVICES_KEY, AppType, Services
-from storage.db import migrations
+from storage.backup import latest_version
 
 __all__ = ["add_routes", "connect", "problems", "side_server"]
 
 log = logging.getLogger(__name__)
 
-LATEST_MIGRATION = migrations()[-1][0]
+LATEST_MIGRATION = latest_version()
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
 

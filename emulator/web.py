@@ -73,6 +73,22 @@ class Sandbox:
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _local(route: Route) -> Route:
+    """Only a page loaded from this machine's own address: a site whose name was made to
+    point here (DNS rebinding) sends its own name as Host and is refused (403)."""
+
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        host = request.url.host or ""
+        if host.strip("[]") not in LOOPBACK:
+            return _refused("the sandbox answers on 127.0.0.1 or localhost only", 403)
+        return await route(request)
+
+    return wrapper
+
+
 def _guarded(route: Route) -> Route:
     """Bad input answered 400; an action posted by another site's page refused (403)."""
 
@@ -92,18 +108,18 @@ def add_web_routes(app: web.Application, emu: BotApiEmulator) -> None:
     """Serve the page under /sandbox/ and its JSON and event-stream API."""
     api = _Api(emu)
     r = app.router
-    r.add_get("/sandbox", api.redirect)
-    r.add_get("/sandbox/", api.index)
+    r.add_get("/sandbox", _local(api.redirect))
+    r.add_get("/sandbox/", _local(api.index))
     r.add_static("/sandbox/static/", STATIC, append_version=False)
-    r.add_get("/sandbox/files/{file_id}", api.file)
-    r.add_get("/sandbox/api/personas", api.personas)
-    r.add_get("/sandbox/api/activity", api.activity)
-    r.add_get("/sandbox/api/personas/{user_id}/stream", api.stream)
-    r.add_get("/sandbox/api/personas/{user_id}/commands", api.commands)
-    r.add_post("/sandbox/api/personas/{user_id}/send", _guarded(api.send))
-    r.add_post("/sandbox/api/personas/{user_id}/upload", _guarded(api.upload))
-    r.add_post("/sandbox/api/personas/{user_id}/press", _guarded(api.press))
-    r.add_post("/sandbox/api/personas/{user_id}/edit", _guarded(api.edit))
+    r.add_get("/sandbox/files/{file_id}", _local(api.file))
+    r.add_get("/sandbox/api/personas", _local(api.personas))
+    r.add_get("/sandbox/api/activity", _local(api.activity))
+    r.add_get("/sandbox/api/personas/{user_id}/stream", _local(api.stream))
+    r.add_get("/sandbox/api/personas/{user_id}/commands", _local(api.commands))
+    r.add_post("/sandbox/api/personas/{user_id}/send", _local(_guarded(api.send)))
+    r.add_post("/sandbox/api/personas/{user_id}/upload", _local(_guarded(api.upload)))
+    r.add_post("/sandbox/api/personas/{user_id}/press", _local(_guarded(api.press)))
+    r.add_post("/sandbox/api/personas/{user_id}/edit", _local(_guarded(api.edit)))
 
 
 def _ok(**payload: Any) -> web.Response:

@@ -146,7 +146,9 @@ async def hold_shared_lock(database: Path) -> int:
     them runs, and one of them started during a restore waits for it. flock() locks end
     with the process, also when it is killed.
     """
-    fd = os.open(lock_path(database), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    # Read-only, readable by all: flock() needs no write access, and a lock file made by
+    # a command run as root must not lock the bot's own user out.
+    fd = os.open(lock_path(database), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -56,7 +56,7 @@ async def restore_backup(backup: Path, database: Path, *, now: datetime) -> Rest
 @contextmanager
 def exclusive_lock(database: Path) -> Iterator[None]:
     """Hold the database's lock alone, or refuse: someone is using the database."""
-    fd = os.open(lock_path(database), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fd = os.open(lock_path(database), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -126,8 +126,11 @@ async def _migrate(staging: Path, backup: Path) -> int:
 
 def _swap(staging: Path, database: Path, now: datetime) -> Path | None:
     """Rename the current database aside and the checked copy into its place."""
-    if database.exists():  # whoever could read the database can read it again
+    if database.exists():  # whoever could read and write the database can do so again
         shutil.copymode(database, staging)
+        if os.geteuid() == 0:  # a restore run as root must not leave a root-owned file
+            owner = database.stat()
+            os.chown(staging, owner.st_uid, owner.st_gid)
     kept = _set_aside(database, now)
     try:
         os.replace(staging, database)

@@ -102,6 +102,15 @@ async def test_bad_requests_get_a_plain_answer(emu: BotApiEmulator, bot: Bot) ->
             "/sandbox/api/personas/1001/send", json={"text": "hi"}, headers=evil
         ) as resp:
             assert resp.status == 403
+        # Nor a site whose name was made to point here (DNS rebinding): its name is the Host.
+        rebound = {"Host": f"evil.example:{emu.port}"}
+        for method, path in (("POST", "send"), ("GET", "stream")):
+            async with http.request(
+                method, f"/sandbox/api/personas/1001/{path}", json={"text": "hi"}, headers=rebound
+            ) as resp:
+                assert resp.status == 403
+        async with http.get("/sandbox/api/personas", headers=rebound) as resp:
+            assert resp.status == 403
     assert len(await fetch(bot)) == 1  # only Omar's message reached the bot
 
 

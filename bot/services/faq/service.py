@@ -69,13 +69,15 @@ class FaqService:
     async def answerer(self) -> Answerer:
         """Return the index of the stored guides, rebuilt if they changed."""
         async with self._lock:
+            # Loaded before the read: the database's one connection is not held while the
+            # encoder's weights load (a second or more, at the first question after start).
+            embedder = await asyncio.to_thread(semantic.load)
             async with self.db.reading() as conn:
                 guides = Guides(conn)
                 version = await guides.version()
                 if self._answerer is not None and version == self._version:
                     return self._answerer
                 passages = await guides.passages()
-                embedder = await asyncio.to_thread(semantic.load)
                 stored = await guides.vectors(embedder.name) if embedder else {}
             self._passages = {p.id: p for p in passages}
             vectors = {k: semantic.from_blob(v) for k, v in stored.items()}
