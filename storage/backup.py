@@ -87,16 +87,25 @@ def _copy(database: Path, partial: Path) -> int:
     """Copy with the online backup API, as one self-contained file; return its version."""
     # mode=rw: never create a database that is not there; the timeout rides out the
     # moment a checkpoint or the bot's start-up holds the WAL's index.
-    source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    return copy_checked(database, partial, "rw", database.name)
+
+
+def copy_checked(source_path: Path, target: Path, mode: str, name: str) -> int:
+    """Copy a database through SQLite's backup API into a new private file, as one file
+    (no WAL beside it to lose when it is moved), check the copy and return its version.
+
+    Through SQLite rather than as bytes, so a database with its -wal beside it comes whole;
+    `mode` is how the source is opened ("rw" for the live database, "ro" for a backup).
+    """
+    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30)
     try:
-        copy = sqlite3.connect(private_file(partial))
+        copy = sqlite3.connect(private_file(target))
         try:
             # pages=-1 (the default): the whole copy in one step, so one read transaction,
             # one snapshot. A copy in several steps would restart at every write of the bot.
             source.backup(copy)
-            # The copy is one file: no WAL beside it to lose when it is moved or uploaded.
             copy.execute("PRAGMA journal_mode=DELETE")
-            return check_copy(copy, database.name)  # the copy is as the database is
+            return check_copy(copy, name)
         finally:
             copy.close()
     finally:

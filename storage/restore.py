@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.backup import BackupError, check_copy, fsync, is_sqlite_file, private_file
+from storage.backup import BackupError, copy_checked, fsync, is_sqlite_file
 from storage.db import Database, lock_path
 
 # The files SQLite keeps beside a database; the -shm is an index rebuilt from the -wal.
@@ -88,19 +88,8 @@ def _refuse_source(backup: Path, database: Path) -> None:
 def _stage(backup: Path, staging: Path) -> int:
     """Copy the backup beside the database and check the copy; return its migration."""
     try:
-        # Read-only: the backup is never changed. Through SQLite rather than as bytes, so
-        # a copy of a live database with its -wal beside it comes whole.
-        source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-        try:
-            copy = sqlite3.connect(private_file(staging))
-            try:
-                source.backup(copy)
-                copy.execute("PRAGMA journal_mode=DELETE")
-                return check_copy(copy, backup.name)
-            finally:
-                copy.close()
-        finally:
-            source.close()
+        # Read-only: the backup is never changed.
+        return copy_checked(backup, staging, "ro", backup.name)
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{backup.name} is damaged or unreadable: {exc}") from None
 

@@ -8,7 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
+
+from bot.app import build_application
 from emulator import BotApiEmulator, BotMessage
+from handlers.beneficiary import talk
+from handlers.buttons import answer_unclaimed_press
+from handlers.staff import roster
 from tests.e2e.desk import (
     ADMIN,
     COMMITTEE_A,
@@ -18,6 +24,7 @@ from tests.e2e.desk import (
     Desk,
     open_desk,
     plain,
+    staff_config,
 )
 from tests.e2e.driver import Person
 from tests.e2e.test_access_review import Requests, audited_since, last_audit
@@ -228,3 +235,21 @@ async def test_only_admins_invite_or_change_roles_and_the_last_admin_stays(
         assert answer["text"] == "Removed from the staff."
         await desk.say(ADMIN, "/staff")
         await desk.group.wait_for_message(predicate=lambda m: m.text == NOT_ALLOWED)
+
+
+def test_the_two_sides_are_registered_in_the_order_that_routes_right(
+    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+) -> None:
+    """Group 0 in order: the staff side (the invitation link before the form's /start),
+    then the beneficiary's (the form first, its catch-alls last), then the press nobody
+    took. Built, not run: the order is what PTB tries."""
+    app = build_application(staff_config(db_path, emu), clock=clock)
+    group = app.handlers[0]
+    callbacks = [getattr(h, "callback", None) for h in group]
+    invitation = callbacks.index(roster.join_staff)
+    form = next(i for i, h in enumerate(group) if isinstance(h, ConversationHandler))
+    assert invitation < form
+    last_message = max(i for i, h in enumerate(group) if isinstance(h, MessageHandler))
+    assert callbacks.index(talk.route_message) == last_message - 1  # then edits
+    assert isinstance(group[-1], CallbackQueryHandler)
+    assert group[-1].callback is answer_unclaimed_press
