@@ -15,6 +15,19 @@ class DraftStage(StrEnum):
     PAUSED = "paused"
 
 
+@dataclass(frozen=True)
+class Step:
+    """Where a draft stands after a step: its stage, the question asked, and whether that
+    question is being changed from the review screen."""
+
+    stage: DraftStage
+    field_key: str | None
+    editing: bool
+
+
+REVIEW = Step(DraftStage.REVIEWING, None, editing=False)
+
+
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     UNDER_REVIEW = "under_review"

@@ -15,6 +15,7 @@ from storage.models import (
     DraftStage,
     Request,
     RequestStatus,
+    Step,
 )
 from storage.values import dt, to_json, ts
 
@@ -111,10 +112,8 @@ class Drafts:
     async def save(
         self,
         draft: Draft,
+        step: Step,
         *,
-        stage: DraftStage,
-        field_key: str | None,
-        editing: bool,
         answers: dict[str, Any],
         now: datetime,
         message_id: int | None = None,
@@ -124,9 +123,7 @@ class Drafts:
             self.conn,
             "drafts",
             draft,
-            stage=stage,
-            field_key=field_key,
-            editing=editing,
+            step,
             answers=answers,
             now=now,
             message_id=message_id,
@@ -142,10 +139,8 @@ async def write_draft(
     conn: aiosqlite.Connection,
     table: str,
     draft: Draft,
+    step: Step,
     *,
-    stage: DraftStage,
-    field_key: str | None,
-    editing: bool,
     answers: dict[str, Any],
     now: datetime,
     message_id: int | None = None,
@@ -160,9 +155,9 @@ async def write_draft(
         " seq = seq + 1, last_message_id = MAX(last_message_id, ?), updated_at = ?"
         f" WHERE id = ? AND seq = ?{stages}",
         (
-            stage.value,
-            field_key,
-            int(editing),
+            step.stage.value,
+            step.field_key,
+            int(step.editing),
             to_json(answers),
             message_id or 0,
             ts(now),

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.models import Draft, DraftStage
+from storage.models import Draft, Step
 from storage.repositories import draft_from_row, write_draft
 from storage.values import dt, ts
 
@@ -65,10 +65,8 @@ class Volunteers:
     async def save(
         self,
         draft: Draft,
+        step: Step,
         *,
-        stage: DraftStage,
-        field_key: str | None,
-        editing: bool,
         answers: dict[str, Any],
         now: datetime,
         message_id: int | None = None,
@@ -78,9 +76,7 @@ class Volunteers:
             self.conn,
             "volunteers",
             draft,
-            stage=stage,
-            field_key=field_key,
-            editing=editing,
+            step,
             answers=answers,
             now=now,
             message_id=message_id,

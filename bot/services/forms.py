@@ -21,7 +21,7 @@ from bot.services.validators import (
     parse_text,
     strip_diacritics,
 )
-from storage.models import Draft, DraftStage
+from storage.models import REVIEW, Draft, DraftStage, Step
 
 TEXT_KINDS = frozenset(
     {FieldKind.TEXT, FieldKind.NUMBER, FieldKind.MOBILE, FieldKind.NATIONAL_ID, FieldKind.DATE}
@@ -46,19 +46,6 @@ class RawAnswer:
     choice: str | None = None
     file: FileInfo | None = None
     other: str | None = None  # a kind the form cannot use: sticker, voice, location...
-
-
-@dataclass(frozen=True)
-class Step:
-    """Where a draft stands after a step: its stage, the question asked, and whether that
-    question is being changed from the review screen."""
-
-    stage: DraftStage
-    field_key: str | None
-    editing: bool
-
-
-REVIEW = Step(DraftStage.REVIEWING, None, editing=False)
 
 
 class FormEngine:

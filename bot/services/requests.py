@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from bot.profile import LOCALES, Profile
 from bot.services import notices
-from bot.services.forms import REVIEW, FormEngine, Step
+from bot.services.forms import FormEngine
 from bot.services.notices import Wakeup
 from storage.db import Database
 from storage.events import Events
-from storage.models import Beneficiary, Draft, DraftStage, Request
+from storage.models import REVIEW, Beneficiary, Draft, DraftStage, Request, Step
 from storage.repositories import Attachments, Beneficiaries, Drafts, Requests
 from storage.staff import StaffThreads
 
@@ -122,9 +122,8 @@ class RequestService:
         async with self.db.transaction() as conn:
             for key in draft.answers.keys() - answers.keys():
                 await Attachments(conn).delete_for_draft_field(draft.id, key)
-            return await self._write(
-                conn, draft, stage, missing, editing=False, answers=answers, now=self.clock()
-            )
+            step = Step(stage, missing, editing=False)
+            return await self._write(conn, draft, step, answers=answers, now=self.clock())
 
     async def start_draft(self, user_id: int, after_message_id: int = 0) -> Draft:
         """Start a new form, discarding an earlier draft (a beneficiary has at most one).
@@ -171,31 +170,32 @@ class RequestService:
 
     async def go_back(self, draft: Draft) -> Draft:
         """Return to the previous question (from review: to the last question)."""
-        return await self._step(draft, self.form.back(draft))
+        return await self._move(draft, self.form.back(draft))
 
     async def edit(self, draft: Draft, field_key: str) -> Draft:
         """Ask one question again from the review screen."""
-        return await self._step(draft, self.form.edit(field_key))
+        return await self._move(draft, self.form.edit(field_key))
 
     async def review(self, draft: Draft) -> Draft:
-        return await self._step(draft, REVIEW)
+        return await self._move(draft, REVIEW)
 
     async def to_declaration(self, draft: Draft) -> Draft:
         missing = self.form.first_unanswered(draft.answers)
         if missing is not None:
             raise IncompleteForm(missing)
-        return await self._move(draft, DraftStage.SIGNING, None, editing=False)
+        return await self._move(draft, Step(DraftStage.SIGNING, None, editing=False))
 
     async def pause(self, draft: Draft) -> Draft:
         """Keep the answers but leave the form (it can be resumed later)."""
-        return await self._move(draft, DraftStage.PAUSED, draft.field_key, editing=draft.editing)
+        paused = Step(DraftStage.PAUSED, draft.field_key, editing=draft.editing)
+        return await self._move(draft, paused)
 
     async def resume(self, draft: Draft) -> Draft:
         """Take a paused draft back to where it stood."""
         if draft.stage is not DraftStage.PAUSED:
             return draft
         stage = DraftStage.ANSWERING if draft.field_key else DraftStage.REVIEWING
-        return await self._move(draft, stage, draft.field_key, editing=draft.editing)
+        return await self._move(draft, Step(stage, draft.field_key, editing=draft.editing))
 
     async def submit(self, draft: Draft, declaration_text: str, locale: str) -> Submission:
         """Sign and submit: the request, its reference, its audit event, in one transaction."""
@@ -301,57 +301,34 @@ class RequestService:
             elif value is None:
                 await attachments.delete_for_draft_field(draft.id, field_key)
             return await self._write(
-                conn,
-                draft,
-                step.stage,
-                step.field_key,
-                editing=step.editing,
-                answers=answers,
-                now=now,
-                message_id=message_id,
+                conn, draft, step, answers=answers, now=now, message_id=message_id
             )
 
-    async def _step(self, draft: Draft, step: Step) -> Draft:
-        return await self._move(draft, step.stage, step.field_key, editing=step.editing)
-
-    async def _move(
-        self, draft: Draft, stage: DraftStage, field_key: str | None, *, editing: bool
-    ) -> Draft:
+    async def _move(self, draft: Draft, step: Step) -> Draft:
+        """Move the draft to step, its answers unchanged."""
         now = self.clock()
         async with self.db.transaction() as conn:
-            return await self._write(
-                conn, draft, stage, field_key, editing=editing, answers=draft.answers, now=now
-            )
+            return await self._write(conn, draft, step, answers=draft.answers, now=now)
 
     @staticmethod
     async def _write(
         conn: Any,
         draft: Draft,
-        stage: DraftStage,
-        field_key: str | None,
+        step: Step,
         *,
-        editing: bool,
         answers: dict[str, Any],
         now: datetime,
         message_id: int | None = None,
     ) -> Draft:
-        ok = await Drafts(conn).save(
-            draft,
-            stage=stage,
-            field_key=field_key,
-            editing=editing,
-            answers=answers,
-            now=now,
-            message_id=message_id,
-        )
+        ok = await Drafts(conn).save(draft, step, answers=answers, now=now, message_id=message_id)
         if not ok:
             raise StaleDraft
         # The row now holds exactly this; no need to read it back.
         return replace(
             draft,
-            stage=stage,
-            field_key=field_key,
-            editing=editing,
+            stage=step.stage,
+            field_key=step.field_key,
+            editing=step.editing,
             answers=answers,
             seq=draft.seq + 1,
             last_message_id=max(draft.last_message_id, message_id or 0),

@@ -12,11 +12,11 @@ from typing import Any
 
 from bot.profile import Profile
 from bot.services import notices
-from bot.services.forms import REVIEW, FormEngine, Step
+from bot.services.forms import FormEngine
 from bot.services.notices import Wakeup
 from bot.services.requests import IncompleteForm, StaleDraft
 from storage.db import Database
-from storage.models import Draft
+from storage.models import REVIEW, Draft, Step
 from storage.volunteers import StaffTopics, Volunteer, Volunteers
 
 STAFF_VOLUNTEER = "staff.volunteer"  # outbox: post a volunteer's card in the staff group
@@ -133,13 +133,7 @@ class VolunteerService:
         async with self.db.transaction() as conn:
             repo = Volunteers(conn)
             saved = await repo.save(
-                draft,
-                stage=step.stage,
-                field_key=step.field_key,
-                editing=step.editing,
-                answers=answers,
-                now=self.clock(),
-                message_id=message_id,
+                draft, step, answers=answers, now=self.clock(), message_id=message_id
             )
             current = await repo.open_for_user(draft.user_id)
         if not saved or current is None:

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.config import load_profile
-from bot.services.forms import REVIEW, FileInfo, FormEngine, RawAnswer, Step
+from bot.services.forms import FileInfo, FormEngine, RawAnswer
 from bot.services.validators import ValidationError
-from storage.models import Draft, DraftStage
+from storage.models import REVIEW, Draft, DraftStage, Step
 
 TODAY = date(2026, 11, 22)
 
