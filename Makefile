@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations storage
 MO := locales/ar/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test test-fast chromium setup catalogs catalogs-compile migrate lint bench bench-broadcast bench-faq demo clean
+.PHONY: run test test-fast chromium postgresql setup catalogs catalogs-compile migrate lint bench bench-broadcast bench-faq demo clean
 
 run: setup migrate
 	$(PY) -m bot run
@@ -21,16 +21,24 @@ chromium:
 	@command -v chromium >/dev/null || apt-get install -y chromium || \
 		{ apt-get update && apt-get install -y chromium; }
 
-test: setup migrate chromium
+# The tests run each database test on SQLite and on PostgreSQL: pytest starts a throw-away
+# server from Debian's binaries on a free loopback port (tests/postgres.py) and stops it at
+# the end. The package is installed when it is missing (as root, as CI runs).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt-get install -y postgresql || \
+		{ apt-get update && apt-get install -y postgresql; }
+
+test: setup migrate chromium postgresql
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -W error -q
 
-# Daily work: the unit and emulator tests, without the end-to-end ones (make test runs all).
+# Daily work: the unit and emulator tests on SQLite only, without the end-to-end ones and
+# PostgreSQL (make test runs all).
 test-fast: setup
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -W error -q tests/unit tests/emulator
+	$(PY) -m pytest -W error -q --backends sqlite tests/unit tests/emulator
 
 setup: $(STAMP) catalogs-compile
 

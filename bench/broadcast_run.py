@@ -38,8 +38,9 @@ from bench.broadcast_watch import (
 )
 from bench.process import BotProcess
 from emulator import BotApiEmulator, RateLimits
-from storage.db import Database
 from storage.outbox import Outbox
+from storage.sql import Database
+from storage.sqlite import SqliteDatabase
 
 # No send for this long while some are missing: the run stops and counts the rest as lost.
 STALL_SECONDS = 30.0
@@ -146,7 +147,7 @@ async def measure_outbox(
         emu.user(NOTICE_USER, first_name="Notice", language_code="en")
         proc = BotProcess(emu, ("-m", "bot", "run"), workdir, pace.bot_env(database, profile))
         await proc.start()
-        db = Database(database)  # this process's own connection, as a second writer
+        db = SqliteDatabase(database)  # this process's own connection, as a second writer
         await db.open()
         try:
             preview = await compose(group, admin)

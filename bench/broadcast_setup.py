@@ -14,8 +14,8 @@ import yaml
 from bench.broadcast_stats import TELEGRAM_RATE
 from bench.process import ROOT, BotProcess
 from emulator import BotApiEmulator, BotMessage, RateLimits, SimGroup, SimUser
-from storage.db import Database
 from storage.repositories import Beneficiaries
+from storage.sqlite import SqliteDatabase
 
 STAFF_CHAT = -1001234567890
 ADMIN_ID = 7005
@@ -87,7 +87,7 @@ def write_profile(folder: Path) -> Path:
 
 async def seed(database: Path, chats: range) -> None:
     """Create the database and the beneficiaries, as if each had written to the bot once."""
-    db = Database(database)
+    db = SqliteDatabase(database)
     await db.open()
     try:
         now = datetime.now(UTC)

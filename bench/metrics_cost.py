@@ -19,8 +19,8 @@ from prometheus_client import generate_latest
 from telegram import Chat, Message, Update, User
 
 from bot.metrics import Metrics
-from storage.db import Database
 from storage.outbox import NewRow, Outbox
+from storage.sqlite import SqliteDatabase
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 UPDATES = 200_000
@@ -38,7 +38,7 @@ def per_update(metrics: Metrics) -> float:
 
 async def per_scrape(metrics: Metrics, folder: Path, unsent: int, sent: int) -> float:
     """Milliseconds one scrape costs with this many unsent and sent outbox rows."""
-    db = Database(folder / f"outbox-{unsent}.sqlite3")
+    db = SqliteDatabase(folder / f"outbox-{unsent}.sqlite3")
     await db.open()
     try:
         async with db.transaction() as conn:

@@ -89,12 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _migrate(config: Config) -> None:
-    from storage.db import Database
+    from storage.db import database_at
 
-    db = Database(config.settings.database)
+    db = database_at(config.settings.database_target)
     await db.open()
     await db.close()
-    print(f"Database ready: {config.settings.database}")
+    print(f"Database ready: {db.describe()}")
 
 
 def _day(text: str) -> date:
@@ -108,9 +108,9 @@ async def _export(config: Config, first: date, last: date, out: Path) -> None:
     """Write the workbook and the CSV files of the requests submitted from first to last."""
     from bot.services.reports import ReportService
     from bot.services.requests import utc_now
-    from storage.db import Database
+    from storage.db import database_at
 
-    db = Database(config.settings.database)
+    db = database_at(config.settings.database_target)
     await db.open()
     try:
         service = ReportService(

@@ -58,7 +58,7 @@ from handlers.beneficiary import menu
 from handlers.beneficiary import routes as beneficiary_routes
 from handlers.staff import broadcasts
 from handlers.staff import routes as staff_routes
-from storage.db import Database
+from storage.db import database_at
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 def build_services(config: Config, clock: Clock = utc_now) -> Services:
     settings = config.settings
     profile = config.profile
-    db = Database(settings.database)
+    db = database_at(settings.database_target)
     wakeup = Wakeup()
     staff_chat = settings.staff_chat_id
     interviews = InterviewService(

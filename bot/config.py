@@ -31,6 +31,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     database: Path = Path("data/tawasul.sqlite3")
+    # postgresql://user:password@host:port/name: PostgreSQL in place of the SQLite file.
+    database_url: SecretStr | None = None
     profile: str = SAMPLE_PROFILE
     staff_chat_id: int | None = None  # the staff supergroup
     staff_topics: bool = True  # one forum topic per request (False: replies to the card)
@@ -92,6 +94,22 @@ class Settings(BaseSettings):
         if not os.access(probe, os.W_OK):
             raise ValueError(f"cannot write in {probe} (the database folder)")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @property
+    def database_target(self) -> Path | str:
+        """The database the bot opens: the PostgreSQL URL when set, else the SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.database
 
     @model_validator(mode="after")
     def _webhook_needs_url(self) -> Settings:

@@ -29,7 +29,7 @@ from bot.services.reports import ReportService
 from bot.services.requests import RequestService
 from bot.services.staff import StaffService
 from bot.services.volunteers import VolunteerService
-from storage.db import Database
+from storage.sql import Database
 
 SERVICES_KEY = "services"
 LOCALE_KEY = "locale"

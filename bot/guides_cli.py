@@ -80,9 +80,9 @@ class ProgressBar:
 async def import_guides(config: Config, args: argparse.Namespace) -> int:
     from bot.services.guides.importer import GuideImporter
     from bot.services.requests import utc_now
-    from storage.db import Database
+    from storage.db import database_at
 
-    db = Database(config.settings.database)
+    db = database_at(config.settings.database_target)
     await db.open()
     try:
         importer = GuideImporter(db, utc_now)
@@ -117,9 +117,9 @@ async def import_guides(config: Config, args: argparse.Namespace) -> int:
 async def export_answers(config: Config, args: argparse.Namespace) -> int:
     from bot.services.faq.answers import FaqAnswers
     from bot.services.requests import utc_now
-    from storage.db import Database
+    from storage.db import database_at
 
-    db = Database(config.settings.database)
+    db = database_at(config.settings.database_target)
     await db.open()
     try:
         text = await FaqAnswers(db, utc_now).export()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,13 +25,13 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 from telegram.error import BadRequest, NetworkError
 
 from bot.context import SERVICES_KEY, AppType, Services
-from storage.backup import latest_version
+from storage.migrator import latest
+from storage.sql import DatabaseError
 
 __all__ = ["add_routes", "connect", "problems", "side_server"]
 
 log = logging.getLogger(__name__)
 
-LATEST_MIGRATION = latest_version()
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
 
@@ -50,11 +49,12 @@ async def problems(app: AppType) -> list[str]:
     else:
         try:
             version = await services.db.schema_version()
-        except sqlite3.Error as err:
+        except DatabaseError as err:
             found.append(f"the database cannot be read ({type(err).__name__})")
         else:
-            if version != LATEST_MIGRATION:
-                found.append(f"the database is at migration {version} of {LATEST_MIGRATION}")
+            newest = latest(services.db.dialect)
+            if version != newest:
+                found.append(f"the database is at migration {version} of {newest}")
     if not app.running:
         found.append("the bot is not taking updates (starting or stopping)")
     return found
@@ -70,7 +70,11 @@ def add_routes(server: web.Application, app: AppType) -> None:
         found = await problems(app)
         if found:
             return web.json_response({"status": "unavailable", "problems": found}, status=503)
-        body = {"status": "ready", "bot": app.bot.username, "migration": LATEST_MIGRATION}
+        body = {
+            "status": "ready",
+            "bot": app.bot.username,
+            "migration": latest(services.db.dialect),
+        }
         return web.json_response(body)
 
     async def show_metrics(request: web.Request) -> web.StreamResponse:

@@ -27,8 +27,8 @@ from telegram import Bot, Update
 from telegram.ext import ExtBot
 
 from bot.poll_errors import PollErrors
-from storage.db import Database
 from storage.inbox import Inbox
+from storage.sql import Database
 
 
 class DurableQueue(asyncio.Queue[object]):

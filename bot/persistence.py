@@ -13,9 +13,9 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from storage.db import Database
 from storage.models import Draft
 from storage.repositories import Drafts
+from storage.sql import Database
 
 StateOf = Callable[[Draft], object | None]
 # PTB's own aliases live in a private module; these are the same shapes.

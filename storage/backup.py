@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.db import lock_path, migrations
+from storage.db import lock_path
+from storage.migrator import latest, migrations
 
 # A file that is not SQLite at all is told apart from a damaged one by its first bytes.
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -30,14 +31,14 @@ class BackupCopy:
     """A backup file written and checked."""
 
     path: Path
-    version: int  # the migration the copy is at (PRAGMA user_version)
+    version: int  # the newest migration the copy has
     size: int  # bytes
     removed: tuple[Path, ...] = ()  # older backups removed by --keep
 
 
 def latest_version() -> int:
-    """Return the newest migration this code knows."""
-    return max(number for number, _sql in migrations())
+    """Return the newest SQLite migration this code knows."""
+    return latest("sqlite")
 
 
 def take_backup(
@@ -117,7 +118,7 @@ def check_copy(conn: sqlite3.Connection, name: str) -> int:
     problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(5)")]
     if problems != ["ok"]:
         raise BackupError(f"{name} is damaged: {'; '.join(problems)}")
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    version = sqlite_version_of(conn)
     newest = latest_version()
     if version == 0:
         raise BackupError(f"{name} is not a Tawasul database (no migration applied).")
@@ -140,15 +141,28 @@ def expected_tables(version: int) -> set[str]:
     """Return the tables and indexes migrations up to version create (run in memory)."""
     conn = sqlite3.connect(":memory:")
     try:
-        for number, sql in migrations():
-            if number <= version:
-                conn.executescript(sql)
+        for migration in migrations("sqlite"):
+            if migration.number <= version:
+                conn.executescript(migration.sql)
         return {
             str(row[0])
             for row in conn.execute("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
         }
     finally:
         conn.close()
+
+
+def sqlite_version_of(conn: sqlite3.Connection) -> int:
+    """Return the newest migration a SQLite file has: from its `schema_migrations`, or for a
+    file older than that table, its `PRAGMA user_version`."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if has_table:
+        row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        if row[0] is not None:
+            return int(row[0])
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def is_sqlite_file(path: Path) -> bool:

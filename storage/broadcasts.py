@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection, Row
 from storage.values import dt, ts
 
 OPEN = ("submitted", "under_review", "needs_info", "accepted")
@@ -33,7 +32,7 @@ class Recipient:
     chat_id: int
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     created = dt(row["created_at"])
     assert created is not None
     return Broadcast(
@@ -52,7 +51,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
 
 
 class Broadcasts:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def create(self, created_by: int, chat_id: int, topic_key: int, now: datetime) -> int:
@@ -62,24 +61,22 @@ class Broadcasts:
             " AND state IN ('composing', 'previewed')",
             (ts(now), created_by),
         )
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO broadcasts (created_by, chat_id, topic_key, created_at)"
-            " VALUES (?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?) RETURNING id",
             (created_by, chat_id, topic_key, ts(now)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
-        )
+        rows = await self.conn.fetchall("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
         row = next(iter(rows), None)
         return _broadcast(row) if row is not None else None
 
     async def composing(self, created_by: int, chat_id: int, topic_key: int) -> Broadcast | None:
         """The admin's draft that has its segment and waits for the message."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM broadcasts WHERE created_by = ? AND chat_id = ? AND topic_key = ?"
             " AND state = 'composing' AND segment IS NOT NULL ORDER BY id DESC LIMIT 1",
             (created_by, chat_id, topic_key),
@@ -88,11 +85,11 @@ class Broadcasts:
         return _broadcast(row) if row is not None else None
 
     async def set_segment(self, broadcast_id: int, segment: str) -> bool:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE broadcasts SET segment = ? WHERE id = ? AND state = 'composing'",
             (segment, broadcast_id),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def set_message(self, broadcast_id: int, message_id: int, recipients: int) -> None:
         await self.conn.execute(
@@ -104,11 +101,11 @@ class Broadcasts:
     async def move(self, broadcast_id: int, from_state: str, to_state: str, now: datetime) -> bool:
         """Compare-and-set the state (two admins pressing at once: one wins)."""
         column = "started_at" if to_state == "sending" else "finished_at"
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             f"UPDATE broadcasts SET state = ?, {column} = ? WHERE id = ? AND state = ?",
             (to_state, ts(now), broadcast_id, from_state),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def set_started(self, broadcast_id: int, recipients: int, progress_id: int) -> None:
         await self.conn.execute(
@@ -117,7 +114,7 @@ class Broadcasts:
         )
 
     async def sending(self) -> list[Broadcast]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM broadcasts WHERE state = 'sending' ORDER BY id"
         )
         return [_broadcast(r) for r in rows]
@@ -148,5 +145,5 @@ class Broadcasts:
             args = (ts(first), ts(last))
         else:
             raise ValueError(f"unknown segment {segment!r}")
-        rows = await self.conn.execute_fetchall(sql + " ORDER BY b.user_id", args)
+        rows = await self.conn.fetchall(sql + " ORDER BY b.user_id", args)
         return [Recipient(r[0], r[1]) for r in rows]

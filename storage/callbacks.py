@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection, Row
 from storage.values import dt, ts
 
 WAITING = ("open", "claimed")  # asked for and not finished
@@ -41,7 +40,7 @@ class CallTry:
 
 
 class CallBacks:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def insert(
@@ -58,9 +57,9 @@ class CallBacks:
             "DELETE FROM callbacks WHERE user_id = ? AND status IN ('confirming', 'typing')",
             (user_id,),
         )
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO callbacks (user_id, request_id, window_start, window_end, asap, mobile,"
-            " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 user_id,
                 request_id,
@@ -73,8 +72,8 @@ class CallBacks:
                 ts(now),
             ),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def get(self, callback_id: int) -> CallBack | None:
         return await self._one("SELECT * FROM callbacks WHERE id = ?", (callback_id,))
@@ -93,12 +92,12 @@ class CallBacks:
         """Compare-and-set the status (and the given columns); False if it had moved on."""
         columns = "".join(f", {name} = ?" for name in sets)
         marks = ", ".join("?" * len(before))
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             f"UPDATE callbacks SET status = ?, updated_at = ?{columns}"
             f" WHERE id = ? AND status IN ({marks})",
             (after, ts(now), *sets.values(), callback_id, *before),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def set_card(self, callback_id: int, chat_id: int, message_id: int) -> None:
         await self.conn.execute(
@@ -107,19 +106,19 @@ class CallBacks:
         )
 
     async def unclaimed_past(self, now: datetime) -> list[CallBack]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM callbacks WHERE status = 'open' AND window_end <= ? ORDER BY id",
             (ts(now),),
         )
         return [_callback(r) for r in rows]
 
     async def _one(self, sql: str, args: tuple[object, ...]) -> CallBack | None:
-        rows = await self.conn.execute_fetchall(sql, args)
+        rows = await self.conn.fetchall(sql, args)
         row = next(iter(rows), None)
         return _callback(row) if row is not None else None
 
 
-def _callback(row: aiosqlite.Row) -> CallBack:
+def _callback(row: Row) -> CallBack:
     start, end, updated = dt(row["window_start"]), dt(row["window_end"]), dt(row["updated_at"])
     assert start is not None and end is not None and updated is not None
     return CallBack(
@@ -140,7 +139,7 @@ def _callback(row: aiosqlite.Row) -> CallBack:
 
 
 class CallTries:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(
@@ -157,19 +156,19 @@ class CallTries:
             " AND topic_key = ? AND note_state = 'waiting'",
             (staff_id, *place),
         )
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO callback_tries (callback_id, outcome, staff_id, chat_id, topic_key,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (callback_id, outcome, staff_id, *place, ts(now)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def get(self, try_id: int) -> CallTry | None:
         return await self._one("SELECT * FROM callback_tries WHERE id = ?", (try_id,))
 
     async def for_callback(self, callback_id: int) -> list[CallTry]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM callback_tries WHERE callback_id = ? ORDER BY id", (callback_id,)
         )
         return [_try(r) for r in rows]
@@ -184,20 +183,20 @@ class CallTries:
         )
 
     async def set_note(self, try_id: int, note: str | None) -> bool:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE callback_tries SET note = ?, note_state = ? WHERE id = ?"
             " AND note_state = 'waiting'",
             (note, "given" if note else "none", try_id),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def _one(self, sql: str, args: tuple[object, ...]) -> CallTry | None:
-        rows = await self.conn.execute_fetchall(sql, args)
+        rows = await self.conn.fetchall(sql, args)
         row = next(iter(rows), None)
         return _try(row) if row is not None else None
 
 
-def _try(row: aiosqlite.Row) -> CallTry:
+def _try(row: Row) -> CallTry:
     created = dt(row["created_at"])
     assert created is not None
     return CallTry(

@@ -6,14 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.models import RequestEvent
+from storage.sql import Connection
 from storage.values import dt, to_json, ts
 
 
 class Events:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(
@@ -44,7 +43,7 @@ class Events:
         )
 
     async def for_request(self, request_id: int) -> list[RequestEvent]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM request_events WHERE request_id = ? ORDER BY id", (request_id,)
         )
         result = []

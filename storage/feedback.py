@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection
 from storage.values import dt, ts
 
 
@@ -42,13 +41,11 @@ class Remark:
 
 
 class Ratings:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, request_id: int) -> Rating | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM ratings WHERE request_id = ?", (request_id,)
-        )
+        rows = await self.conn.fetchall("SELECT * FROM ratings WHERE request_id = ?", (request_id,))
         row = next(iter(rows), None)
         if row is None:
             return None
@@ -77,24 +74,22 @@ class Ratings:
         )
 
     async def set_comment(self, request_id: int, comment: str, now: datetime) -> bool:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE ratings SET comment = ?, updated_at = ? WHERE request_id = ?",
             (comment, ts(now), request_id),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def distribution(self) -> dict[int, int]:
         """How many ratings gave each number of stars (every number from 1 to 5 is there)."""
-        rows = await self.conn.execute_fetchall(
-            "SELECT stars, COUNT(*) FROM ratings GROUP BY stars"
-        )
+        rows = await self.conn.fetchall("SELECT stars, COUNT(*) FROM ratings GROUP BY stars")
         found = {int(r[0]): int(r[1]) for r in rows}
         return {stars: found.get(stars, 0) for stars in range(1, 6)}
 
     async def recent_comments(self, limit: int, *, identity: bool) -> list[Remark]:
         """The newest comments; the name and reference are not even read without `identity`."""
         who = ", b.first_name, q.reference" if identity else ""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             f"SELECT r.comment, r.stars{who} FROM ratings r"
             " JOIN requests q ON q.id = r.request_id"
             " JOIN beneficiaries b ON b.user_id = r.user_id"
@@ -105,7 +100,7 @@ class Ratings:
 
 
 class Suggestions:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, user_id: int, text: str, now: datetime) -> None:
@@ -115,12 +110,12 @@ class Suggestions:
         )
 
     async def count(self) -> int:
-        rows = await self.conn.execute_fetchall("SELECT COUNT(*) FROM suggestions")
+        rows = await self.conn.fetchall("SELECT COUNT(*) FROM suggestions")
         return int(next(iter(rows))[0])
 
     async def recent(self, limit: int, *, identity: bool) -> list[Remark]:
         who = ", b.first_name" if identity else ""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             f"SELECT s.text{who} FROM suggestions s"
             " JOIN beneficiaries b ON b.user_id = s.user_id"
             " ORDER BY s.created_at DESC, s.id DESC LIMIT ?",
@@ -130,19 +125,20 @@ class Suggestions:
 
 
 class BeneficiaryPrompts:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def put(self, user_id: int, kind: str, request_id: int | None, now: datetime) -> None:
         """Ask for the next typed message; a newer question replaces an older one."""
         await self.conn.execute(
-            "INSERT OR REPLACE INTO beneficiary_prompts (user_id, kind, request_id, created_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO beneficiary_prompts (user_id, kind, request_id, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET kind = excluded.kind,"
+            " request_id = excluded.request_id, created_at = excluded.created_at",
             (user_id, kind, request_id, ts(now)),
         )
 
     async def get(self, user_id: int) -> BeneficiaryPrompt | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM beneficiary_prompts WHERE user_id = ?", (user_id,)
         )
         row = next(iter(rows), None)
@@ -153,7 +149,7 @@ class BeneficiaryPrompts:
         return BeneficiaryPrompt(row["user_id"], row["kind"], row["request_id"], created)
 
     async def delete(self, user_id: int) -> bool:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "DELETE FROM beneficiary_prompts WHERE user_id = ?", (user_id,)
         )
-        return cur.rowcount == 1
+        return changed == 1

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
+from storage.sql import Connection
 from storage.values import dt, ts
 
 
@@ -44,12 +43,12 @@ def _time(value: str) -> datetime:
 
 
 class FollowUpQueries:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def idle_drafts(self, since: datetime) -> list[IdleDraft]:
         """Drafts unchanged since this time (the oldest first)."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT id, user_id, seq, updated_at FROM drafts WHERE updated_at <= ?"
             " ORDER BY updated_at",
             (ts(since),),
@@ -58,14 +57,14 @@ class FollowUpQueries:
 
     async def delete_draft(self, draft_id: int, seq: int) -> bool:
         """Delete a draft unless it changed meanwhile (its files go with it)."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "DELETE FROM drafts WHERE id = ? AND seq = ?", (draft_id, seq)
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def waiting(self, statuses: tuple[str, ...]) -> list[Waiting]:
         marks = ",".join("?" * len(statuses))
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT id, user_id, version, submitted_at, updated_at, decision_due"
             f" FROM requests WHERE status IN ({marks}) ORDER BY id",
             statuses,
@@ -77,7 +76,7 @@ class FollowUpQueries:
 
     async def delivered_between(self, first: datetime, last: datetime) -> list[Delivered]:
         """Requests whose service was delivered in this window (each once)."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT r.id, r.user_id, MIN(e.created_at) FROM request_events e"
             " JOIN requests r ON r.id = e.request_id"
             " WHERE e.to_status = 'delivered' AND e.created_at > ? AND e.created_at <= ?"
@@ -88,7 +87,7 @@ class FollowUpQueries:
 
     async def in_use_before(self, moment: datetime) -> bool:
         """Whether anyone had written to the bot before this time."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT 1 FROM beneficiaries WHERE created_at < ? LIMIT 1", (ts(moment),)
         )
         return bool(rows)

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection, Row
 from storage.values import dt, ts
 
 
@@ -66,7 +65,7 @@ _PASSAGE_JOIN = (
 )
 
 
-def _passage(row: aiosqlite.Row) -> StoredPassage:
+def _passage(row: Row) -> StoredPassage:
     questions = tuple(q for q in (row["questions"] or "").split("\n") if q)
     return StoredPassage(
         row["id"],
@@ -85,7 +84,7 @@ def _passage(row: aiosqlite.Row) -> StoredPassage:
 
 
 class Guides:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def replace(
@@ -102,20 +101,19 @@ class Guides:
         """Store a guide in place of the one with the same slug, with its passages' sentence
         vectors when given (model, one blob per passage in reading order); return its id."""
         await self.conn.execute("DELETE FROM guides WHERE slug = ?", (slug,))
-        cur = await self.conn.execute(
+        guide_id = await self.conn.fetchval(
             "INSERT INTO guides (slug, kind, title, source, digest, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (slug, kind, title, source, digest, ts(now)),
         )
-        guide_id = cur.lastrowid
         assert guide_id is not None
+        guide_id = int(guide_id)
         for position, section in enumerate(sections):
-            cur = await self.conn.execute(
+            section_id = await self.conn.fetchval(
                 "INSERT INTO guide_sections (guide_id, position, heading, path)"
-                " VALUES (?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?) RETURNING id",
                 (guide_id, position, section.heading, "\n".join(section.path)),
             )
-            section_id = cur.lastrowid
             await self.conn.executemany(
                 "INSERT INTO guide_passages"
                 " (section_id, position, kind, text, text_en, questions, lead)"
@@ -142,7 +140,7 @@ class Guides:
 
     async def passage_ids(self, guide_id: int) -> list[int]:
         """Return a guide's passage ids in reading order."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT p.id FROM guide_passages p JOIN guide_sections s ON s.id = p.section_id"
             " WHERE s.guide_id = ? ORDER BY s.position, p.position",
             (guide_id,),
@@ -160,17 +158,17 @@ class Guides:
 
     async def vectors(self, model: str) -> dict[int, bytes]:
         """Return the stored sentence vectors made by model, by passage id."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT passage_id, vector FROM passage_vectors WHERE model = ?", (model,)
         )
         return {int(row["passage_id"]): bytes(row["vector"]) for row in rows}
 
     async def remove(self, slug: str) -> bool:
-        cur = await self.conn.execute("DELETE FROM guides WHERE slug = ?", (slug,))
-        return cur.rowcount > 0
+        changed = await self.conn.execute("DELETE FROM guides WHERE slug = ?", (slug,))
+        return changed > 0
 
     async def listing(self) -> list[GuideInfo]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT g.*, (SELECT COUNT(*) FROM guide_sections s WHERE s.guide_id = g.id) AS sections,"
             " (SELECT COUNT(*) FROM guide_passages p JOIN guide_sections s ON s.id = p.section_id"
             "  WHERE s.guide_id = g.id) AS passages FROM guides g ORDER BY g.slug"
@@ -196,7 +194,7 @@ class Guides:
 
     async def version(self) -> tuple[int, str]:
         """Return what changes whenever a guide is imported or removed."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) || '/' || COALESCE(MAX(imported_at), '')"
             " AS last FROM guides"
         )
@@ -204,20 +202,20 @@ class Guides:
         return int(row["n"]), str(row["last"])
 
     async def passages(self) -> list[StoredPassage]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             f"SELECT {_PASSAGE_COLUMNS} FROM {_PASSAGE_JOIN} ORDER BY g.slug, s.position, p.position"
         )
         return [_passage(row) for row in rows]
 
     async def passage(self, passage_id: int) -> StoredPassage | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             f"SELECT {_PASSAGE_COLUMNS} FROM {_PASSAGE_JOIN} WHERE p.id = ?", (passage_id,)
         )
         row = next(iter(rows), None)
         return _passage(row) if row is not None else None
 
     async def section(self, section_id: int) -> list[StoredPassage]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             f"SELECT {_PASSAGE_COLUMNS} FROM {_PASSAGE_JOIN} WHERE p.section_id = ?"
             " ORDER BY p.position",
             (section_id,),

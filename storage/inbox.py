@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection
 from storage.values import ts
 
 
 class Inbox:
     """Raw updates kept until handled (see the inbox table)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, updates: list[tuple[int, str]], now: datetime) -> None:
         if not updates:
             return
         await self.conn.executemany(
-            "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             [(update_id, payload, ts(now)) for update_id, payload in updates],
         )
 
@@ -29,7 +29,5 @@ class Inbox:
         )
 
     async def pending(self) -> list[tuple[int, str]]:
-        rows = await self.conn.execute_fetchall(
-            "SELECT update_id, payload FROM inbox ORDER BY update_id"
-        )
+        rows = await self.conn.fetchall("SELECT update_id, payload FROM inbox ORDER BY update_id")
         return [(int(r[0]), str(r[1])) for r in rows]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection, Row
 from storage.values import dt, ts
 
 
@@ -22,7 +21,7 @@ class Interview:
     created_at: datetime
 
 
-def _interview(r: aiosqlite.Row) -> Interview:
+def _interview(r: Row) -> Interview:
     created = dt(r["created_at"])
     assert created is not None
     return Interview(
@@ -38,23 +37,21 @@ def _interview(r: aiosqlite.Row) -> Interview:
 
 
 class Interviews:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, user_id: int, request_id: int | None, branch: str, now: datetime) -> int:
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO interviews (user_id, request_id, branch, status, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'asked', ?, ?)",
+            " VALUES (?, ?, ?, 'asked', ?, ?) RETURNING id",
             (user_id, request_id, branch, ts(now), ts(now)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def get(self, interview_id: int) -> Interview | None:
         rows = list(
-            await self.conn.execute_fetchall(
-                "SELECT * FROM interviews WHERE id = ?", (interview_id,)
-            )
+            await self.conn.fetchall("SELECT * FROM interviews WHERE id = ?", (interview_id,))
         )
         return _interview(rows[0]) if rows else None
 
@@ -67,18 +64,18 @@ class Interviews:
     ) -> bool:
         """Compare-and-set: the interview as it was read goes to `status` (a new version).
 
-        A booking of a slot another interview holds raises sqlite3.IntegrityError.
+        A booking of a slot another interview holds raises storage.sql.IntegrityError.
         """
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE interviews SET status = ?, slot_at = ?, version = version + 1,"
             " updated_at = ? WHERE id = ? AND version = ?",
             (status, ts(slot_at) if slot_at else None, ts(now), interview.id, interview.version),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def booked_at(self, branch: str, first: datetime, last: datetime) -> set[datetime]:
         """The branch's booked slots that start in [first, last)."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT slot_at FROM interviews WHERE branch = ? AND status = 'booked'"
             " AND slot_at >= ? AND slot_at < ?",
             (branch, ts(first), ts(last)),
@@ -87,7 +84,7 @@ class Interviews:
 
     async def booked_between(self, first: datetime, last: datetime) -> list[Interview]:
         """Booked interviews whose slot starts in [first, last)."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM interviews WHERE status = 'booked' AND slot_at >= ? AND slot_at < ?"
             " ORDER BY slot_at, id",
             (ts(first), ts(last)),
@@ -95,7 +92,7 @@ class Interviews:
         return [_interview(r) for r in rows]
 
     async def slots(self, interview_id: int, *, sent: bool) -> list[datetime]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT starts_at FROM interview_slots WHERE interview_id = ? AND sent = ?"
             " ORDER BY starts_at",
             (interview_id, int(sent)),
@@ -104,11 +101,11 @@ class Interviews:
 
     async def toggle(self, interview_id: int, starts_at: datetime) -> bool:
         """Tick a slot, or untick it if it was ticked; True if it is ticked now."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "DELETE FROM interview_slots WHERE interview_id = ? AND starts_at = ? AND sent = 0",
             (interview_id, ts(starts_at)),
         )
-        if cur.rowcount:
+        if changed:
             return False
         await self.conn.execute(
             "INSERT INTO interview_slots (interview_id, starts_at) VALUES (?, ?)",

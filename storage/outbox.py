@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.models import OutboxMessage
+from storage.sql import Connection, Row, json_true
 from storage.values import dt, to_json, ts
 
 CONVERSATION, NOTICES, BULK = 0, 1, 2  # lanes
@@ -25,7 +24,7 @@ HELD_LANES = (NOTICES, BULK)  # what quiet hours hold for beneficiaries
 _ELIGIBLE = (
     "FROM outbox o WHERE o.state = 'pending' AND o.lane BETWEEN :first AND :last"
     " AND o.due_at <= :now"
-    " AND NOT (:quiet AND o.lane >= 1 AND o.chat_id > 0)"
+    " AND NOT (:quiet = 1 AND o.lane >= 1 AND o.chat_id > 0)"
     " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.lane = o.lane"
     " AND p.state IN ('pending', 'sending') AND p.id < o.id)"
 )
@@ -64,7 +63,7 @@ class Tally:
         return self.pending + self.sending
 
 
-def _message(row: aiosqlite.Row) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     due = dt(row["due_at"])
     assert due is not None
     return OutboxMessage(
@@ -82,7 +81,7 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
 
 
 class Outbox:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(
@@ -103,18 +102,18 @@ class Outbox:
         coalesce: False instead if the same message (chat, kind, payload) waits unclaimed;
         rows are rendered when sent, so that one will show this change as well.
         """
-        if coalesce and await self.conn.execute_fetchall(
+        if coalesce and await self.conn.fetchall(
             "SELECT 1 FROM outbox WHERE state = 'pending' AND lane = ? AND kind = ?"
             " AND payload = ? AND chat_id ="
             " COALESCE((SELECT new_chat_id FROM chat_moves WHERE old_chat_id = ?), ?) LIMIT 1",
             (lane, kind, to_json(payload), chat_id, chat_id),
         ):
             return False
-        cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO outbox (chat_id, kind, lane, payload, locale, due_at,"
+        changed = await self.conn.execute(
+            "INSERT INTO outbox (chat_id, kind, lane, payload, locale, due_at,"
             " dedupe_key, created_at) VALUES"
             " (COALESCE((SELECT new_chat_id FROM chat_moves WHERE old_chat_id = ?), ?),"
-            " ?, ?, ?, ?, ?, ?, ?)",
+            " ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 chat_id,
                 chat_id,
@@ -127,16 +126,16 @@ class Outbox:
                 ts(now),
             ),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def add_bulk(
         self, kind: str, rows: Iterable[NewRow], now: datetime, broadcast_id: int
     ) -> int:
         """Queue one message per row in the bulk lane; returns how many were new."""
-        before = self.conn.total_changes
-        await self.conn.executemany(
-            "INSERT OR IGNORE INTO outbox (chat_id, kind, lane, payload, locale, due_at,"
-            " dedupe_key, broadcast_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        return await self.conn.executemany(
+            "INSERT INTO outbox (chat_id, kind, lane, payload, locale, due_at,"
+            " dedupe_key, broadcast_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (
                 (
                     r.chat_id,
@@ -152,13 +151,12 @@ class Outbox:
                 for r in rows
             ),
         )
-        return self.conn.total_changes - before
 
     async def eligible(
         self, now: datetime, quiet: bool, limit: int, lanes: tuple[int, int] = (0, BULK)
     ) -> list[OutboxMessage]:
         """Rows that may go now, lane by lane, oldest first (quiet hours hold lanes 1-2)."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             f"SELECT o.* {_ELIGIBLE} ORDER BY o.lane, o.id LIMIT :limit",
             {
                 "now": ts(now),
@@ -181,10 +179,10 @@ class Outbox:
 
     async def recover(self) -> int:
         """Rows left `sending` by a crash: maybe delivered, so sent again and counted."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE outbox SET state = 'pending', ambiguous = ambiguous + 1 WHERE state = 'sending'"
         )
-        return cur.rowcount
+        return changed
 
     async def sent(self, message_id: int, now: datetime) -> None:
         await self.conn.execute(
@@ -197,7 +195,8 @@ class Outbox:
         """A row marked `forget` (to a person whose data was erased) leaves no trace once
         it is done with."""
         await self.conn.execute(
-            "DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.forget')",
+            "DELETE FROM outbox WHERE id = ? AND "
+            + json_true(self.conn.dialect, "payload", "forget"),
             (message_id,),
         )
 
@@ -212,7 +211,7 @@ class Outbox:
 
     async def fail_chat(self, chat_id: int, error: str) -> int:
         """Give up on every unsent row to a chat that cannot be reached (a blocked bot)."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE outbox SET state = 'failed', last_error = ?"
             " WHERE chat_id = ? AND state = 'pending'",
             (error[:500], chat_id),
@@ -220,10 +219,10 @@ class Outbox:
         # Rows to a person whose data was erased leave no trace (see _forget).
         await self.conn.execute(
             "DELETE FROM outbox WHERE chat_id = ? AND state = 'failed'"
-            " AND json_extract(payload, '$.forget')",
+            " AND " + json_true(self.conn.dialect, "payload", "forget"),
             (chat_id,),
         )
-        return cur.rowcount
+        return changed
 
     async def retry_at(
         self, message_id: int, due_at: datetime, error: str, *, ambiguous: bool = False
@@ -251,8 +250,9 @@ class Outbox:
             (new_chat_id, old_chat_id),
         )
         await self.conn.execute(
-            "INSERT OR REPLACE INTO chat_moves (old_chat_id, new_chat_id, moved_at)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO chat_moves (old_chat_id, new_chat_id, moved_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (old_chat_id) DO UPDATE SET new_chat_id = excluded.new_chat_id,"
+            " moved_at = excluded.moved_at",
             (old_chat_id, new_chat_id, ts(now)),
         )
         await self.conn.execute(
@@ -261,16 +261,16 @@ class Outbox:
         )
 
     async def cancel_broadcast(self, broadcast_id: int) -> int:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE outbox SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'pending'",
             (broadcast_id,),
         )
-        return cur.rowcount
+        return changed
 
     async def tally(self, broadcast_id: int | None = None) -> Tally:
         """Rows by state: of one broadcast, or of the whole outbox."""
         where, args = ("WHERE broadcast_id = ?", (broadcast_id,)) if broadcast_id else ("", ())
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT state, COUNT(*), SUM(CASE WHEN state = 'sent' THEN ambiguous ELSE 0 END)"
             f" FROM outbox {where} GROUP BY state",
             args,
@@ -283,7 +283,7 @@ class Outbox:
         """Unsent rows (pending or being sent) by lane: how many, and when the oldest was
         queued. Read from the partial index of unsent rows, so a scrape costs as little as
         the queue is long, whatever the number of rows ever sent."""
-        rows = await self.conn.execute_fetchall(DEPTH)
+        rows = await self.conn.fetchall(DEPTH)
         found = {}
         for lane, count, created in rows:
             queued = dt(created)
@@ -296,7 +296,7 @@ class Outbox:
         args: tuple[Any, ...] = (state,)
         if kind is not None:
             sql, args = sql + " AND kind = ?", (*args, kind)
-        rows = await self.conn.execute_fetchall(sql, args)
+        rows = await self.conn.fetchall(sql, args)
         return int(next(iter(rows))[0])
 
     async def queued(self, dedupe_keys: Collection[str]) -> set[str]:
@@ -304,7 +304,7 @@ class Outbox:
         if not dedupe_keys:
             return set()
         marks = ",".join("?" * len(dedupe_keys))
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})",
             tuple(dedupe_keys),
         )

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
+from storage.sql import Connection, Row, json_equals
 from storage.values import dt, to_json, ts
 
 # Kept requests of erased people belong to this row: no chat, never written to.
@@ -28,7 +27,7 @@ class DataRequest:
     created_at: datetime
 
 
-def _data_request(row: aiosqlite.Row) -> DataRequest:
+def _data_request(row: Row) -> DataRequest:
     created = dt(row["created_at"])
     assert created is not None
     return DataRequest(
@@ -44,7 +43,7 @@ def _data_request(row: aiosqlite.Row) -> DataRequest:
 
 
 class Consents:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def accept(
@@ -62,7 +61,7 @@ class Consents:
         )
 
     async def version(self, user_id: int) -> int | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT consent_version FROM beneficiaries WHERE user_id = ?", (user_id,)
         )
         row = next(iter(rows), None)
@@ -70,18 +69,18 @@ class Consents:
 
 
 class DataRequests:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, data_request_id: int) -> DataRequest | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM data_requests WHERE id = ?", (data_request_id,)
         )
         row = next(iter(rows), None)
         return _data_request(row) if row else None
 
     async def open_of(self, user_id: int, kind: str, status: str) -> DataRequest | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM data_requests WHERE user_id = ? AND kind = ? AND status = ?"
             " ORDER BY id DESC LIMIT 1",
             (user_id, kind, status),
@@ -98,13 +97,13 @@ class DataRequests:
         request_id: int | None = None,
         field_key: str | None = None,
     ) -> int:
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO data_requests (user_id, kind, status, request_id, field_key, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (user_id, kind, status, request_id, field_key, ts(now)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def drop_typing(self, user_id: int) -> None:
         await self.conn.execute(
@@ -112,12 +111,12 @@ class DataRequests:
         )
 
     async def set_value(self, data_request_id: int, value: Any) -> bool:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE data_requests SET value = ?, status = 'pending'"
             " WHERE id = ? AND status = 'typing'",
             (to_json(value), data_request_id),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def decide(
         self,
@@ -128,7 +127,7 @@ class DataRequests:
         summary: dict[str, Any] | None = None,
     ) -> bool:
         """Close a pending request once; an erasure's row forgets whose it was."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE data_requests SET status = ?, decided_by = ?, decided_at = ?, summary = ?,"
             " user_id = CASE WHEN kind = 'erasure' AND ? THEN NULL ELSE user_id END,"
             " value = CASE WHEN kind = 'erasure' AND ? THEN NULL ELSE value END"
@@ -143,10 +142,10 @@ class DataRequests:
                 data_request_id,
             ),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def of_user(self, user_id: int) -> list[DataRequest]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM data_requests WHERE user_id = ? ORDER BY id", (user_id,)
         )
         return [_data_request(r) for r in rows]
@@ -195,17 +194,19 @@ _HELD: dict[str, str] = {
 _JSON_COLUMNS = {"answers", "details"}
 
 
-async def held(conn: aiosqlite.Connection, user_id: int) -> dict[str, list[dict[str, Any]]]:
+def _plain(column: str, value: Any) -> Any:
+    return json.loads(value) if column in _JSON_COLUMNS and isinstance(value, str) else value
+
+
+async def held(conn: Connection, user_id: int) -> dict[str, list[dict[str, Any]]]:
     """Everything held on a person, table by table, as plain values."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name, sql in _HELD.items():
-        cursor = await conn.execute(sql, {"user": user_id})
-        columns = [c[0] for c in cursor.description]
-        rows = await cursor.fetchall()
+        rows = await conn.fetchall(sql, {"user": user_id})
         out[name] = [
             {
-                c: json.loads(v) if c in _JSON_COLUMNS and isinstance(v, str) else v
-                for c, v in zip(columns, row, strict=True)
+                column: _plain(column, row[column])
+                for column in row.keys()  # noqa: SIM118 - a row, not a dict
             }
             for row in rows
         ]
@@ -215,7 +216,7 @@ async def held(conn: aiosqlite.Connection, user_id: int) -> dict[str, list[dict[
 class StaffPosts:
     """Messages the bot posted in the staff group about a person (see migration 0014)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, user_id: int, message_id: int, kind: str, now: datetime) -> None:
@@ -225,7 +226,7 @@ class StaffPosts:
         )
 
     async def for_user(self, user_id: int) -> tuple[int, ...]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT message_id FROM staff_posts WHERE user_id = ? ORDER BY id", (user_id,)
         )
         return tuple(r[0] for r in rows)
@@ -242,7 +243,7 @@ class Thread:
 
 
 async def erase(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     user_id: int,
     keep: dict[int, dict[str, Any]],
     now: datetime,
@@ -255,29 +256,27 @@ async def erase(
     counts: dict[str, int] = {}
 
     async def run(name: str, sql: str, args: tuple[Any, ...] = ()) -> None:
-        cur = await conn.execute(sql, args)
-        counts[name] = counts.get(name, 0) + max(cur.rowcount, 0)
+        changed = await conn.execute(sql, args)
+        counts[name] = counts.get(name, 0) + max(changed, 0)
 
-    rows = await conn.execute_fetchall(
-        "SELECT id FROM requests WHERE user_id = ? ORDER BY id", (user_id,)
-    )
+    rows = await conn.fetchall("SELECT id FROM requests WHERE user_id = ? ORDER BY id", (user_id,))
     gone = [r[0] for r in rows if r[0] not in keep]
     relayed = tuple(
         r[0]
-        for r in await conn.execute_fetchall(
+        for r in await conn.fetchall(
             "SELECT staff_message_id FROM relay_links WHERE user_id = ? ORDER BY id", (user_id,)
         )
     )
     threads = [
         Thread(r[0], r[1], () if r[0] else relayed)
-        for r in await conn.execute_fetchall(
+        for r in await conn.fetchall(
             "SELECT topic_id, card_message_id FROM staff_threads WHERE user_id = ?", (user_id,)
         )
     ]
     # A call-back's card (it shows the number to call) may sit in General.
     threads += [
         Thread(None, r[0])
-        for r in await conn.execute_fetchall(
+        for r in await conn.fetchall(
             "SELECT card_message_id FROM callbacks WHERE user_id = ?"
             " AND card_message_id IS NOT NULL",
             (user_id,),
@@ -290,13 +289,14 @@ async def erase(
     await run("staff posts", "DELETE FROM staff_posts WHERE user_id = ?", (user_id,))
     chats = [
         r[0]
-        for r in await conn.execute_fetchall(
+        for r in await conn.fetchall(
             "SELECT chat_id FROM beneficiaries WHERE user_id = ?", (user_id,)
         )
     ]
     await conn.execute(
-        "INSERT OR IGNORE INTO beneficiaries (user_id, chat_id, first_name, locale,"
-        " created_at, updated_at, blocked_at) VALUES (?, 0, '', 'ar', ?, ?, ?)",
+        "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale,"
+        " created_at, updated_at, blocked_at) VALUES (?, 0, '', 'ar', ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (ERASED, ts(now), ts(now), ts(now)),
     )
     mine = "SELECT id FROM requests WHERE user_id = ?"
@@ -352,15 +352,13 @@ async def erase(
         )
     await run(
         "messages",
-        "DELETE FROM outbox WHERE json_extract(payload, '$.user_id') = ?",
+        "DELETE FROM outbox WHERE " + json_equals(conn.dialect, "payload", "user_id"),
         (user_id,),
     )
     await conn.execute("UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?", (user_id,))
     # A mute's entry quotes the reason staff typed about the person: only its number stays
     # (the mutes themselves go with the person's row).
-    for (mute_id,) in await conn.execute_fetchall(
-        "SELECT id FROM mutes WHERE user_id = ?", (user_id,)
-    ):
+    for (mute_id,) in await conn.fetchall("SELECT id FROM mutes WHERE user_id = ?", (user_id,)):
         await conn.execute(
             "UPDATE audit_log SET reason = ? WHERE action = 'muted' AND reason LIKE ?",
             (f"mute {mute_id}", f"mute {mute_id}:%"),

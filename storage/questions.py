@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection
 from storage.values import dt, ts
 
 __all__ = ["AskedQuestion", "Gap", "Questions"]
@@ -33,7 +32,7 @@ class Gap:
 
 
 class Questions:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(
@@ -46,19 +45,17 @@ class Questions:
         score: float,
         now: datetime,
     ) -> int:
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO faq_questions"
             " (user_id, message_id, asked_at, text, outcome, passage_id, score)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (user_id, message_id, ts(now), text, outcome, passage_id, score),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def get(self, question_id: int) -> AskedQuestion | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM faq_questions WHERE id = ?", (question_id,)
-        )
+        rows = await self.conn.fetchall("SELECT * FROM faq_questions WHERE id = ?", (question_id,))
         row = next(iter(rows), None)
         if row is None:
             return None
@@ -92,7 +89,7 @@ class Questions:
     async def take_save_offer(self, user_id: int, since: datetime, most: int) -> int | None:
         """Return the id of the user's latest question passed to a person, not yet saved as
         an answer and offered fewer than ``most`` times, counting this offer."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT q.id FROM faq_questions q WHERE q.user_id = ? AND q.handed_off = 1"
             " AND q.asked_at >= ? AND q.save_offers < ? AND NOT EXISTS"
             " (SELECT 1 FROM faq_answers a WHERE a.question_id = q.id)"
@@ -109,18 +106,19 @@ class Questions:
 
     async def hand_off(self, question_id: int, user_id: int) -> bool:
         """Mark a beneficiary's question as passed to a person."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE faq_questions SET handed_off = 1 WHERE id = ? AND user_id = ?",
             (question_id, user_id),
         )
-        return cur.rowcount > 0
+        return changed > 0
 
     async def gaps(self, since: datetime, limit: int) -> list[Gap]:
         """Return the questions left unanswered or found unhelpful, most asked first."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT text, COUNT(*) AS times, MAX(asked_at) AS last,"
-            " CASE WHEN MAX(helpful = 0) THEN 'unhelpful'"
-            "      WHEN MAX(outcome = 'unanswered') THEN 'unanswered' ELSE 'unsure' END AS reason"
+            " CASE WHEN MAX(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) = 1 THEN 'unhelpful'"
+            "      WHEN MAX(CASE WHEN outcome = 'unanswered' THEN 1 ELSE 0 END) = 1"
+            "      THEN 'unanswered' ELSE 'unsure' END AS reason"
             " FROM faq_questions WHERE asked_at >= ? AND (outcome != 'answered' OR helpful = 0)"
             " GROUP BY text ORDER BY times DESC, last DESC LIMIT ?",
             (ts(since), limit),

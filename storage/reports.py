@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from storage.models import RequestStatus
+from storage.sql import Connection, shifted_date
 from storage.values import dt, ts
 
 
@@ -105,13 +104,11 @@ def _time(value: str) -> datetime:
 class Reports:
     """Read-only queries; times are compared as the ISO UTC strings they are stored as."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def counts_by_status(self) -> dict[RequestStatus, int]:
-        rows = await self.conn.execute_fetchall(
-            "SELECT status, COUNT(*) FROM requests GROUP BY status"
-        )
+        rows = await self.conn.fetchall("SELECT status, COUNT(*) FROM requests GROUP BY status")
         counts = dict.fromkeys(RequestStatus, 0)
         for status, count in rows:
             counts[RequestStatus(status)] = int(count)
@@ -122,7 +119,7 @@ class Reports:
         if not spans:
             return []
         cte, params = _months(spans)
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             cte + " SELECT m.month, COUNT(r.id), AVG(r.stars),"
             " COUNT(CASE WHEN r.stars = 1 THEN 1 END), COUNT(CASE WHEN r.stars = 2 THEN 1 END),"
             " COUNT(CASE WHEN r.stars = 3 THEN 1 END), COUNT(CASE WHEN r.stars = 4 THEN 1 END),"
@@ -149,9 +146,11 @@ class Reports:
         cte, params = _months(spans)
         # decision_due is a local date: the month's UTC offset gives the decision's local
         # date (at most an hour off across a daylight-saving change; Saudi time has none).
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             cte + " SELECT m.month, COUNT(q.id),"
-            " COUNT(CASE WHEN date(q.decided_at, m.shift) <= q.decision_due THEN 1 END)"
+            " COUNT(CASE WHEN "
+            + shifted_date(self.conn.dialect, "q.decided_at", "m.shift")
+            + " <= q.decision_due THEN 1 END)"
             " FROM months m LEFT JOIN requests q"
             " ON q.decided_at >= m.first_at AND q.decided_at < m.stop_at"
             " GROUP BY m.month ORDER BY m.month",
@@ -160,7 +159,7 @@ class Reports:
         return [MonthDecisions(key=r[0], decided=int(r[1]), within_sla=int(r[2])) for r in rows]
 
     async def requests_between(self, start: datetime, stop: datetime) -> list[RequestRow]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT id, reference, user_id, status, answers, submitted_at, decision_due,"
             " decided_at FROM requests WHERE submitted_at >= ? AND submitted_at < ?"
             " ORDER BY id",
@@ -182,7 +181,7 @@ class Reports:
 
     async def events_between(self, start: datetime, stop: datetime) -> list[EventRow]:
         """The events of the requests submitted in the range."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT q.reference, e.kind, e.from_status, e.to_status, e.actor_id, e.actor_role,"
             " e.details, e.created_at FROM request_events e JOIN requests q ON q.id = e.request_id"
             " WHERE q.submitted_at >= ? AND q.submitted_at < ? ORDER BY e.id",
@@ -204,7 +203,7 @@ class Reports:
 
     async def ratings_between(self, start: datetime, stop: datetime) -> list[RatingRow]:
         """The ratings of the requests submitted in the range."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT q.reference, r.user_id, r.stars, r.comment, r.created_at, r.updated_at"
             " FROM ratings r JOIN requests q ON q.id = r.request_id"
             " WHERE q.submitted_at >= ? AND q.submitted_at < ? ORDER BY q.id",
@@ -223,7 +222,7 @@ class Reports:
         ]
 
     async def suggestions_between(self, start: datetime, stop: datetime) -> list[SuggestionRow]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT id, user_id, text, created_at FROM suggestions"
             " WHERE created_at >= ? AND created_at < ? ORDER BY id",
             (_utc(start), _utc(stop)),

@@ -6,8 +6,6 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.models import (
     Attachment,
     Beneficiary,
@@ -17,17 +15,16 @@ from storage.models import (
     RequestStatus,
     Step,
 )
+from storage.sql import Connection, Row
 from storage.values import dt, to_json, ts
 
 
 class Beneficiaries:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, user_id: int) -> Beneficiary | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM beneficiaries WHERE user_id = ?", (user_id,)
-        )
+        rows = await self.conn.fetchall("SELECT * FROM beneficiaries WHERE user_id = ?", (user_id,))
         row = next(iter(rows), None)
         return _beneficiary(row) if row else None
 
@@ -48,12 +45,12 @@ class Beneficiaries:
 
     async def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> bool:
         """Record that the beneficiary blocked (or unblocked) the bot; True if it changed."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE beneficiaries SET blocked_at = ?, updated_at = ?"
-            " WHERE user_id = ? AND (blocked_at IS NULL) = ?",
+            " WHERE user_id = ? AND CASE WHEN blocked_at IS NULL THEN 1 ELSE 0 END = ?",
             (ts(now) if blocked else None, ts(now), user_id, int(blocked)),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def touch(self, user_id: int, chat_id: int, first_name: str, now: datetime) -> None:
         await self.conn.execute(
@@ -63,7 +60,7 @@ class Beneficiaries:
         )
 
 
-def _beneficiary(row: aiosqlite.Row) -> Beneficiary:
+def _beneficiary(row: Row) -> Beneficiary:
     created = dt(row["created_at"])
     assert created is not None
     return Beneficiary(
@@ -78,33 +75,29 @@ def _beneficiary(row: aiosqlite.Row) -> Beneficiary:
 
 
 class Drafts:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get_for_user(self, user_id: int) -> Draft | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM drafts WHERE user_id = ?", (user_id,)
-        )
+        rows = await self.conn.fetchall("SELECT * FROM drafts WHERE user_id = ?", (user_id,))
         row = next(iter(rows), None)
         return draft_from_row(row) if row else None
 
     async def active(self) -> list[Draft]:
         """Return every draft that is not paused (the open form conversations)."""
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM drafts WHERE stage <> 'paused' ORDER BY id"
-        )
+        rows = await self.conn.fetchall("SELECT * FROM drafts WHERE stage <> 'paused' ORDER BY id")
         return [draft_from_row(r) for r in rows]
 
     async def insert(
         self, user_id: int, field_key: str | None, now: datetime, last_message_id: int = 0
     ) -> int:
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO drafts (user_id, stage, field_key, last_message_id, created_at,"
-            " updated_at) VALUES (?, 'answering', ?, ?, ?, ?)",
+            " updated_at) VALUES (?, 'answering', ?, ?, ?, ?) RETURNING id",
             (user_id, field_key, last_message_id, ts(now), ts(now)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def delete(self, draft_id: int) -> None:
         await self.conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
@@ -136,7 +129,7 @@ DRAFT_TABLES = ("drafts", "volunteers")
 
 
 async def write_draft(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     table: str,
     draft: Draft,
     step: Step,
@@ -150,9 +143,9 @@ async def write_draft(
     given `while_in`, only while its stage is one of those."""
     assert table in DRAFT_TABLES
     stages = f" AND stage IN ({', '.join('?' * len(while_in))})" if while_in else ""
-    cur = await conn.execute(
+    changed = await conn.execute(
         f"UPDATE {table} SET stage = ?, field_key = ?, editing = ?, answers = ?,"
-        " seq = seq + 1, last_message_id = MAX(last_message_id, ?), updated_at = ?"
+        " seq = seq + 1, last_message_id = CASE WHEN last_message_id > ? THEN last_message_id ELSE ? END, updated_at = ?"
         f" WHERE id = ? AND seq = ?{stages}",
         (
             step.stage.value,
@@ -160,16 +153,17 @@ async def write_draft(
             int(step.editing),
             to_json(answers),
             message_id or 0,
+            message_id or 0,
             ts(now),
             draft.id,
             draft.seq,
             *while_in,
         ),
     )
-    return cur.rowcount == 1
+    return changed == 1
 
 
-def draft_from_row(row: aiosqlite.Row) -> Draft:
+def draft_from_row(row: Row) -> Draft:
     created, updated = dt(row["created_at"]), dt(row["updated_at"])
     assert created is not None and updated is not None
     return Draft(
@@ -187,7 +181,7 @@ def draft_from_row(row: aiosqlite.Row) -> Draft:
 
 
 class Attachments:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def replace_for_draft_field(
@@ -209,9 +203,9 @@ class Attachments:
         await self.conn.execute(
             f"DELETE FROM attachments WHERE {owner} = ? AND field_key = ?", (owner_id, field_key)
         )
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             f"INSERT INTO attachments ({owner}, field_key, kind, file_id, file_unique_id,"
-            " file_name, mime_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " file_name, mime_type, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 owner_id,
                 field_key,
@@ -224,8 +218,8 @@ class Attachments:
                 ts(now),
             ),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def delete_for_draft_field(self, draft_id: int, field_key: str) -> None:
         await self.conn.execute(
@@ -239,7 +233,7 @@ class Attachments:
         )
 
     async def for_request(self, request_id: int) -> tuple[Attachment, ...]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM attachments WHERE request_id = ? ORDER BY id", (request_id,)
         )
         return tuple(
@@ -258,17 +252,17 @@ class Attachments:
 
 
 class Requests:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def next_reference_number(self, year: int) -> int:
         """Take the next sequence number of the year (inside the caller's transaction)."""
         await self.conn.execute(
             "INSERT INTO reference_counters (year, last) VALUES (?, 1)"
-            " ON CONFLICT (year) DO UPDATE SET last = last + 1",
+            " ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1",
             (year,),
         )
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT last FROM reference_counters WHERE year = ?", (year,)
         )
         row = next(iter(rows), None)
@@ -287,10 +281,10 @@ class Requests:
         decision_due: date,
         now: datetime,
     ) -> int:
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO requests (reference, user_id, status, answers, declaration_text,"
             " declaration_locale, declared_at, submitted_at, decision_due, updated_at)"
-            " VALUES (?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 reference,
                 user_id,
@@ -303,31 +297,27 @@ class Requests:
                 ts(now),
             ),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def get(self, request_id: int) -> Request | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM requests WHERE id = ?", (request_id,)
-        )
+        rows = await self.conn.fetchall("SELECT * FROM requests WHERE id = ?", (request_id,))
         row = next(iter(rows), None)
         return _request(row) if row else None
 
     async def for_user(self, user_id: int) -> list[Request]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM requests WHERE user_id = ? ORDER BY id DESC", (user_id,)
         )
         return [_request(r) for r in rows]
 
     async def all(self) -> list[Request]:
         """Every request, oldest first (an association has thousands, not millions)."""
-        rows = await self.conn.execute_fetchall("SELECT * FROM requests ORDER BY id")
+        rows = await self.conn.fetchall("SELECT * FROM requests ORDER BY id")
         return [_request(r) for r in rows]
 
     async def by_reference(self, reference: str) -> Request | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM requests WHERE reference = ?", (reference,)
-        )
+        rows = await self.conn.fetchall("SELECT * FROM requests WHERE reference = ?", (reference,))
         row = next(iter(rows), None)
         return _request(row) if row else None
 
@@ -349,9 +339,9 @@ class Requests:
         decided: bool,
     ) -> bool:
         """Move the request to `status` only if nobody moved it since it was read."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE requests SET status = ?, version = version + 1, holder_id = ?,"
-            " info_request = ?, decided_at = CASE WHEN ? THEN ? ELSE decided_at END,"
+            " info_request = ?, decided_at = CASE WHEN ? = 1 THEN ? ELSE decided_at END,"
             " updated_at = ? WHERE id = ? AND status = ? AND version = ?",
             (
                 status.value,
@@ -365,10 +355,10 @@ class Requests:
                 request.version,
             ),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
 
-def _request(row: aiosqlite.Row) -> Request:
+def _request(row: Row) -> Request:
     declared, submitted = dt(row["declared_at"]), dt(row["submitted_at"])
     assert declared is not None and submitted is not None
     return Request(

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.backup import BackupError, copy_checked, fsync, is_sqlite_file
-from storage.db import Database, lock_path
+from storage.backup import BackupError, copy_checked, fsync, is_sqlite_file, sqlite_version_of
+from storage.db import lock_path
+from storage.sqlite import SqliteDatabase
 
 # The files SQLite keeps beside a database; the -shm is an index rebuilt from the -wal.
 KEPT_COMPANIONS = ("-wal", "-journal")
@@ -96,7 +97,7 @@ def _stage(backup: Path, staging: Path) -> int:
 
 async def _migrate(staging: Path, backup: Path) -> int:
     """Apply the migrations the backup is older than (the same code as at start-up)."""
-    db = Database(staging)
+    db = SqliteDatabase(staging)
     try:
         await db.open()
     except sqlite3.Error as exc:
@@ -108,7 +109,7 @@ async def _migrate(staging: Path, backup: Path) -> int:
     try:
         # Back to one self-contained file (the bot turns WAL on again when it opens it).
         conn.execute("PRAGMA journal_mode=DELETE")
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        return sqlite_version_of(conn)
     finally:
         conn.close()
 

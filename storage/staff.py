@@ -6,26 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from storage.models import Conversation, InfoItem, RelayLink, StaffPrompt, StaffThread
+from storage.sql import Connection, Row
 from storage.values import dt, ts
 
 
 class StaffThreads:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def insert(
         self, user_id: int, request_id: int | None, chat_id: int, name: str, now: datetime
     ) -> int:
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO staff_threads (user_id, request_id, chat_id, name, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (user_id, request_id, chat_id, name, ts(now)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def get(self, thread_id: int) -> StaffThread | None:
         return await self._one("SELECT * FROM staff_threads WHERE id = ?", (thread_id,))
@@ -65,7 +64,7 @@ class StaffThreads:
         )
 
     async def _one(self, sql: str, args: tuple[object, ...]) -> StaffThread | None:
-        rows = await self.conn.execute_fetchall(sql, args)
+        rows = await self.conn.fetchall(sql, args)
         row = next(iter(rows), None)
         if row is None:
             return None
@@ -81,24 +80,24 @@ class StaffThreads:
 
 
 class Conversations:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def open_for_user(self, user_id: int) -> Conversation | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM conversations WHERE user_id = ? AND closed_at IS NULL", (user_id,)
         )
         row = next(iter(rows), None)
         return _conversation(row) if row else None
 
     async def insert(self, user_id: int, thread_id: int, opened_by: str, now: datetime) -> int:
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO conversations (user_id, thread_id, opened_by, opened_at,"
-            " last_activity_at) VALUES (?, ?, ?, ?, ?)",
+            " last_activity_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (user_id, thread_id, opened_by, ts(now), ts(now)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def touch(self, conversation_id: int, now: datetime) -> None:
         await self.conn.execute(
@@ -107,15 +106,15 @@ class Conversations:
         )
 
     async def close(self, conversation_id: int, closed_by: str, now: datetime) -> bool:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE conversations SET closed_at = ?, closed_by = ?"
             " WHERE id = ? AND closed_at IS NULL",
             (ts(now), closed_by, conversation_id),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def quiet_since(self, before: datetime) -> list[Conversation]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM conversations WHERE closed_at IS NULL AND last_activity_at < ?"
             " ORDER BY id",
             (ts(before),),
@@ -123,7 +122,7 @@ class Conversations:
         return [_conversation(r) for r in rows]
 
 
-def _conversation(row: aiosqlite.Row) -> Conversation:
+def _conversation(row: Row) -> Conversation:
     opened, last = dt(row["opened_at"]), dt(row["last_activity_at"])
     assert opened is not None and last is not None
     return Conversation(
@@ -139,14 +138,14 @@ def _conversation(row: aiosqlite.Row) -> Conversation:
 
 
 class RelayLinks:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, link: RelayLink, now: datetime) -> None:
         await self.conn.execute(
-            "INSERT OR IGNORE INTO relay_links (user_id, private_chat_id, private_message_id,"
+            "INSERT INTO relay_links (user_id, private_chat_id, private_message_id,"
             " staff_chat_id, staff_message_id, direction, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 link.user_id,
                 link.private_chat_id,
@@ -171,7 +170,7 @@ class RelayLinks:
         )
 
     async def _one(self, sql: str, args: tuple[object, ...]) -> RelayLink | None:
-        rows = await self.conn.execute_fetchall(sql, args)
+        rows = await self.conn.fetchall(sql, args)
         row = next(iter(rows), None)
         if row is None:
             return None
@@ -186,13 +185,14 @@ class RelayLinks:
 
 
 class InfoItems:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, request_id: int, round_: int, item: InfoItem) -> bool:
-        cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO info_items (request_id, round, kind, text, file_id,"
-            " file_name, message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        changed = await self.conn.execute(
+            "INSERT INTO info_items (request_id, round, kind, text, file_id,"
+            " file_name, message_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (
                 request_id,
                 round_,
@@ -204,17 +204,17 @@ class InfoItems:
                 ts(item.created_at),
             ),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def for_round(self, request_id: int, round_: int) -> list[InfoItem]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM info_items WHERE request_id = ? AND round = ? ORDER BY id",
             (request_id, round_),
         )
         return [_info(r) for r in rows]
 
     async def latest_round(self, request_id: int) -> list[InfoItem]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM info_items WHERE request_id = ? AND round ="
             " (SELECT MAX(round) FROM info_items WHERE request_id = ?) ORDER BY id",
             (request_id, request_id),
@@ -222,7 +222,7 @@ class InfoItems:
         return [_info(r) for r in rows]
 
 
-def _info(row: aiosqlite.Row) -> InfoItem:
+def _info(row: Row) -> InfoItem:
     created = dt(row["created_at"])
     assert created is not None
     return InfoItem(
@@ -236,13 +236,16 @@ def _info(row: aiosqlite.Row) -> InfoItem:
 
 
 class StaffPrompts:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def put(self, prompt: StaffPrompt) -> None:
         await self.conn.execute(
-            "INSERT OR REPLACE INTO staff_prompts (staff_id, chat_id, topic_key, request_id,"
-            " action, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO staff_prompts (staff_id, chat_id, topic_key, request_id,"
+            " action, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (staff_id, chat_id, topic_key) DO UPDATE SET"
+            " request_id = excluded.request_id, action = excluded.action,"
+            " version = excluded.version, created_at = excluded.created_at",
             (
                 prompt.staff_id,
                 prompt.chat_id,
@@ -256,7 +259,7 @@ class StaffPrompts:
 
     async def take(self, staff_id: int, chat_id: int, topic_key: int) -> StaffPrompt | None:
         """Return and delete the prompt this staff member is answering."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM staff_prompts WHERE staff_id = ? AND chat_id = ? AND topic_key = ?",
             (staff_id, chat_id, topic_key),
         )
@@ -295,7 +298,7 @@ class AuditEntry:
 
 
 class AuditLog:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def refused(
@@ -335,12 +338,14 @@ class AuditLog:
 
     async def prune(self, before: datetime) -> int:
         """Delete the entries older than before (the retention period); return how many."""
-        cur = await self.conn.execute("DELETE FROM audit_log WHERE created_at < ?", (ts(before),))
-        return cur.rowcount
+        changed = await self.conn.execute(
+            "DELETE FROM audit_log WHERE created_at < ?", (ts(before),)
+        )
+        return changed
 
     async def between(self, start: datetime, stop: datetime) -> list[AuditEntry]:
         """Return the entries written in [start, stop), oldest first (for an export)."""
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT id, actor_id, chat_id, action, request_id, reason, created_at FROM audit_log"
             " WHERE created_at >= ? AND created_at < ? ORDER BY id",
             (ts(start), ts(stop)),
@@ -367,14 +372,14 @@ class AuditLog:
         args: tuple[object, ...] = ()
         if action is not None:
             sql, args = sql + " WHERE action = ?", (action,)
-        rows = await self.conn.execute_fetchall(sql, args)
+        rows = await self.conn.fetchall(sql, args)
         return int(next(iter(rows))[0])
 
 
 class StaffDepartures:
     """Who left the staff group (or was removed) and has not been added back."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def depart(
@@ -392,15 +397,15 @@ class StaffDepartures:
 
     async def come_back(self, chat_id: int, user_id: int, now: datetime) -> bool:
         """Close the open departure; False if there was none."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE staff_departures SET returned_at = ?"
             " WHERE chat_id = ? AND user_id = ? AND returned_at IS NULL",
             (ts(now), chat_id, user_id),
         )
-        return cur.rowcount > 0
+        return changed > 0
 
     async def departed(self, chat_id: int, user_id: int) -> bool:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT 1 FROM staff_departures"
             " WHERE chat_id = ? AND user_id = ? AND returned_at IS NULL LIMIT 1",
             (chat_id, user_id),
@@ -409,13 +414,13 @@ class StaffDepartures:
 
 
 class ForeignChats:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def first_notice(self, chat_id: int, now: datetime) -> bool:
         """Remember the chat; True only the first time (the bot says so once)."""
-        cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO foreign_chats (chat_id, noticed_at) VALUES (?, ?)",
+        changed = await self.conn.execute(
+            "INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (chat_id, ts(now)),
         )
-        return cur.rowcount == 1
+        return changed == 1

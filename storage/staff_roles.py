@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from storage.sql import Connection
 from storage.values import dt, ts
 
 
@@ -34,13 +33,11 @@ class InvitationRow:
 
 
 class StaffRoles:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def all(self) -> list[StaffRoleRow]:
-        rows = await self.conn.execute_fetchall(
-            "SELECT * FROM staff_roles ORDER BY changed_at, user_id"
-        )
+        rows = await self.conn.fetchall("SELECT * FROM staff_roles ORDER BY changed_at, user_id")
         out = []
         for row in rows:
             changed = dt(row["changed_at"])
@@ -62,22 +59,22 @@ class StaffRoles:
 
 
 class StaffInvitations:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(
         self, token_hash: str, role: str, created_by: int, now: datetime, expires_at: datetime
     ) -> int:
-        cur = await self.conn.execute(
+        new_id = await self.conn.fetchval(
             "INSERT INTO staff_invitations (token_hash, role, created_by, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (token_hash, role, created_by, ts(now), ts(expires_at)),
         )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+        assert new_id is not None
+        return int(new_id)
 
     async def by_hash(self, token_hash: str) -> InvitationRow | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM staff_invitations WHERE token_hash = ?", (token_hash,)
         )
         row = next(iter(rows), None)
@@ -97,8 +94,8 @@ class StaffInvitations:
 
     async def use(self, invitation_id: int, user_id: int, now: datetime) -> bool:
         """Mark the invitation used; False if it was used already (nothing written)."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE staff_invitations SET used_by = ?, used_at = ? WHERE id = ? AND used_at IS NULL",
             (user_id, ts(now), invitation_id),
         )
-        return cur.rowcount == 1
+        return changed == 1

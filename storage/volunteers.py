@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.models import Draft, Step
 from storage.repositories import draft_from_row, write_draft
+from storage.sql import Connection, Row
 from storage.values import dt, ts
 
 OPEN_STAGES = ("answering", "reviewing")
@@ -30,11 +29,11 @@ class Volunteer:
 
 
 class Volunteers:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def open_for_user(self, user_id: int) -> Draft | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM volunteers WHERE user_id = ? AND stage IN (?, ?)",
             (user_id, *OPEN_STAGES),
         )
@@ -56,11 +55,11 @@ class Volunteers:
         )
 
     async def discard(self, draft: Draft) -> bool:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "DELETE FROM volunteers WHERE id = ? AND seq = ? AND stage IN (?, ?)",
             (draft.id, draft.seq, *OPEN_STAGES),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def save(
         self,
@@ -84,25 +83,25 @@ class Volunteers:
         )
 
     async def submit(self, draft: Draft, locale: str, now: datetime) -> bool:
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE volunteers SET stage = 'submitted', field_key = NULL, seq = seq + 1,"
             " locale = ?, submitted_at = ?, updated_at = ?"
             " WHERE id = ? AND seq = ? AND stage = 'reviewing'",
             (locale, ts(now), ts(now), draft.id, draft.seq),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def accept(self, volunteer_id: int, staff_id: int, now: datetime) -> bool:
         """Mark a submitted sign-up accepted (False: unknown or accepted already)."""
-        cur = await self.conn.execute(
+        changed = await self.conn.execute(
             "UPDATE volunteers SET stage = 'accepted', accepted_at = ?, accepted_by = ?,"
             " updated_at = ? WHERE id = ? AND stage = 'submitted'",
             (ts(now), staff_id, ts(now), volunteer_id),
         )
-        return cur.rowcount == 1
+        return changed == 1
 
     async def get(self, volunteer_id: int) -> Volunteer | None:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM volunteers WHERE id = ? AND stage IN ('submitted', 'accepted')",
             (volunteer_id,),
         )
@@ -110,7 +109,7 @@ class Volunteers:
         return _volunteer(row) if row else None
 
     async def submitted_between(self, start: datetime, stop: datetime) -> list[Volunteer]:
-        rows = await self.conn.execute_fetchall(
+        rows = await self.conn.fetchall(
             "SELECT * FROM volunteers WHERE submitted_at >= ? AND submitted_at < ?"
             " ORDER BY submitted_at, id",
             (ts(start), ts(stop)),
@@ -121,13 +120,11 @@ class Volunteers:
 class StaffTopics:
     """Topics the bot opened once in the staff group, by name."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, name: str) -> int | None:
-        rows = await self.conn.execute_fetchall(
-            "SELECT topic_id FROM staff_topics WHERE name = ?", (name,)
-        )
+        rows = await self.conn.fetchall("SELECT topic_id FROM staff_topics WHERE name = ?", (name,))
         row = next(iter(rows), None)
         return int(row[0]) if row else None
 
@@ -142,7 +139,7 @@ class StaffTopics:
         )
 
 
-def _volunteer(row: aiosqlite.Row) -> Volunteer:
+def _volunteer(row: Row) -> Volunteer:
     submitted = dt(row["submitted_at"])
     assert submitted is not None
     return Volunteer(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.config import Config, Settings, load_profile
 from bot.services.validators import national_id_check_digit
+from storage.db import database_at
+from storage.sql import Connection
 
 # 09:00 in Riyadh on 20 Jumada al-Ula 1448 (30 October 2026? see tests): a Sunday morning.
 DEFAULT_NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
@@ -28,12 +33,65 @@ def valid_national_id(first9: str = "104567890") -> str:
     return first9 + str(national_id_check_digit(first9))
 
 
-def emulator_config(database: Path, base_url: str, base_file_url: str) -> Config:
+DbTarget = Path | str  # a SQLite file, or a PostgreSQL database's URL
+
+
+def database_settings(target: DbTarget) -> dict[str, Any]:
+    """The settings that point the bot at a test's database."""
+    if isinstance(target, str):
+        return {"database_url": target}
+    return {"database": target}
+
+
+def database_env(target: DbTarget) -> dict[str, str]:
+    """The same, as the environment of a bot run in another process."""
+    if isinstance(target, str):
+        return {"TAWASUL_DATABASE_URL": target}
+    return {"TAWASUL_DATABASE": str(target)}
+
+
+@asynccontextmanager
+async def peek(target: DbTarget) -> AsyncIterator[Connection]:
+    """A connection of the test's own to the database, to read what the bot stored."""
+    db = database_at(target)
+    await db.open()
+    try:
+        async with db.reading() as conn:
+            yield conn
+    finally:
+        await db.close()
+
+
+@asynccontextmanager
+async def change(target: DbTarget) -> AsyncIterator[Connection]:
+    """A transaction of the test's own on the database (to set up rows the bot reads)."""
+    db = database_at(target)
+    await db.open()
+    try:
+        async with db.transaction() as conn:
+            yield conn
+    finally:
+        await db.close()
+
+
+async def table_names(conn: Connection) -> list[str]:
+    """The database's tables (each backend lists them its own way)."""
+    if conn.dialect == "postgresql":
+        sql = (
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return sorted(str(r[0]) for r in await conn.fetchall(sql))
+
+
+def emulator_config(database: DbTarget, base_url: str, base_file_url: str) -> Config:
     """Settings for a bot that talks to the local emulator, with the sample profile."""
     settings = Settings(
         _env_file=None,
         bot_token=TOKEN,
-        database=database,
+        **database_settings(database),
         api_base_url=base_url,
         api_base_file_url=base_file_url,
     )

@@ -15,8 +15,8 @@ from bot.services import notices
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock, utc_now
 from storage.broadcasts import Broadcast, Broadcasts, Recipient
-from storage.db import Database
 from storage.outbox import NewRow, Outbox, Tally
+from storage.sql import Database
 
 SEGMENTS = ("everyone", "open", "delivered")
 

@@ -13,18 +13,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-import aiosqlite
-
 from bot.profile import FieldKind, Profile
 from bot.services import notices
 from bot.services.hours import BusinessHours
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
 from storage.callbacks import WAITING, CallBack, CallBacks, CallTries, CallTry
-from storage.db import Database
 from storage.events import Events
 from storage.outbox import Outbox
 from storage.repositories import Requests
+from storage.sql import Connection, Database
 from storage.staff import StaffThreads
 from storage.values import ts
 
@@ -280,7 +278,7 @@ class CallBackService:
 
     async def _event(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         call: CallBack,
         kind: str,
         staff_id: int | None,
@@ -299,7 +297,7 @@ class CallBackService:
         )
 
     async def _to_staff(
-        self, conn: aiosqlite.Connection, call: CallBack, what: str, now: datetime, key: str
+        self, conn: Connection, call: CallBack, what: str, now: datetime, key: str
     ) -> bool:
         return await notices.to_staff(
             conn, self.staff_chat_id, STAFF_CALLBACK, now, key, call_id=call.id, what=what
@@ -307,7 +305,7 @@ class CallBackService:
 
 
 async def remind_late(
-    conn: aiosqlite.Connection, staff_chat_id: int | None, now: datetime, queued: Counter[str]
+    conn: Connection, staff_chat_id: int | None, now: datetime, queued: Counter[str]
 ) -> None:
     """Remind staff once of each call nobody claimed before its window ended."""
     for call in await CallBacks(conn).unclaimed_past(now):

@@ -12,11 +12,11 @@ from enum import StrEnum
 
 from bot.profile import Profile
 from bot.services.requests import Clock
-from storage.db import Database
 from storage.events import Events
 from storage.feedback import BeneficiaryPrompt, BeneficiaryPrompts, Ratings, Remark, Suggestions
 from storage.models import Request, RequestStatus
 from storage.repositories import Requests
+from storage.sql import Database
 
 # A question ("add a comment?", "write your suggestion") waits this long for the answer.
 PROMPT_MINUTES = 30

@@ -14,17 +14,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.profile import Profile
 from bot.services import notices
 from bot.services.callbacks import remind_late
 from bot.services.interviews import InterviewService
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock, utc_now
-from storage.db import Database
 from storage.followups import FollowUpQueries, IdleDraft
 from storage.outbox import Outbox
+from storage.sql import Connection, Database
 from storage.staff import AuditLog, StaffThreads
 
 # Rating prompts and follow-ups are not sent for services delivered longer ago than this
@@ -94,7 +92,7 @@ class FollowUpService:
     # Unfinished forms ------------------------------------------------------------------
 
     async def _drafts(
-        self, conn: aiosqlite.Connection, q: FollowUpQueries, now: datetime, queued: Counter[str]
+        self, conn: Connection, q: FollowUpQueries, now: datetime, queued: Counter[str]
     ) -> None:
         hours = self.rules.draft_reminder_hours
         expiry = timedelta(days=self.rules.draft_expiry_days)
@@ -119,7 +117,7 @@ class FollowUpService:
 
     async def _remind_draft(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         draft: IdleDraft,
         step: int,
         now: datetime,
@@ -140,7 +138,7 @@ class FollowUpService:
     # Requests ---------------------------------------------------------------------------
 
     async def _info(
-        self, conn: aiosqlite.Connection, q: FollowUpQueries, now: datetime, queued: Counter[str]
+        self, conn: Connection, q: FollowUpQueries, now: datetime, queued: Counter[str]
     ) -> None:
         """Remind once per round when the information asked for has not come."""
         wait = timedelta(hours=self.rules.info_reminder_hours)
@@ -157,7 +155,7 @@ class FollowUpService:
                 )
 
     async def _delivered(
-        self, conn: aiosqlite.Connection, q: FollowUpQueries, now: datetime, queued: Counter[str]
+        self, conn: Connection, q: FollowUpQueries, now: datetime, queued: Counter[str]
     ) -> None:
         """The rating prompt, then the follow-up message, after a service was delivered."""
         steps = (
@@ -177,7 +175,7 @@ class FollowUpService:
                 )
 
     async def _sla(
-        self, conn: aiosqlite.Connection, q: FollowUpQueries, now: datetime, queued: Counter[str]
+        self, conn: Connection, q: FollowUpQueries, now: datetime, queued: Counter[str]
     ) -> None:
         """Nudge staff in the request's thread on the configured days, and when overdue."""
         today = now.astimezone(self.tz).date()
@@ -212,9 +210,7 @@ class FollowUpService:
             ):
                 queued[str(extra["note"])] += 1
 
-    async def _report(
-        self, conn: aiosqlite.Connection, now: datetime, queued: Counter[str]
-    ) -> None:
+    async def _report(self, conn: Connection, now: datetime, queued: Counter[str]) -> None:
         """The weekly report, at its weekday and time where the association is."""
         moment = self.last_report_moment(now)
         if now - moment > REPORT_GRACE or not await FollowUpQueries(conn).in_use_before(moment):
@@ -233,7 +229,7 @@ class FollowUpService:
 
     async def _notify(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         user_id: int,
         notice: str,
         now: datetime,

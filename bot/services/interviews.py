@@ -7,25 +7,22 @@ one interview at most (a unique index, so two picks at once cannot both win).
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.profile import Branch, Profile
 from bot.services import notices
 from bot.services.hours import BusinessHours
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
-from storage.db import Database
 from storage.events import Events
 from storage.interviews import Interview, Interviews
 from storage.outbox import Outbox
 from storage.repositories import Requests
+from storage.sql import Connection, Database, IntegrityError
 
 SLOT = timedelta(minutes=30)
 OFFERED = 12  # slots shown to staff on a card
@@ -187,8 +184,9 @@ class InterviewService:
             if slot not in offered:
                 return Outcome("unknown", interview)
             try:
-                await repo.move(interview, "booked", now, slot)
-            except sqlite3.IntegrityError:
+                async with conn.savepoint():
+                    await repo.move(interview, "booked", now, slot)
+            except IntegrityError:
                 remaining = await self._free(repo, interview, offered, now)
                 return Outcome("taken", interview, remaining)
             moved = await repo.get(interview_id)
@@ -234,7 +232,7 @@ class InterviewService:
 
     async def _step(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         interview: Interview,
         step: str,
         now: datetime,
@@ -270,7 +268,7 @@ class InterviewService:
                 step=step,
             )
 
-    async def remind(self, conn: aiosqlite.Connection, now: datetime, queued: Counter[str]) -> None:
+    async def remind(self, conn: Connection, now: datetime, queued: Counter[str]) -> None:
         """The day before a booked interview (where the association is): both sides."""
         tomorrow = now.astimezone(self.tz).date() + timedelta(days=1)
         first = datetime.combine(tomorrow, datetime.min.time(), tzinfo=self.tz)

@@ -12,9 +12,9 @@ from bot.services.faq import arabic
 from bot.services.requests import Clock
 from bot.services.textnorm import clean_text
 from bot.services.validators import ValidationError, parse_mobile
-from storage.db import Database
 from storage.models import OPEN_STATUSES, Request, RequestStatus
 from storage.repositories import Beneficiaries, Requests
+from storage.sql import Database
 
 # The queue's sections, in the order staff work through them.
 QUEUE_ORDER = (

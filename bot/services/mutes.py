@@ -14,9 +14,9 @@ from datetime import timedelta
 from bot.services import notices
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
-from storage.db import Database
 from storage.models import StaffThread
 from storage.mutes import Mute, Mutes
+from storage.sql import Database
 from storage.staff import Conversations
 
 REMIND_EVERY = timedelta(days=1)

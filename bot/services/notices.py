@@ -10,10 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.outbox import CONVERSATION, NOTICES, Outbox
 from storage.repositories import Beneficiaries, Requests
+from storage.sql import Connection
 
 # Outbox kinds.
 NOTICE = "notice"  # to a beneficiary: a transition of their request, a relay event
@@ -39,7 +38,7 @@ class Wakeup:
 
 
 async def to_beneficiary(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     user_id: int,
     notice: str,
     now: datetime,
@@ -75,7 +74,7 @@ async def to_beneficiary(
 
 
 async def to_chat(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     chat_id: int,
     locale: str,
     notice: str,
@@ -89,7 +88,7 @@ async def to_chat(
 
 
 async def to_staff(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     staff_chat_id: int | None,
     kind: str,
     now: datetime,
@@ -113,7 +112,7 @@ async def to_staff(
 
 
 async def report_refused(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     staff_chat_id: int | None,
     request_id: int,
     reason: str,

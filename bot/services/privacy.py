@@ -17,11 +17,11 @@ from bot.profile import FILE_KINDS, Profile
 from bot.services import notices
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
-from storage.db import Database
 from storage.events import Events
 from storage.models import Request, RequestStatus
 from storage.privacy import Consents, DataRequest, DataRequests, StaffPosts, erase, held
 from storage.repositories import Attachments, Beneficiaries, Requests
+from storage.sql import Database
 from storage.staff import StaffThreads
 
 # Requests still going: an erasure closes them before anything is deleted.

@@ -5,21 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.services import notices
 from bot.services.hours import BusinessHours, closed_period_key
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
-from storage.db import Database
 from storage.models import Conversation, RelayLink, StaffThread
 from storage.outbox import Outbox
 from storage.repositories import Beneficiaries
+from storage.sql import Connection, Database
 from storage.staff import Conversations, RelayLinks, StaffThreads
 
 
 async def open_conversation(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     staff_chat_id: int | None,
     user_id: int,
     opened_by: str,
@@ -51,7 +49,7 @@ async def open_conversation(
 
 
 async def thread_for_user(
-    conn: aiosqlite.Connection, staff_chat_id: int | None, user_id: int, now: datetime
+    conn: Connection, staff_chat_id: int | None, user_id: int, now: datetime
 ) -> StaffThread:
     """The thread of the beneficiary's newest request, or one of their own (created here)."""
     threads = StaffThreads(conn)
@@ -119,7 +117,7 @@ class RelayService:
         return len(quiet)
 
     async def _close(
-        self, conn: aiosqlite.Connection, conversation: Conversation, closed_by: str, now: datetime
+        self, conn: Connection, conversation: Conversation, closed_by: str, now: datetime
     ) -> None:
         await Conversations(conn).close(conversation.id, closed_by, now)
         await notices.to_staff(
@@ -153,7 +151,7 @@ class RelayService:
         self.wakeup()
         return True
 
-    async def _say_when_open(self, conn: aiosqlite.Connection, user_id: int, now: datetime) -> None:
+    async def _say_when_open(self, conn: Connection, user_id: int, now: datetime) -> None:
         """Outside business hours, tell the beneficiary when the team is back: once per
         closed period (the outbox's dedupe key names the period by its end)."""
         openness = self.hours.at(now) if self.hours is not None else None
@@ -182,7 +180,7 @@ class RelayService:
 
     async def _queue_to_staff(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         thread_id: int,
         user_id: int,
         chat_id: int,

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.profile import FILE_KINDS, FieldKind, FormField, Profile
 from bot.services.requests import Clock
-from storage.db import Database
 from storage.models import RequestStatus
 from storage.reports import EventRow, MonthSpan, RatingRow, Reports, RequestRow
+from storage.sql import Database
 from storage.staff import AuditEntry, AuditLog
 from storage.volunteers import Volunteer, Volunteers
 

@@ -8,11 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.profile import Profile, Role, StaffMember
 from bot.services.requests import Clock
-from storage.db import Database
+from storage.sql import Connection, Database
 from storage.staff import AuditLog, StaffDepartures
 from storage.staff_roles import InvitationRow, StaffInvitations, StaffRoles
 
@@ -171,9 +169,7 @@ class Roster:
         self._overrides = overrides
         return Changed(user_id, overrides[user_id])
 
-    async def _another_admin(
-        self, conn: aiosqlite.Connection, overrides: Overrides, but: int
-    ) -> bool:
+    async def _another_admin(self, conn: Connection, overrides: Overrides, but: int) -> bool:
         """Whether an admin other than `but` is on the staff and in the staff group."""
         ids = {m.id for m in self.profile.staff.members} | set(overrides)
         for user_id in ids - {but}:
@@ -187,7 +183,7 @@ class Roster:
         return False
 
 
-async def _read(conn: aiosqlite.Connection) -> Overrides:
+async def _read(conn: Connection) -> Overrides:
     out: Overrides = {}
     for row in await StaffRoles(conn).all():
         roles = tuple(Role(r) for r in row.roles)

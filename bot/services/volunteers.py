@@ -15,8 +15,8 @@ from bot.services import notices
 from bot.services.forms import FormEngine
 from bot.services.notices import Wakeup
 from bot.services.requests import IncompleteForm, StaleDraft
-from storage.db import Database
 from storage.models import REVIEW, Draft, Step
+from storage.sql import Database
 from storage.volunteers import StaffTopics, Volunteer, Volunteers
 
 STAFF_VOLUNTEER = "staff.volunteer"  # outbox: post a volunteer's card in the staff group

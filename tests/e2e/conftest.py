@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.app import build_application, running
 from bot.context import AppType
 from emulator import BotApiEmulator
-from tests.support import FakeClock, emulator_config
+from tests.support import DbTarget, FakeClock, emulator_config
 
 
 @pytest.fixture
@@ -25,13 +24,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "tawasul.sqlite3"
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator, clock: FakeClock, db_path: Path) -> AsyncIterator[AppType]:
-    config = emulator_config(db_path, emu.base_url, emu.base_file_url)
+async def bot(emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget) -> AsyncIterator[AppType]:
+    config = emulator_config(db_target, emu.base_url, emu.base_file_url)
     app = build_application(config, clock=clock)
     async with running(app) as started:
         yield started

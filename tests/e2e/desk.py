@@ -7,10 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import aiosqlite
 
 from bot.app import DISPATCHER_KEY, build_application, running
 from bot.config import Config
@@ -19,7 +16,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.profile import Role, Staff, StaffMember
 from emulator import BotApiEmulator, BotMessage, SimGroup, SimUser
 from tests.e2e.driver import ENGLISH_ANSWERS, Person, answer_all, open_form
-from tests.support import FakeClock, emulator_config
+from tests.support import DbTarget, FakeClock, emulator_config, peek
 
 STAFF_CHAT = -1001234567890
 OFFICER, RESEARCHER, COMMITTEE_A, COMMITTEE_B, ADMIN, OUTSIDER = 7001, 7002, 7003, 7004, 7005, 7999
@@ -38,7 +35,7 @@ STAFF = Staff(
 
 
 def staff_config(
-    db_path: Path,
+    db_target: DbTarget,
     emu: BotApiEmulator,
     *,
     topics: bool = True,
@@ -47,7 +44,7 @@ def staff_config(
     locale: str = "en",
     **overrides: Any,
 ) -> Config:
-    config = emulator_config(db_path, emu.base_url, emu.base_file_url)
+    config = emulator_config(db_target, emu.base_url, emu.base_file_url)
     settings = config.settings.model_copy(
         update={
             "staff_chat_id": STAFF_CHAT,
@@ -72,7 +69,7 @@ class Desk:
     app: AppType
     group: SimGroup
     members: dict[int, SimUser]
-    db_path: Path
+    db_target: DbTarget
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -108,8 +105,8 @@ class Desk:
         )
 
     async def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        async with aiosqlite.connect(str(self.db_path)) as conn:
-            return [tuple(r) for r in await conn.execute_fetchall(sql, args)]
+        async with peek(self.db_target) as conn:
+            return [tuple(r) for r in await conn.fetchall(sql, args)]
 
     async def status(self, reference: str) -> str:
         rows = await self.rows("SELECT status FROM requests WHERE reference = ?", reference)
@@ -118,7 +115,7 @@ class Desk:
 
 @asynccontextmanager
 async def open_desk(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path, **options: Any
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget, **options: Any
 ) -> AsyncIterator[Desk]:
     group = emu.group(STAFF_CHAT, "Association staff", is_forum=options.pop("forum", True))
     names = {
@@ -132,9 +129,9 @@ async def open_desk(
     members = {
         uid: emu.user(uid, first_name=name, language_code="en") for uid, name in names.items()
     }
-    app = build_application(staff_config(db_path, emu, **options), clock=clock)
+    app = build_application(staff_config(db_target, emu, **options), clock=clock)
     async with running(app) as started:
-        yield Desk(emu, started, group, members, db_path)
+        yield Desk(emu, started, group, members, db_target)
 
 
 async def submit(

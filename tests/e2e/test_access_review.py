@@ -13,10 +13,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.services.policy import RULES, Action, Duty, may
@@ -34,7 +32,7 @@ from tests.e2e.desk import (
     submit,
 )
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock, peek
 
 NOT_ALLOWED = "You are not allowed to do this."
 BENEFICIARY = 1301
@@ -80,8 +78,8 @@ WATCHED = (
 
 
 async def watched(desk: Desk) -> list[list[tuple[Any, ...]]]:
-    async with aiosqlite.connect(str(desk.db_path)) as conn:
-        return [[tuple(r) for r in await conn.execute_fetchall(sql)] for sql in WATCHED]
+    async with peek(desk.db_target) as conn:
+        return [[tuple(r) for r in await conn.fetchall(sql)] for sql in WATCHED]
 
 
 async def last_audit(desk: Desk) -> int:
@@ -196,9 +194,9 @@ CARD_PRESSES: tuple[tuple[str, str, bool], ...] = (
 
 
 async def test_every_card_button_by_every_presser(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         review = await Review.open(desk)
         requests = Requests(desk)
         target = await requests.new()
@@ -261,9 +259,9 @@ COMMANDS: tuple[tuple[str, Duty | None, tuple[str, ...]], ...] = (
 
 
 async def test_every_staff_command_by_every_presser(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         await Requests(desk).new()
         private = {p.user_id: Person(emu.user(p.user_id)) for p in PRESSERS if p.private}
         cells = 0
@@ -301,10 +299,10 @@ async def test_every_staff_command_by_every_presser(
 
 
 async def test_conversation_broadcast_and_answer_buttons_by_every_presser(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     # The progress job stays still, so a broadcast under way is not marked done meanwhile.
-    async with open_desk(emu, clock, db_path, broadcast_progress_seconds=3600.0) as desk:
+    async with open_desk(emu, clock, db_target, broadcast_progress_seconds=3600.0) as desk:
         review = await Review.open(desk)
         await Requests(desk).new()  # someone to broadcast to
         await _close_conversation(review, Person(emu.user(1501, language_code="en")))
@@ -415,10 +413,10 @@ async def _save_and_decide_answers(review: Review) -> None:
 
 
 async def test_a_staff_member_who_leaves_loses_the_role_at_once_and_regains_it(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path, caplog: pytest.LogCaptureFixture
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         requests = Requests(desk)
         request_id, card = await requests.new()
         info, accept = f"staff:info:{request_id}:1", f"staff:accept:{request_id}:1:yes"
@@ -459,12 +457,13 @@ async def test_a_staff_member_who_leaves_loses_the_role_at_once_and_regains_it(
             f"added by {ADMIN}",
         )
         departures = await desk.rows(
-            "SELECT user_id, removed_by, returned_at IS NOT NULL FROM staff_departures"
+            "SELECT user_id, removed_by, CASE WHEN returned_at IS NULL THEN 0 ELSE 1 END"
+            " FROM staff_departures ORDER BY id"
         )
         assert departures == [(OFFICER, None, 1), (COMMITTEE_A, ADMIN, 0)]
 
     # The departure outlives a restart: the committee member is still refused.
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         answer = await desk.press_data(COMMITTEE_A, card, accept)
         assert answer["text"] == NOT_ALLOWED
         assert await Requests(desk).status(request_id) == ("submitted", 1)

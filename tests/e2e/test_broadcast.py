@@ -7,7 +7,6 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,7 @@ from bot.context import SERVICES_KEY, Services
 from emulator import BotApiEmulator, BotMessage
 from tests.e2e.desk import ADMIN, COMMITTEE_A, OFFICER, Desk, open_desk, plain, submit
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 FIRST = 50_000
 PACE = {"outbox_rate": 25.0, "broadcast_progress_seconds": 0.3}
@@ -84,12 +83,12 @@ def received(emu: BotApiEmulator, ids: list[int], text: str) -> Counter[int]:
 
 
 async def test_a_restart_in_the_middle_finishes_the_broadcast_none_lost_none_twice(
-    emu: BotApiEmulator, ticking: FakeClock, db_path: Path
+    emu: BotApiEmulator, ticking: FakeClock, db_target: DbTarget
 ) -> None:
     clock = ticking
     limits = emu.enforce_limits(per_group_per_min=1000)  # 30/s in all, 1/s per chat
     text = "The association's office is closed on Thursday."
-    async with open_desk(emu, clock, db_path, **PACE) as desk:
+    async with open_desk(emu, clock, db_target, **PACE) as desk:
         ids = await enrol(desk, emu, 60)
         preview = await compose(desk, ADMIN, text, "all beneficiaries")
         assert "Send to 60 beneficiaries" in preview.button_labels[0]
@@ -100,7 +99,7 @@ async def test_a_restart_in_the_middle_finishes_the_broadcast_none_lost_none_twi
     half = received(emu, ids, text).total()
     assert half < 60  # stopped half-way
 
-    async with open_desk(emu, clock, db_path, **PACE) as desk:
+    async with open_desk(emu, clock, db_target, **PACE) as desk:
         await desk.settle()
         for _ in range(50):  # the progress job redraws from the outbox
             if "Finished" in progress.text:
@@ -115,12 +114,12 @@ async def test_a_restart_in_the_middle_finishes_the_broadcast_none_lost_none_twi
 
 
 async def test_a_decision_notice_overtakes_a_broadcast_and_stop_cancels_the_rest(
-    emu: BotApiEmulator, ticking: FakeClock, db_path: Path
+    emu: BotApiEmulator, ticking: FakeClock, db_target: DbTarget
 ) -> None:
     clock = ticking
     text = "Registration for the winter program is open."
     async with open_desk(
-        emu, clock, db_path, outbox_rate=10.0, broadcast_progress_seconds=0.3
+        emu, clock, db_target, outbox_rate=10.0, broadcast_progress_seconds=0.3
     ) as desk:
         sarah = Person(emu.user(1401, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
@@ -158,9 +157,9 @@ async def test_a_decision_notice_overtakes_a_broadcast_and_stop_cancels_the_rest
 
 
 async def test_only_admins_broadcast_and_an_empty_segment_sends_nothing(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         await enrol(desk, emu, 3)
         await desk.say(OFFICER, "/broadcast")
         refused = await desk.group.wait_for_message()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bot.context import SERVICES_KEY, Services
 from emulator import BotApiEmulator, BotMessage
@@ -23,7 +22,7 @@ from tests.e2e.desk import (
     submit,
 )
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 
 async def run_rules(desk: Desk) -> dict[str, int]:
@@ -51,9 +50,9 @@ async def refusals(desk: Desk) -> list[tuple[int, str, str]]:
 
 
 async def test_a_call_back_is_asked_claimed_tried_twice_and_asked_again(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1601, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         topic = (await desk.card(reference)).message_thread_id
@@ -143,9 +142,9 @@ async def test_a_call_back_is_asked_claimed_tried_twice_and_asked_again(
 
 
 async def test_an_unclaimed_call_past_its_time_reminds_staff_once(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         omar = Person(emu.user(1602, first_name="Omar", language_code="en"))
         times = await omar.press(await omar.command("/start"), "Request a call")
         asked = await omar.press(times, "today")  # no request: no number on record

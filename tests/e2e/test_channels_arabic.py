@@ -15,7 +15,6 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,7 +35,7 @@ from tests.e2e.desk import (
 )
 from tests.e2e.driver import ARABIC_ANSWERS, Person, answer_all, open_form
 from tests.e2e.test_followups import run_rules
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 AR = Catalogs().get("ar")
 RIYADH = ZoneInfo("Asia/Riyadh")
@@ -142,12 +141,14 @@ async def audited(desk: Desk, action: str) -> list[tuple[int, str, str]]:
 
 
 @asynccontextmanager
-async def arabic_desk(emu: BotApiEmulator, clock: FakeClock, db_path: Path) -> AsyncIterator[Desk]:
+async def arabic_desk(
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
+) -> AsyncIterator[Desk]:
     """The staff group in Arabic (TAWASUL_STAFF_LOCALE), its members' apps in Arabic too."""
     names = {OFFICER: "Noura", RESEARCHER: "Huda", COMMITTEE_A: "Khalid", COMMITTEE_B: "Fahad"}
     for uid, name in {**names, ADMIN: "Reem", OUTSIDER: "Visitor"}.items():
         emu.user(uid, first_name=name, language_code="ar")  # open_desk takes these users
-    async with open_desk(emu, clock, db_path, locale="ar") as desk:
+    async with open_desk(emu, clock, db_target, locale="ar") as desk:
         yield desk
 
 
@@ -225,9 +226,9 @@ async def test_contact_the_nearest_branches_and_the_policy_in_arabic(
 
 
 async def test_a_call_back_in_arabic_with_bad_input_at_each_step(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with arabic_desk(emu, clock, db_path) as desk:
+    async with arabic_desk(emu, clock, db_target) as desk:
         sara = Person(emu.user(2601, first_name="سارة", language_code="ar"))
         reference = await submit_in_arabic(sara)
         topic = (await desk.card(reference)).message_thread_id
@@ -355,9 +356,9 @@ async def interview_card(desk: Desk) -> BotMessage:
 
 
 async def test_an_interview_in_arabic_a_slot_taken_the_reminder_and_a_cancellation(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with arabic_desk(emu, clock, db_path) as desk:
+    async with arabic_desk(emu, clock, db_target) as desk:
         amal = Person(emu.user(2701, first_name="أمل", language_code="ar"))
         badr = Person(emu.user(2702, first_name="بدر", language_code="ar-SA"))
         branches = await amal.press(await amal.command("/start"), "حجز مقابلة شخصية")
@@ -465,9 +466,9 @@ async def test_an_interview_in_arabic_a_slot_taken_the_reminder_and_a_cancellati
 
 
 async def test_volunteering_in_arabic_chosen_with_language(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with arabic_desk(emu, clock, db_path) as desk:
+    async with arabic_desk(emu, clock, db_target) as desk:
         amal = Person(emu.user(2801, first_name="Amal", language_code="en"))  # English app
         choose = await amal.command("/language")
         switched = await amal.press(choose, "العربية")
@@ -541,9 +542,9 @@ async def invitation(desk: Desk, role: str) -> tuple[BotMessage, str]:
 
 
 async def test_a_staff_invitation_in_arabic_used_expired_and_forged(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with arabic_desk(emu, clock, db_path) as desk:
+    async with arabic_desk(emu, clock, db_target) as desk:
         await desk.say(ADMIN, "/invite boss")
         usage = await desk.group.wait_for_message(predicate=lambda m: "/invite officer" in m.text)
         assert "/invite researcher أو /invite committee" in arabic(usage)
@@ -591,9 +592,9 @@ MUTED = "For now, the association's team does not receive the messages you write
 
 
 async def test_mute_from_the_topic_and_an_unknown_command_in_arabic(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with arabic_desk(emu, clock, db_path) as desk:
+    async with arabic_desk(emu, clock, db_target) as desk:
         huda = Person(emu.user(2901, first_name="هدى", language_code="ar"))
         unknown = "I do not know this command. Send /help to see what I can do."
         for command in ("/foo", "/policies", "/mute someone"):  # never a question for the guides

@@ -14,7 +14,7 @@ from bot.profile import LocalText
 from emulator import BotApiEmulator, BotMessage
 from tests.e2e.desk import open_desk
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 GUIDES = Path(__file__).resolve().parents[2] / "bot" / "profiles" / "guides"
 AR, EN = Catalogs().get("ar"), Catalogs().get("en")
@@ -157,9 +157,9 @@ SUNDAY_AFTERNOON = datetime(2026, 11, 29, 13, 0, tzinfo=UTC)  # 16:00, after clo
 
 
 async def test_a_message_after_hours_gets_one_honest_reply_per_closed_period(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         omar = Person(emu.user(1511, first_name="Omar", language_code="en"))
         opened = await omar.press(await omar.command("/start"), "Talk to a person")
         assert "will answer you here" in opened.text
@@ -198,9 +198,9 @@ async def test_a_message_after_hours_gets_one_honest_reply_per_closed_period(
 
 
 async def test_the_reply_after_hours_in_arabic_has_both_calendars_at_night(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sara = Person(emu.user(1512, first_name="سارة", language_code="ar"))
         await sara.press(await sara.command("/start"), "تحدّث مع موظف")
         clock.now = THURSDAY_NIGHT  # 23:00: quiet hours hold notices, not this reply

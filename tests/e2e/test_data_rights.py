@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.app import build_application, running
@@ -26,7 +24,7 @@ from tests.e2e.desk import (
     submit,
 )
 from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person, open_form
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock, peek, table_names
 
 SARAH = 918_273_645  # distinctive: the erasure test finds no trace of it
 
@@ -45,9 +43,9 @@ async def _press_group(desk: Desk, who: int, card: BotMessage, label: str) -> di
 
 
 async def test_a_copy_holds_everything_and_only_the_persons_own(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         other = Person(emu.user(1241, first_name="Omar", language_code="en"))
@@ -83,9 +81,9 @@ async def test_a_copy_holds_everything_and_only_the_persons_own(
 
 
 async def test_an_arabic_copy_reads_right_to_left(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         huda = Person(emu.user(1243, first_name="هدى", language_code="ar"))
         await huda.command("/start")
         screen = await huda.command("/mydata")
@@ -97,9 +95,9 @@ async def test_an_arabic_copy_reads_right_to_left(
 
 
 async def test_a_correction_goes_to_staff_and_only_an_officer_or_admin_applies_it(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -148,9 +146,9 @@ async def _deliver(desk: Desk, person: Person, reference: str) -> None:
 
 
 async def test_an_erasure_keeps_only_what_the_retention_rule_requires_and_deletes_the_rest(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
         decided = await submit(sarah)
         await _deliver(desk, sarah, decided)
@@ -180,16 +178,10 @@ async def test_an_erasure_keeps_only_what_the_retention_rule_requires_and_delete
         assert [(r[0], r[1]) for r in rows] == [(decided, 0)]
         assert set(json.loads(rows[0][2])) == {"service_type", "family_size"}
         # Nothing else of hers anywhere in the database.
-        async with aiosqlite.connect(str(db_path)) as conn:
-            tables = [
-                r[0]
-                for r in await conn.execute_fetchall(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
-            ]
+        async with peek(db_target) as conn:
             dump = []
-            for table in tables:
-                for row in await conn.execute_fetchall(f"SELECT * FROM {table}"):
+            for table in await table_names(conn):
+                for row in await conn.fetchall(f"SELECT * FROM {table}"):
                     dump.append(json.dumps(list(row), ensure_ascii=False, default=str))
         text = "\n".join(dump)
         for value in (NATIONAL_ID, "Sarah", "551234567", "Can I apply twice?", str(SARAH)):
@@ -206,10 +198,10 @@ async def test_an_erasure_keeps_only_what_the_retention_rule_requires_and_delete
 
 
 async def test_a_new_privacy_notice_is_accepted_again_before_the_next_form(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
-    config = staff_config(db_path, emu)
+    config = staff_config(db_target, emu)
     async with running(build_application(config, clock=clock)):
         first = await open_form(sarah, new_label="New support request", agree_label="I agree")
         assert "question" in first.text.lower()
@@ -229,17 +221,16 @@ async def test_a_new_privacy_notice_is_accepted_again_before_the_next_form(
         )
         assert "privacy notice has changed" in again.text
         await sarah.press(again, "✅ I agree")
-    async with aiosqlite.connect(str(db_path)) as conn:
-        rows = list(await conn.execute_fetchall("SELECT version FROM consents ORDER BY id"))
+    async with peek(db_target) as conn:
+        rows = [tuple(r) for r in await conn.fetchall("SELECT version FROM consents ORDER BY id")]
         assert rows == [(1,), (2,)]
-        version = list(await conn.execute_fetchall("SELECT consent_version FROM beneficiaries"))
-        assert version == [(2,)]
+        assert await conn.fetchval("SELECT consent_version FROM beneficiaries") == 2
 
 
 async def test_without_topics_an_erasure_deletes_the_card_and_the_messages_relayed_under_it(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path, forum=False, topics=False) as desk:
+    async with open_desk(emu, clock, db_target, forum=False, topics=False) as desk:
         sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -262,9 +253,9 @@ async def test_without_topics_an_erasure_deletes_the_card_and_the_messages_relay
 
 
 async def test_a_file_answer_is_corrected_with_a_new_file_that_staff_see(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -296,9 +287,9 @@ async def test_a_file_answer_is_corrected_with_a_new_file_that_staff_see(
 
 
 async def test_a_correction_left_unanswered_stops_taking_messages_after_an_hour(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
         await submit(sarah)
         fields = await sarah.press(await sarah.command("/mydata"), "Correct an answer")
@@ -324,11 +315,11 @@ async def _volunteer(person: Person, name: str) -> None:
 
 @pytest.mark.parametrize("topics", [True, False], ids=["topics", "no-topics"])
 async def test_an_erasure_also_deletes_the_volunteer_card_and_the_bots_lines_about_them(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path, topics: bool
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget, topics: bool
 ) -> None:
     """Posts outside the person's own topic (the volunteer card, in its topic or in General;
     without topics, the bot's lines under the request's card) go with the rest."""
-    async with open_desk(emu, clock, db_path, forum=topics, topics=topics) as desk:
+    async with open_desk(emu, clock, db_target, forum=topics, topics=topics) as desk:
         sarah = Person(emu.user(SARAH, first_name="Sarah", language_code="en"))
         await _volunteer(sarah, "Sarah Alqahtani")
         volunteer_card = await desk.group.wait_for_message(

@@ -13,7 +13,7 @@ from emulator import BotApiEmulator
 from emulator.records import BotMessage
 from tests.e2e.desk import ADMIN, OFFICER, open_desk, plain
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 
 def _first_shown(message: BotMessage) -> str:
@@ -30,9 +30,9 @@ def _services(app: object) -> Services:
 
 
 async def test_a_confident_answer_quotes_the_guide_and_asks_if_it_helped(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sara = Person(emu.user(5101, first_name="Sara", language_code="en"))
         answer = await sara.say("خلال كم يوم تبت اللجنة في الطلب؟")
         assert "أربعة عشر يومًا (أسبوعان)" in answer.text
@@ -52,9 +52,9 @@ async def test_a_confident_answer_quotes_the_guide_and_asks_if_it_helped(
 
 
 async def test_an_unhelpful_answer_hands_the_question_to_a_person(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         omar = Person(emu.user(5102, first_name="Omar", language_code="en"))
         answer = await omar.say("Where is your office exactly?")
         assert "Riyadh" in answer.text and "Was this helpful?" in answer.text
@@ -68,9 +68,9 @@ async def test_an_unhelpful_answer_hands_the_question_to_a_person(
 
 
 async def test_a_question_the_guides_do_not_answer_goes_to_a_person_with_its_words(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         huda = Person(emu.user(5103, first_name="Huda", language_code="ar"))
         refused = await huda.say("هل تنظمون رحلات سياحية للأيتام في الصيف؟")
         assert "أسبوعين" not in refused.text
@@ -89,9 +89,9 @@ async def test_a_question_the_guides_do_not_answer_goes_to_a_person_with_its_wor
 
 
 async def test_unsure_offers_three_choices_and_a_person(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sam = Person(emu.user(5104, first_name="Sam", language_code="en"))
         unsure = await sam.say("الخدمة")
         assert "Did you mean" in unsure.text
@@ -105,9 +105,9 @@ async def test_unsure_offers_three_choices_and_a_person(
 
 
 async def test_cards_answer_what_the_guides_lack_in_the_users_language(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path):
+    async with open_desk(emu, clock, db_target):
         arabic = Person(emu.user(5105, first_name="Nora", language_code="ar"))
         english = Person(emu.user(5106, first_name="Ann", language_code="en"))
         hours = await arabic.say("وش اوقات الدوام عندكم")
@@ -117,9 +117,9 @@ async def test_cards_answer_what_the_guides_lack_in_the_users_language(
 
 
 async def test_bad_input_gets_a_clear_answer(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         ali = Person(emu.user(5107, first_name="Ali", language_code="en"))
         emoji = await ali.say("🙂🙂👍")
         assert "Ask me a question" in emoji.text
@@ -140,9 +140,9 @@ async def test_bad_input_gets_a_clear_answer(
 
 
 async def test_an_open_conversation_takes_text_before_the_guides(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         reem = Person(emu.user(5108, first_name="Reem", language_code="en"))
         menu = await reem.command("/start")
         await reem.press(menu, "Talk to a person")
@@ -152,9 +152,9 @@ async def test_an_open_conversation_takes_text_before_the_guides(
 
 
 async def test_a_guide_imported_while_the_bot_runs_answers_the_next_question(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path, tmp_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget, tmp_path: Path
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         services = _services(desk.app)
         guide = tmp_path / "zakat.md"
         guide.write_text(
@@ -180,9 +180,9 @@ async def _staff_command(desk: object, text: str) -> str:
 
 
 async def test_a_staff_reply_saved_and_approved_answers_the_next_beneficiary(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         huda = Person(emu.user(5111, first_name="Huda", language_code="ar"))
         refused = await huda.say("هل عندكم رحلات عمرة للاسر المحتاجة؟")
         await huda.press(refused, "🙋")
@@ -217,9 +217,9 @@ async def test_a_staff_reply_saved_and_approved_answers_the_next_beneficiary(
 
 
 async def test_two_questions_in_one_message_get_two_answers(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path):
+    async with open_desk(emu, clock, db_target):
         amal = Person(emu.user(5113, first_name="Amal", language_code="ar"))
         first = await amal.say("خلال كم يوم تبت اللجنة في الطلب؟ ووين مقر الجمعية؟")
         assert _first_shown(first).startswith("يوضح الموظف للمستفيد أن طلبه سيُرفع إلى لجنة البحث")
@@ -228,9 +228,9 @@ async def test_two_questions_in_one_message_get_two_answers(
 
 
 async def test_a_long_chatty_message_is_answered_by_its_question(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path):
+    async with open_desk(emu, clock, db_target):
         umm = Person(emu.user(5114, first_name="Umm Ali", language_code="ar"))
         answer = await umm.say(
             "السلام عليكم ورحمة الله وبركاته، الله يعطيكم العافية. انا ام علي عندي اربعة عيال"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from bot.context import SERVICES_KEY, Services
 from bot.services import notices
 from emulator import BotApiEmulator, BotMessage
 from tests.e2e.desk import COMMITTEE_A, OFFICER, OUTSIDER, Desk, open_desk, plain, submit
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 
 async def deliver(desk: Desk, person: Person, reference: str) -> int:
@@ -49,9 +48,9 @@ async def staff_command(desk: Desk, who: int, text: str) -> str:
 
 
 async def test_rating_comment_suggestion_and_staff_view(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1201, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         request_id = await deliver(desk, sarah, reference)
@@ -113,9 +112,9 @@ async def test_rating_comment_suggestion_and_staff_view(
 
 
 async def test_the_comment_can_be_skipped_and_the_suggestion_cancelled(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         omar = Person(emu.user(1203, first_name="Omar", language_code="en"))
         request_id = await deliver(desk, omar, await submit(omar))
         prompt = await send_rating_prompt(desk, omar, request_id)

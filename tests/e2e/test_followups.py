@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bot.context import SERVICES_KEY, Services
 from emulator import BotApiEmulator, BotMessage
 from tests.e2e.desk import COMMITTEE_A, OFFICER, RESEARCHER, Desk, open_desk, plain, submit
 from tests.e2e.driver import Person, open_form
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 
 def services_of(desk: Desk) -> Services:
@@ -29,10 +28,10 @@ async def run_rules(desk: Desk, report: bool = False) -> dict[str, int]:
 
 
 async def test_an_unfinished_form_is_reminded_twice_then_expires_across_a_restart(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     sarah = Person(emu.user(1501, first_name="Sarah", language_code="en"))
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         await open_form(sarah, new_label="New support request", agree_label="I agree")
         await sarah.say("Sarah Mohammed Alotaibi")
         assert await run_rules(desk) == {}  # nothing is due yet
@@ -43,7 +42,7 @@ async def test_an_unfinished_form_is_reminded_twice_then_expires_across_a_restar
         assert "is deleted on" not in first.text  # only the last reminder says when
         assert await run_rules(desk) == {}  # once, however often the rules run
 
-    async with open_desk(emu, clock, db_path) as desk:  # a restart: nothing is remembered
+    async with open_desk(emu, clock, db_target) as desk:  # a restart: nothing is remembered
         assert await run_rules(desk) == {}  # ...but the database knows it was sent
         clock.now += timedelta(hours=48)
         assert await run_rules(desk) == {"draft_reminder": 1}
@@ -71,9 +70,9 @@ async def ask_for_information(desk: Desk, card: BotMessage, what: str) -> None:
 
 
 async def test_missing_information_reminds_the_beneficiary_and_the_sla_nudges_staff(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1502, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -104,9 +103,9 @@ async def test_missing_information_reminds_the_beneficiary_and_the_sla_nudges_st
 
 
 async def test_after_delivery_the_rating_prompt_then_a_follow_up(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1503, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -133,9 +132,9 @@ async def test_after_delivery_the_rating_prompt_then_a_follow_up(
 
 
 async def test_the_weekly_report_reaches_the_staff_group_once(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1504, first_name="Sarah", language_code="en"))
         await submit(sarah)
         clock.now = datetime(2026, 11, 29, 6, 30, tzinfo=UTC)  # Sunday 09:30 in Riyadh
@@ -147,10 +146,10 @@ async def test_the_weekly_report_reaches_the_staff_group_once(
 
 
 async def test_the_job_queue_runs_the_rules_by_itself(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     sarah = Person(emu.user(1505, first_name="Sarah", language_code="en"))
-    async with open_desk(emu, clock, db_path, followup_check_seconds=0.2) as desk:
+    async with open_desk(emu, clock, db_target, followup_check_seconds=0.2) as desk:
         await open_form(sarah, new_label="New support request", agree_label="I agree")
         await sarah.say("Sarah Mohammed Alotaibi")
         clock.now += timedelta(hours=25)

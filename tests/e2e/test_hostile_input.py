@@ -20,7 +20,7 @@ from bot.config import load_profile
 from emulator import BotApiEmulator, BotMessage, SimUser
 from tests.e2e.desk import OFFICER, Desk, open_desk, submit
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 # Letters people type, and what breaks naive code: markup, isolates and overrides,
 # zero-width marks, NUL, tatweel, emoji, Arabic-Indic digits, line breaks.
@@ -177,8 +177,8 @@ async def _play(script: list[tuple[Any, ...]]) -> None:
     logging.getLogger().addHandler(errors)
     try:
         with tempfile.TemporaryDirectory() as folder:
-            db_path = Path(folder) / "tawasul.sqlite3"
-            async with BotApiEmulator() as emu, open_desk(emu, FakeClock(), db_path) as desk:
+            db_target = Path(folder) / "tawasul.sqlite3"
+            async with BotApiEmulator() as emu, open_desk(emu, FakeClock(), db_target) as desk:
                 sim = emu.user(1301, first_name="Sarah", language_code="en")
                 await desk.card(await submit(Person(sim)))
                 queries: list[Any] = []
@@ -190,7 +190,7 @@ async def _play(script: list[tuple[Any, ...]]) -> None:
                 await asyncio.sleep(0.3)
                 await desk.settle()
                 shown = [m.text for m in sim.messages + desk.group.messages]
-            await _check_database(db_path)
+            await _check_database(db_target)
     finally:
         logging.getLogger().removeHandler(errors)
     assert [r.getMessage() for r in errors.records] == []
@@ -198,10 +198,10 @@ async def _play(script: list[tuple[Any, ...]]) -> None:
         assert "Traceback" not in text and 'File "' not in text, text
 
 
-async def _check_database(db_path: Path) -> None:
+async def _check_database(db_target: DbTarget) -> None:
     form = load_profile("sample")[0].form
     keys = {f.key for f in form.fields}
-    async with aiosqlite.connect(str(db_path)) as conn:
+    async with aiosqlite.connect(str(db_target)) as conn:
         assert list(await conn.execute_fetchall("PRAGMA integrity_check")) == [("ok",)]
         assert list(await conn.execute_fetchall("PRAGMA foreign_key_check")) == []
         # Every update was handled: none left to replay.

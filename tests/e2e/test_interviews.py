@@ -4,7 +4,6 @@ branch's hours, one picked; no slot booked twice; reminders the day before."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,7 @@ from handlers.buttons import InterviewSlot
 from tests.e2e.desk import OFFICER, OUTSIDER, Desk, open_desk, plain, submit
 from tests.e2e.driver import Person
 from tests.e2e.test_followups import run_rules
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 GENERAL = 1  # the staff group's messages outside topics
@@ -36,9 +35,9 @@ async def interview_card(desk: Desk, thread: int) -> BotMessage:
 
 
 async def test_a_beneficiary_books_an_interview_about_a_request_and_both_are_reminded(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1801, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         topic = (await desk.card(reference)).message_thread_id
@@ -126,9 +125,9 @@ def _id(card: BotMessage) -> int:
 
 
 async def test_a_slot_taken_meanwhile_other_times_and_a_cancellation(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         amal = Person(emu.user(1811, first_name="Amal", language_code="en"))
         badr = Person(emu.user(1812, first_name="Badr", language_code="en"))
         menu = await amal.command("/start")

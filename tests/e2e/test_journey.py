@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import aiosqlite
 from hijridate import Gregorian
 
 from bot.context import AppType
@@ -18,13 +17,13 @@ from tests.e2e.driver import (
     answer_all,
     open_form,
 )
-from tests.support import FakeClock
+from tests.support import FakeClock, peek
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 async def test_arabic_journey_from_start_to_reference(
-    emu: BotApiEmulator, bot: AppType, clock: FakeClock, db_path: object
+    emu: BotApiEmulator, bot: AppType, clock: FakeClock, db_target: object
 ) -> None:
     person = Person(emu.user(1001, first_name="سارة", language_code="ar"))
 
@@ -58,28 +57,21 @@ async def test_arabic_journey_from_start_to_reference(
     assert "TWS-2026-000001" in plain(mine.text)
     assert "تم الاستلام" in plain(mine.text)
 
-    async with aiosqlite.connect(str(db_path)) as conn:
-        row = await (
-            await conn.execute(
-                "SELECT declaration_text, declaration_locale, declared_at, answers, status"
-                " FROM requests WHERE reference = 'TWS-2026-000001'"
-            )
-        ).fetchone()
+    async with peek(db_target) as conn:
+        row = await conn.fetchone(
+            "SELECT declaration_text, declaration_locale, declared_at, answers, status"
+            " FROM requests WHERE reference = 'TWS-2026-000001'"
+        )
         assert row is not None
         text, locale, declared_at, answers, status = row
         assert "المسؤول مسؤولية مباشرة" in text and locale == "ar" and status == "submitted"
         assert declared_at.startswith("2026-11-22T06:00")
         assert NATIONAL_ID in answers and "+966551234567" in answers
-        drafts = await (await conn.execute("SELECT COUNT(*) FROM drafts")).fetchone()
-        assert drafts == (0,)
-        files = await (
-            await conn.execute("SELECT kind, request_id IS NOT NULL FROM attachments")
-        ).fetchall()
-        assert files == [("photo", 1)]
-        events = await (
-            await conn.execute("SELECT kind, actor_role FROM request_events")
-        ).fetchall()
-        assert events == [("submitted", "beneficiary")]
+        assert await conn.fetchval("SELECT COUNT(*) FROM drafts") == 0
+        files = await conn.fetchall("SELECT kind, request_id IS NOT NULL FROM attachments")
+        assert [tuple(r) for r in files] == [("photo", 1)]
+        events = await conn.fetchall("SELECT kind, actor_role FROM request_events")
+        assert [tuple(r) for r in events] == [("submitted", "beneficiary")]
 
 
 async def test_english_journey(emu: BotApiEmulator, bot: AppType) -> None:
@@ -155,7 +147,7 @@ async def test_another_beneficiarys_open_draft_cannot_be_touched(
 
 
 async def test_the_declaration_signed_is_the_one_shown(
-    emu: BotApiEmulator, bot: AppType, db_path: object
+    emu: BotApiEmulator, bot: AppType, db_target: object
 ) -> None:
     """Switching language after the declaration was shown does not change what was signed."""
     person = Person(emu.user(1008, first_name="سارة", language_code="ar"))
@@ -166,15 +158,13 @@ async def test_the_declaration_signed_is_the_one_shown(
     await person.press(chooser, "English")
     receipt = await person.press(declaration, "أُقر وأوقّع")
     assert "تم استلام طلبك" in receipt.text  # in the language of the signed text
-    async with aiosqlite.connect(str(db_path)) as conn:
-        row = await (
-            await conn.execute("SELECT declaration_text, declaration_locale FROM requests")
-        ).fetchone()
+    async with peek(db_target) as conn:
+        row = await conn.fetchone("SELECT declaration_text, declaration_locale FROM requests")
     assert row is not None and row[1] == "ar" and row[0].startswith("أقر")
 
 
 async def test_consent_is_recorded_once(
-    emu: BotApiEmulator, bot: AppType, clock: FakeClock, db_path: object
+    emu: BotApiEmulator, bot: AppType, clock: FakeClock, db_target: object
 ) -> None:
     person = Person(emu.user(1009, first_name="Sam", language_code="en"))
     welcome = await person.command("/start")
@@ -183,6 +173,6 @@ async def test_consent_is_recorded_once(
     clock.now += timedelta(days=3)
     again = await person.press(consent, "I agree")  # an old button, pressed later
     assert "not finished" in again.text  # the draft is offered, not a second one opened
-    async with aiosqlite.connect(str(db_path)) as conn:
-        row = await (await conn.execute("SELECT consent_at FROM beneficiaries")).fetchone()
+    async with peek(db_target) as conn:
+        row = await conn.fetchone("SELECT consent_at FROM beneficiaries")
     assert row is not None and row[0].startswith("2026-11-22")

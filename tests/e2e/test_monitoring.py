@@ -30,7 +30,7 @@ from tests.e2e.desk import STAFF_CHAT, Desk, staff_config, submit
 from tests.e2e.driver import Person, open_form
 from tests.e2e.test_crash import BotProcess, killed_at_exit
 from tests.e2e.test_outbox import items_seen, queue_notices, tick_until
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 SECRET = "a-webhook-secret-of-32-characters"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -116,7 +116,7 @@ async def play(
     each moves its metrics, and no label names a person."""
     dispatcher = app.bot_data[DISPATCHER_KEY]
     assert isinstance(dispatcher, Dispatcher)
-    desk = Desk(emu, app, group, {}, _services(app).settings.database)
+    desk = Desk(emu, app, group, {}, _services(app).settings.database_target)
     before, _ = await scrape(base)
 
     # The form: answers typed and pressed; the staff card goes out through the outbox.
@@ -209,12 +209,12 @@ async def serving(
 
 
 async def test_polling_serves_health_and_metrics_on_the_side_port(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     group = emu.group(STAFF_CHAT, "Association staff", is_forum=True)
-    app = build_application(staff_config(db_path, emu, metrics_port=port), clock=clock)
+    app = build_application(staff_config(db_target, emu, metrics_port=port), clock=clock)
     getme = emu.faults.add("5xx", "getMe", times=None)  # Telegram is down at start-up
 
     async def run(stop: asyncio.Event) -> None:
@@ -242,7 +242,7 @@ async def webhook_emu() -> AsyncIterator[BotApiEmulator]:
 
 
 async def test_the_webhook_server_serves_health_and_metrics(
-    webhook_emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    webhook_emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     emu = webhook_emu
     port = _free_port()
@@ -250,7 +250,7 @@ async def test_the_webhook_server_serves_health_and_metrics(
     url = f"{base}/telegram-hook"
     group = emu.group(STAFF_CHAT, "Association staff", is_forum=True)
     config = staff_config(
-        db_path,
+        db_target,
         emu,
         mode="webhook",
         webhook_url=url,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bot.context import SERVICES_KEY, Services
 from bot.services import notices
@@ -14,7 +13,7 @@ from emulator import BotApiEmulator
 from storage.outbox import Outbox
 from tests.e2e.desk import COMMITTEE_A, OFFICER, Desk, open_desk, plain, submit
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 
 def services_of(desk: Desk) -> Services:
@@ -63,11 +62,11 @@ async def tick_until(
 
 
 async def test_429s_5xx_timeouts_and_a_minute_long_outage_leave_every_notice_delivered(
-    clock: FakeClock, db_path: Path
+    clock: FakeClock, db_target: DbTarget
 ) -> None:
     # The emulator's faults run on the test's clock: the outage lasts 60 simulated seconds.
     emu = BotApiEmulator(clock=lambda: clock.now.timestamp())
-    async with emu, open_desk(emu, clock, db_path, outbox_timeout=0.3) as desk:
+    async with emu, open_desk(emu, clock, db_target, outbox_timeout=0.3) as desk:
         sarah = Person(emu.user(1301, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         await desk.card(reference)
@@ -97,9 +96,9 @@ async def test_429s_5xx_timeouts_and_a_minute_long_outage_leave_every_notice_del
 
 
 async def test_quiet_hours_hold_notices_until_morning_but_not_a_conversation(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1302, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -130,9 +129,9 @@ async def test_quiet_hours_hold_notices_until_morning_but_not_a_conversation(
 
 
 async def test_a_blocked_beneficiary_is_marked_unreachable_and_staff_are_told(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1303, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)

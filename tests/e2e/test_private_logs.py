@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from bot.services.textnorm import normalize_digits
 from emulator import BotApiEmulator
 from tests.e2e.desk import OFFICER, Desk, open_desk, plain, submit
 from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person, open_form
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 ARABIC_NAME = "نورة سالم الشمري"
@@ -121,7 +120,7 @@ async def _fill_form_with_mistakes_and_a_failure(person: Person) -> str:
 async def test_no_personal_value_reaches_a_debug_log(
     emu: BotApiEmulator,
     clock: FakeClock,
-    db_path: Path,
+    db_target: DbTarget,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(bot.logs, "PERSONAL", PersonalValues())
@@ -138,7 +137,7 @@ async def test_no_personal_value_reaches_a_debug_log(
 
     monkeypatch.setattr(RequestService, "record_answer", fail_once)
     with production_logging() as stream:
-        async with open_desk(emu, clock, db_path) as desk:
+        async with open_desk(emu, clock, db_target) as desk:
             arabic = Person(emu.user(1601, language_code="en", **ARABIC_ACCOUNT))
             english = Person(emu.user(1602, language_code="en", **ENGLISH_ACCOUNT))
             talking = Person(emu.user(1603, language_code="en", **TALKING_ACCOUNT))

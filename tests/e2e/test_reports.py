@@ -9,7 +9,6 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import openpyxl
 import pytest
 
@@ -17,7 +16,7 @@ from bot.__main__ import main
 from emulator import BotApiEmulator, BotMessage
 from tests.e2e.desk import ADMIN, COMMITTEE_A, OFFICER, Desk, open_desk, plain, submit
 from tests.e2e.driver import ENGLISH_ANSWERS, Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock, change, database_env
 
 PNG = b"\x89PNG\r\n\x1a\n"
 GENERAL = 1  # the emulator's cursor for the forum's General topic
@@ -38,7 +37,7 @@ async def _prepare(desk: Desk, emu: BotApiEmulator, clock: FakeClock) -> list[st
         await desk.press(who, card, label)  # the second press confirms
     await desk.settle()
     now = clock.now.isoformat(timespec="microseconds")
-    async with aiosqlite.connect(str(desk.db_path)) as conn:
+    async with change(desk.db_target) as conn:
         await conn.execute(
             "INSERT INTO ratings (request_id, user_id, stars, comment, created_at, updated_at)"
             " SELECT id, user_id, 5, 'Thank you', ?, ? FROM requests WHERE reference = ?",
@@ -48,7 +47,6 @@ async def _prepare(desk: Desk, emu: BotApiEmulator, clock: FakeClock) -> list[st
             "INSERT INTO suggestions (user_id, text, created_at) VALUES (1502, ?, ?)",
             ("Open on Fridays, please", now),
         )
-        await conn.commit()
     return refs
 
 
@@ -80,9 +78,9 @@ def _photo(desk: Desk, message: BotMessage) -> bytes:
 
 
 async def test_export_and_report_in_the_staff_group(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         refs = await _prepare(desk, emu, clock)
 
         # An officer may not export: refused, audited, and nothing is sent.
@@ -178,15 +176,16 @@ def _check_workbook(content: bytes, refs: list[str]) -> None:
 async def test_export_from_the_command_line(
     emu: BotApiEmulator,
     clock: FakeClock,
-    db_path: Path,
+    db_target: DbTarget,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         refs = await _prepare(desk, emu, clock)
     monkeypatch.chdir(tmp_path)  # no .env of the checkout
-    monkeypatch.setenv("TAWASUL_DATABASE", str(db_path))
+    for name, value in database_env(db_target).items():
+        monkeypatch.setenv(name, value)
     root = logging.getLogger()  # the command line configures logging: put it back after
     monkeypatch.setattr(root, "handlers", list(root.handlers))
     monkeypatch.setattr(root, "level", root.level)

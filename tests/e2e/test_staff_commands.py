@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from emulator import BotApiEmulator
 from tests.e2e.desk import COMMITTEE_A, OFFICER, OUTSIDER, Desk, open_desk, plain, submit
 from tests.e2e.driver import ENGLISH_ANSWERS, Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 
 async def _command(desk: Desk, who: int, text: str) -> str:
@@ -17,8 +16,10 @@ async def _command(desk: Desk, who: int, text: str) -> str:
     return plain(reply.text)
 
 
-async def test_queue_find_and_stats(emu: BotApiEmulator, clock: FakeClock, db_path: Path) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+async def test_queue_find_and_stats(
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
+) -> None:
+    async with open_desk(emu, clock, db_target) as desk:
         applicants = [
             ("Sarah", "Sarah Mohammed Alotaibi", "0551234567"),
             ("Mona", "Mona Saleh Alharbi", "0557654321"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
@@ -28,7 +27,7 @@ from tests.e2e.desk import (
 )
 from tests.e2e.driver import Person
 from tests.e2e.test_access_review import Requests, audited_since, last_audit
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 NOT_ALLOWED = "You are not allowed to do this."
 EXPIRED = "This button has expired."
@@ -67,9 +66,9 @@ async def audit(desk: Desk) -> list[tuple[Any, ...]]:
 
 
 async def test_an_invited_member_joins_acts_and_an_admin_changes_their_role(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         token = await invite(desk, "committee")
         sami = newcomer(desk)
         welcome = await sami.command(f"/start {token}")
@@ -136,15 +135,15 @@ async def test_an_invited_member_joins_acts_and_an_admin_changes_their_role(
         assert entries[-1] == (NEWCOMER, STAFF_CHAT, "queue", "role")
 
     # The roles given through the bot outlive a restart.
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         listing = await staff_list(desk)
         assert "Sami" not in listing.text
 
 
 async def test_an_invitation_that_expired_was_used_or_was_forged_is_refused_and_audited(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         late = await invite(desk, "admin")
         used = await invite(desk, "researcher")
         first = newcomer(desk)
@@ -174,9 +173,9 @@ async def test_an_invitation_that_expired_was_used_or_was_forged_is_refused_and_
 
 
 async def test_only_admins_invite_or_change_roles_and_the_last_admin_stays(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         mark = await last_audit(desk)
         await desk.say(OFFICER, "/invite admin")
         await desk.group.wait_for_message(predicate=lambda m: m.text == NOT_ALLOWED)
@@ -238,12 +237,12 @@ async def test_only_admins_invite_or_change_roles_and_the_last_admin_stays(
 
 
 def test_the_two_sides_are_registered_in_the_order_that_routes_right(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     """Group 0 in order: the staff side (the invitation link before the form's /start),
     then the beneficiary's (the form first, its catch-alls last), then the press nobody
     took. Built, not run: the order is what PTB tries."""
-    app = build_application(staff_config(db_path, emu), clock=clock)
+    app = build_application(staff_config(db_target, emu), clock=clock)
     group = app.handlers[0]
     callbacks = [getattr(h, "callback", None) for h in group]
     invitation = callbacks.index(roster.join_staff)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from emulator import BotApiEmulator
 from tests.e2e.desk import (
     ADMIN,
@@ -16,13 +14,13 @@ from tests.e2e.desk import (
     submit,
 )
 from tests.e2e.driver import ARABIC_ANSWERS, ENGLISH_ANSWERS, Person, answer_all, open_form
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 
 async def test_from_submission_to_delivery(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1101, first_name="Sarah", language_code="en"))
         # /start alone opens nothing in the staff group.
         await sarah.command("/start")
@@ -150,9 +148,9 @@ async def test_from_submission_to_delivery(
 
 
 async def test_without_topics_the_card_is_a_message_and_replies_are_the_thread(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path, topics=False, forum=False) as desk:
+    async with open_desk(emu, clock, db_target, topics=False, forum=False) as desk:
         sarah = Person(emu.user(1102, first_name="Sarah", language_code="en"))
         reference = await submit(sarah, ENGLISH_ANSWERS)
         card = await desk.card(reference)
@@ -172,9 +170,9 @@ async def test_without_topics_the_card_is_a_message_and_replies_are_the_thread(
 
 
 async def test_an_arabic_staff_group_and_an_arabic_beneficiary(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path, locale="ar") as desk:
+    async with open_desk(emu, clock, db_target, locale="ar") as desk:
         sara = Person(emu.user(1103, first_name="سارة", language_code="ar"))
         first = await open_form(sara, new_label="طلب دعم جديد", agree_label="أوافق")
         answers = {**ARABIC_ANSWERS, "description": "أحتاج <جهاز> قياس سكر & شرائط"}

@@ -4,7 +4,6 @@ budget, a card's redraws coalesce, and a redrawn card keeps its attachments line
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from bot.context import SERVICES_KEY, Services
 from bot.ratelimit import SlidingWindow, StaffGroupRateLimiter
@@ -12,7 +11,7 @@ from bot.services import notices
 from emulator import BotApiEmulator
 from tests.e2e.desk import COMMITTEE_A, OFFICER, STAFF_CHAT, Desk, open_desk, plain, submit
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 # Three calls per two seconds, one of them kept for people: a background call that finds
 # two in the window waits about two seconds, far longer than a command takes to answer.
@@ -61,7 +60,7 @@ def notes_seen(desk: Desk) -> int:
 
 
 async def test_a_staff_command_goes_before_the_notes_that_spent_the_budget(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     emu.enforce_limits(
         per_private_chat_per_sec=1000,
@@ -69,7 +68,7 @@ async def test_a_staff_command_goes_before_the_notes_that_spent_the_budget(
         global_per_sec=1000,
         group_period=PERIOD,
     )
-    async with open_desk(emu, clock, db_path, rate=RATE, period=PERIOD) as desk:
+    async with open_desk(emu, clock, db_target, rate=RATE, period=PERIOD) as desk:
         sarah = Person(emu.user(1601, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -99,9 +98,9 @@ async def test_a_staff_command_goes_before_the_notes_that_spent_the_budget(
 
 
 async def test_redraws_of_one_card_waiting_at_once_are_one_edit(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path, rate=RATE, period=PERIOD) as desk:
+    async with open_desk(emu, clock, db_target, rate=RATE, period=PERIOD) as desk:
         sarah = Person(emu.user(1602, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -132,9 +131,9 @@ async def test_redraws_of_one_card_waiting_at_once_are_one_edit(
 
 
 async def test_a_card_redrawn_after_a_decision_keeps_its_attachments_line(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1603, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 
 from emulator import BotApiEmulator
 from tests.e2e.desk import OFFICER, RESEARCHER, STAFF_CHAT, open_desk, submit
 from tests.e2e.driver import ENGLISH_ANSWERS, Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 
 async def test_talk_to_a_person_relays_media_and_edits_both_ways(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         omar = Person(emu.user(1301, first_name="Omar", language_code="en"))
         menu = await omar.command("/start")
         opened = await omar.press(menu, "Talk to a person")
@@ -69,9 +68,9 @@ async def test_talk_to_a_person_relays_media_and_edits_both_ways(
 
 
 async def test_a_deleted_topic_is_opened_again_on_the_next_message(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1311, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -99,9 +98,9 @@ async def test_a_deleted_topic_is_opened_again_on_the_next_message(
 
 
 async def test_staff_see_when_the_beneficiary_blocked_the_bot(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1321, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -128,9 +127,9 @@ async def test_staff_see_when_the_beneficiary_blocked_the_bot(
 
 
 async def test_a_quiet_conversation_closes_by_itself(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         omar = Person(emu.user(1331, first_name="Omar", language_code="en"))
         await omar.command("/talk")
         await omar.sim.send_text("Hello?")  # relayed: no answer from the bot itself
@@ -149,14 +148,14 @@ async def test_a_quiet_conversation_closes_by_itself(
 
 
 async def test_a_burst_of_fifty_submissions_reaches_the_group_complete_and_in_order(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     # Telegram's 20 messages a minute per group, with time scaled down 60 times: 20 a
     # second. Topic creation counts; private chats are not limited here.
     emu.enforce_limits(
         per_private_chat_per_sec=1000, per_group_per_min=20, global_per_sec=1000, group_period=1.0
     )
-    async with open_desk(emu, clock, db_path, rate=20, period=1.0) as desk:
+    async with open_desk(emu, clock, db_target, rate=20, period=1.0) as desk:
         people = [
             Person(emu.user(2000 + i, first_name=f"User{i}", language_code="en")) for i in range(50)
         ]

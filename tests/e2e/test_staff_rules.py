@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from emulator import BotApiEmulator
@@ -22,7 +20,7 @@ from tests.e2e.desk import (
     submit,
 )
 from tests.e2e.driver import Person, open_form
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock, peek
 
 NOT_ALLOWED = "You are not allowed to do this."
 ACTORS = (OFFICER, RESEARCHER, COMMITTEE_A, ADMIN, OUTSIDER)
@@ -44,9 +42,9 @@ async def _request_id(desk: Desk, reference: str) -> tuple[int, int]:
 
 
 async def test_every_action_by_every_role_a_beneficiary_and_an_outsider(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         waiting = Person(emu.user(1201, first_name="Sarah", language_code="en"))
         decided = Person(emu.user(1202, first_name="Mona", language_code="en"))
         open_ref = await submit(waiting)
@@ -95,9 +93,9 @@ async def test_every_action_by_every_role_a_beneficiary_and_an_outsider(
 
 
 async def test_two_committee_members_decide_at_once(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1211, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -125,9 +123,9 @@ async def test_two_committee_members_decide_at_once(
 
 
 async def test_a_button_on_an_outdated_card_refuses_and_redraws_the_card(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1221, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -148,9 +146,9 @@ async def test_a_button_on_an_outdated_card_refuses_and_redraws_the_card(
 
 
 async def test_a_typed_rejection_reason_reaches_the_beneficiary(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1231, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -171,9 +169,9 @@ async def test_a_typed_rejection_reason_reaches_the_beneficiary(
 
 
 async def test_other_groups_are_ignored_after_saying_so_once(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         stranger = emu.user(1241, first_name="Ali", language_code="en")
         other = emu.group(-1009999, "Family group", is_forum=False)
         other.add_bot(by=stranger)
@@ -187,14 +185,14 @@ async def test_other_groups_are_ignored_after_saying_so_once(
         await asyncio.sleep(0.3)
         assert len(other.messages) == 1
     # Ignored updates still count as handled: none is left to replay.
-    async with aiosqlite.connect(str(db_path)) as conn:
-        assert list(await conn.execute_fetchall("SELECT COUNT(*) FROM inbox")) == [(0,)]
+    async with peek(db_target) as conn:
+        assert await conn.fetchval("SELECT COUNT(*) FROM inbox") == 0
 
 
 async def test_a_beneficiary_button_forged_in_the_staff_group_is_refused_and_audited(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1231, first_name="Sarah", language_code="en"))
         card = await desk.card(await submit(sarah))
         for data in ("menu:talk", "faq:talk:1:1", "rate:skip:1", "menu:new", "lang:set:ar"):
@@ -210,11 +208,11 @@ async def test_a_beneficiary_button_forged_in_the_staff_group_is_refused_and_aud
 
 
 async def test_a_card_past_telegrams_limit_is_cut_between_lines_and_still_arrives(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     from handlers.long_text import LIMIT
 
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1232, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -242,9 +240,9 @@ async def test_a_card_past_telegrams_limit_is_cut_between_lines_and_still_arrive
 
 
 async def test_a_card_telegram_refuses_is_reported_to_the_staff_group(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         emu.faults.add("400", "sendMessage", chat_id=desk.group.chat.id, times=1)
         sarah = Person(emu.user(1233, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
@@ -257,9 +255,9 @@ async def test_a_card_telegram_refuses_is_reported_to_the_staff_group(
 
 
 async def test_forged_ids_in_buttons_parse_to_nothing_and_every_press_is_answered(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path, caplog: pytest.LogCaptureFixture
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1234, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -308,7 +306,7 @@ async def test_forged_ids_in_buttons_parse_to_nothing_and_every_press_is_answere
 async def test_an_unexpected_error_is_reported_to_staff_without_personal_data(
     emu: BotApiEmulator,
     clock: FakeClock,
-    db_path: Path,
+    db_target: DbTarget,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -317,7 +315,7 @@ async def test_an_unexpected_error_is_reported_to_staff_without_personal_data(
     def explode(*args: object, **kwargs: object) -> None:
         raise ValueError("Sarah Alotaibi 0551234567")  # an error that quotes the answer
 
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1235, first_name="Sarah", language_code="en"))
         first = await open_form(sarah, new_label="New support request", agree_label="I agree")
         assert "full name" in first.text.lower()
@@ -340,9 +338,9 @@ async def test_an_unexpected_error_is_reported_to_staff_without_personal_data(
 
 
 async def test_a_command_the_bot_does_not_know_is_explained_not_answered_from_the_guides(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1236, first_name="Sarah", language_code="en"))
         await sarah.command("/start")
         for command in ("/export", "/queue", "/nonsense 12"):

@@ -4,7 +4,6 @@ beneficiary who blocked the bot gets nothing more queued."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from bot.context import SERVICES_KEY, Services
 from bot.services import notices
@@ -22,7 +21,7 @@ from tests.e2e.desk import (
     submit,
 )
 from tests.e2e.driver import Person, open_form
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 MUTED = "does not receive the messages you write here"
 WAIT = "Please wait a moment"
@@ -63,9 +62,9 @@ def relayed_to(desk: Desk, topic: int, text: str) -> list[BotMessage]:
 
 
 async def test_staff_mute_and_unmute_a_beneficiary_from_the_topic(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1501, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)
@@ -145,9 +144,9 @@ async def test_staff_mute_and_unmute_a_beneficiary_from_the_topic(
 
 
 async def test_only_relations_officers_and_admins_mute_and_only_in_a_topic(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1502, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         topic = (await desk.card(reference)).message_thread_id
@@ -183,9 +182,9 @@ async def test_only_relations_officers_and_admins_mute_and_only_in_a_topic(
 
 
 async def test_a_flood_is_slowed_with_one_message_and_the_form_is_not(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         omar = Person(emu.user(1503, first_name="Omar", language_code="en"))
         await omar.command("/start")
         for i in range(30):  # all at the same (test) time
@@ -228,9 +227,9 @@ async def test_a_flood_is_slowed_with_one_message_and_the_form_is_not(
 
 
 async def test_an_album_counts_as_one_message(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         huda = Person(emu.user(1505, first_name="Huda", language_code="en"))
         await huda.command("/talk")
         note = await desk.group.wait_for_message(predicate=lambda m: "asked to talk" in m.text)
@@ -250,9 +249,9 @@ async def test_an_album_counts_as_one_message(
 
 
 async def test_a_blocked_beneficiary_gets_nothing_more_queued_and_staff_see_it(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1506, first_name="Sarah", language_code="en"))
         reference = await submit(sarah)
         card = await desk.card(reference)

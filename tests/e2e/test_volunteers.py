@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from emulator import BotApiEmulator
 from tests.e2e.desk import ADMIN, OFFICER, OUTSIDER, open_desk, plain
 from tests.e2e.driver import Person
-from tests.support import FakeClock
+from tests.support import DbTarget, FakeClock
 
 GENERAL = 1  # the emulator's cursor for the forum's General topic
 
 
 async def test_sign_up_card_thanks_and_export(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         amal = Person(emu.user(1301, first_name="Amal", language_code="en"))
         welcome = await amal.command("/start")
         assert "🤝 Volunteer with us" in welcome.button_labels
@@ -126,9 +125,9 @@ async def test_sign_up_card_thanks_and_export(
 
 
 async def test_volunteering_waits_for_an_open_request_form(
-    emu: BotApiEmulator, clock: FakeClock, db_path: Path
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    async with open_desk(emu, clock, db_path) as desk:
+    async with open_desk(emu, clock, db_target) as desk:
         sarah = Person(emu.user(1303, first_name="Sarah", language_code="en"))
         welcome = await sarah.command("/start")
         consent = await sarah.press(welcome, "New support request")

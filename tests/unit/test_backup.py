@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from storage.backup import latest_version
-from storage.db import Database, migrations
+from storage.backup import latest_version, sqlite_version_of
+from storage.migrator import migrations
 from storage.restore import exclusive_lock
+from storage.sqlite import SqliteDatabase
 
 PAGE = 4096  # SQLite's default page size
 SUGGESTED_AT = b"2026-11-22T06:00:00"
@@ -35,16 +36,16 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def live(cli: Path) -> AsyncIterator[Database]:
+async def live(cli: Path) -> AsyncIterator[SqliteDatabase]:
     """The database open as the bot holds it, with rows still in its WAL only."""
-    db = Database(cli)
+    db = SqliteDatabase(cli)
     await db.open()
     await _add_beneficiary(db, 1, "in the WAL")
     yield db
     await db.close()
 
 
-async def _add_beneficiary(db: Database, user_id: int, name: str) -> None:
+async def _add_beneficiary(db: SqliteDatabase, user_id: int, name: str) -> None:
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at, updated_at)"
@@ -67,7 +68,7 @@ def _refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 
 async def test_a_backup_of_the_open_database_holds_what_is_in_its_wal(
-    live: Database, cli: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    live: SqliteDatabase, cli: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert _wal_size(cli) > 0  # the row is not checkpointed yet
     folder = tmp_path / "backups"
@@ -79,13 +80,13 @@ async def test_a_backup_of_the_open_database_holds_what_is_in_its_wal(
     assert _names(copy) == ["in the WAL"]
     assert _mode(copy) == 0o600  # personal data: for the bot's user only
     with closing(sqlite3.connect(copy)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (latest_version(),)
+        assert sqlite_version_of(conn) == latest_version()
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # one file
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 
 async def test_keep_leaves_the_newest_dated_backups_and_nothing_else_is_touched(
-    live: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    live: SqliteDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
@@ -103,7 +104,7 @@ async def test_keep_leaves_the_newest_dated_backups_and_nothing_else_is_touched(
 
 
 async def test_backup_refusals_say_why(
-    live: Database, cli: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    live: SqliteDatabase, cli: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "no-such-folder" / "b.sqlite3"
     assert "no-such-folder does not exist" in _refused(capsys, "backup", str(missing))
@@ -131,7 +132,7 @@ async def test_restore_keeps_the_current_database_aside_and_migrates_an_old_back
 ) -> None:
     old = tmp_path / "old.sqlite3"
     _database_at_migration(old, 5, name="from the backup")
-    db = Database(cli)
+    db = SqliteDatabase(cli)
     await db.open()
     await _add_beneficiary(db, 2, "current")
     await db.close()
@@ -146,19 +147,19 @@ async def test_restore_keeps_the_current_database_aside_and_migrates_an_old_back
     assert _names(cli) == ["from the backup"]
     assert _mode(cli) == 0o640  # as the database it replaces
     with closing(sqlite3.connect(cli)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (latest_version(),)
+        assert sqlite_version_of(conn) == latest_version()
     assert sorted(p.name for p in cli.parent.iterdir()) == sorted(
         ["t.sqlite3", "t.sqlite3.lock", kept.name, f"{kept.name}-wal"]
     )
     assert _names(kept) == ["current", "only in the WAL"]  # its WAL was kept with it
     assert old.exists()  # the backup itself is left as it was
-    reopened = Database(cli)  # and the bot opens the result
+    reopened = SqliteDatabase(cli)  # and the bot opens the result
     await reopened.open()
     await reopened.close()
 
 
 async def test_restore_is_refused_while_the_database_is_open(
-    live: Database, cli: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    live: SqliteDatabase, cli: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     backup = tmp_path / "b.sqlite3"
     assert main(["backup", str(backup)]) == 0
@@ -196,9 +197,9 @@ def _database_at_migration(path: Path, version: int, *, name: str) -> None:
     """Write a database as an older version of the bot left it (migrations 1..version)."""
     with closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA synchronous=OFF")  # a test file: no need to wait for the disk
-        for number, sql in migrations():
-            if number <= version:
-                conn.executescript(sql)
+        for migration in migrations("sqlite"):
+            if migration.number <= version:
+                conn.executescript(migration.sql)
         conn.execute(f"PRAGMA user_version={version:d}")
         conn.execute(
             "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at, updated_at)"
@@ -310,7 +311,7 @@ def test_restore_refuses_a_database_of_something_else(
 
 async def test_a_bot_started_during_a_restore_waits_for_it(cli: Path) -> None:
     await asyncio.to_thread(cli.parent.mkdir)
-    db = Database(cli)
+    db = SqliteDatabase(cli)
     with exclusive_lock(cli):  # as restore holds it
         opening = asyncio.create_task(db.open())
         done, _ = await asyncio.wait({opening}, timeout=0.5)

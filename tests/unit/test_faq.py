@@ -229,13 +229,14 @@ def test_import_guides_reports_each_file_and_lists_the_guides(
 
 
 async def test_a_question_belongs_to_its_asker_and_is_kept_without_long_digits(
+    db_target: Path | str,
     tmp_path: Path,
 ) -> None:
     from bot.services.faq.service import FaqService
-    from storage.db import Database
+    from storage.db import database_at
     from tests.support import FakeClock
 
-    db = Database(tmp_path / "db.sqlite3")
+    db = database_at(db_target)
     await db.open()
     try:
         guides = SEED_GUIDES

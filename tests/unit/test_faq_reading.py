@@ -15,7 +15,7 @@ from bot.services.faq.gaps import group_gaps
 from bot.services.faq.lexicon import load_lexicon
 from bot.services.faq.message import read_message
 from bot.services.guides.cards import read_cards
-from storage.db import Database
+from storage.db import database_at
 from storage.questions import Gap, Questions
 from tests.support import FakeClock
 
@@ -97,8 +97,10 @@ def test_gaps_that_ask_the_same_thing_are_one_group_largest_first() -> None:
     assert groups[1].text == "كم سعر تذكرة الطيران" and groups[1].wordings == 1
 
 
-async def test_approved_answers_export_as_a_card_file_that_imports_back(tmp_path: Path) -> None:
-    db = Database(tmp_path / "t.sqlite3")
+async def test_approved_answers_export_as_a_card_file_that_imports_back(
+    db_target: Path | str, tmp_path: Path
+) -> None:
+    db = database_at(db_target)
     await db.open()
     clock = FakeClock()
     try:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,22 +17,14 @@ from bot.services.feedback import (
 )
 from handlers.beneficiary.feedback import rating_prompt
 from handlers.staff.feedback import feedback_lines
-from storage.db import Database
 from storage.events import Events
 from storage.models import RequestStatus
 from storage.repositories import Beneficiaries, Requests
+from storage.sql import Database
 from tests.support import FakeClock
 
 SARAH, OMAR = 1101, 1102
 DELIVERED = (RequestStatus.ACCEPTED, RequestStatus.DELIVERED)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "unit.sqlite3")
-    await database.open()
-    yield database
-    await database.close()
 
 
 @pytest.fixture
@@ -91,7 +81,7 @@ async def make_request(
 
 async def count(db: Database, table: str) -> int:
     async with db.reading() as conn:
-        rows = await conn.execute_fetchall(f"SELECT COUNT(*) FROM {table}")
+        rows = await conn.fetchall(f"SELECT COUNT(*) FROM {table}")
     return int(next(iter(rows))[0])
 
 

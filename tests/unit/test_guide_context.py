@@ -10,7 +10,7 @@ from bot.services.faq import semantic
 from bot.services.faq.answerer import Answerer, Outcome
 from bot.services.faq.evaluate import passages_from
 from bot.services.guides.importer import GuideImporter
-from storage.db import Database
+from storage.db import database_at
 from storage.guides import Guides
 from tests.support import FakeClock
 
@@ -108,9 +108,9 @@ def test_headings_answer_short_questions_in_the_guides_words(guides: list[Path])
 
 
 async def test_heading_paths_lead_ins_and_vectors_are_stored_at_import(
-    guides: list[Path], tmp_path: Path
+    db_target: Path | str, guides: list[Path], tmp_path: Path
 ) -> None:
-    db = Database(tmp_path / "t.sqlite3")
+    db = database_at(db_target)
     await db.open()
     try:
         results = await GuideImporter(db, FakeClock()).import_paths(guides)
@@ -217,7 +217,9 @@ def test_a_plain_heading_line_keeps_its_words_when_a_lead_in_follows(tmp_path: P
     assert guardian.lead == "يقصد بالألفاظ الآتية المعاني المبينة أمامها"
 
 
-async def test_a_device_or_a_pipe_is_refused_before_it_is_read(tmp_path: Path) -> None:
+async def test_a_device_or_a_pipe_is_refused_before_it_is_read(
+    db_target: Path | str, tmp_path: Path
+) -> None:
     import os
 
     zero = tmp_path / "zero.txt"
@@ -226,7 +228,7 @@ async def test_a_device_or_a_pipe_is_refused_before_it_is_read(tmp_path: Path) -
     os.mkfifo(pipe)  # reading it would wait for a writer forever
     folder = tmp_path / "folder.txt"
     folder.mkdir()
-    db = Database(tmp_path / "t.sqlite3")
+    db = database_at(db_target)
     await db.open()
     try:
         results = await GuideImporter(db, FakeClock()).import_paths([zero, pipe, folder])

@@ -12,7 +12,7 @@ from bot.services.guides.clean import clean_lines
 from bot.services.guides.extract import DocumentError, Line, read_bytes
 from bot.services.guides.importer import GuideImporter, parse_file
 from bot.services.guides.structure import structure
-from storage.db import Database
+from storage.db import database_at
 from storage.guides import Guides
 from tests.support import FakeClock
 
@@ -155,8 +155,10 @@ def test_a_broken_card_file_is_refused_with_its_reason(data: bytes, reason: str)
         read_cards(data, "c.yaml")
 
 
-async def test_reimport_replaces_a_guide_and_a_bad_file_leaves_the_old_one(tmp_path: Path) -> None:
-    db = Database(tmp_path / "db.sqlite3")
+async def test_reimport_replaces_a_guide_and_a_bad_file_leaves_the_old_one(
+    db_target: Path | str, tmp_path: Path
+) -> None:
+    db = database_at(db_target)
     await db.open()
     try:
         importer = GuideImporter(db, FakeClock())
@@ -180,8 +182,10 @@ async def test_reimport_replaces_a_guide_and_a_bad_file_leaves_the_old_one(tmp_p
         await db.close()
 
 
-async def test_an_unsupported_or_corrupt_file_is_reported_not_raised(tmp_path: Path) -> None:
-    db = Database(tmp_path / "db.sqlite3")
+async def test_an_unsupported_or_corrupt_file_is_reported_not_raised(
+    db_target: Path | str, tmp_path: Path
+) -> None:
+    db = database_at(db_target)
     await db.open()
     try:
         importer = GuideImporter(db, FakeClock())
@@ -200,6 +204,7 @@ async def test_an_unsupported_or_corrupt_file_is_reported_not_raised(tmp_path: P
 
 
 async def test_a_docx_and_a_pdf_import_with_their_headings_and_page_progress(
+    db_target: Path | str,
     tmp_path: Path,
 ) -> None:
     from tests.unit.test_guide_extract import TWO_PAGES, make_docx, p
@@ -214,7 +219,7 @@ async def test_a_docx_and_a_pdf_import_with_their_headings_and_page_progress(
     docx.write_bytes(make_docx(body))
     pdf = tmp_path / "guide.pdf"
     pdf.write_bytes(TWO_PAGES)
-    db = Database(tmp_path / "db.sqlite3")
+    db = database_at(db_target)
     await db.open()
     try:
         seen: list[tuple[float, int, str]] = []

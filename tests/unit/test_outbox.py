@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -17,19 +15,12 @@ from bot.config import load_profile
 from bot.profile import FollowUps, QuietHours
 from bot.ratelimit import Pacer
 from bot.services.followups import FollowUpService
-from storage.db import Database
 from storage.outbox import BULK, CONVERSATION, NOTICES, NewRow, Outbox
+from storage.sql import Database
+from storage.sqlite import SqliteDatabase
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 PROFILE = load_profile("sample")[0]
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "outbox.sqlite3")
-    await database.open()
-    yield database
-    await database.close()
 
 
 async def test_order_holds_per_chat_and_lane_and_quiet_hours_hold_beneficiaries(
@@ -125,7 +116,7 @@ def test_reminders_must_come_before_the_draft_expires() -> None:
 
 @given(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2030, 1, 1)))
 def test_the_weekly_report_moment_is_the_last_sunday_morning(naive: datetime) -> None:
-    service = FollowUpService(Database(":memory:"), PROFILE, timezone="Asia/Riyadh")
+    service = FollowUpService(SqliteDatabase(":memory:"), PROFILE, timezone="Asia/Riyadh")
     now = naive.replace(tzinfo=UTC)
     moment = service.last_report_moment(now)
     assert moment <= now < moment + timedelta(days=7)

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.config import load_profile
 from bot.profile import Profile
 from bot.services.requests import RequestService
-from storage.db import Database
+from storage.db import database_at
 from storage.models import DraftStage
 from tests.support import FakeClock
 
@@ -18,8 +18,8 @@ def _without(profile: Profile, *keys: str) -> Profile:
     return Profile.model_validate(data)
 
 
-async def test_a_removed_question_moves_the_draft_on(tmp_path: Path) -> None:
-    db = Database(tmp_path / "refit.sqlite3")
+async def test_a_removed_question_moves_the_draft_on(db_target: Path | str, tmp_path: Path) -> None:
+    db = database_at(db_target)
     await db.open()
     try:
         profile, _ = load_profile("sample")

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import openpyxl
 import pytest
 from matplotlib._text_helpers import layout
@@ -24,8 +23,9 @@ from bot.services.reports import MonthFigures, Report, ReportService
 from handlers.labels import status_label
 from handlers.staff.chart import build_figure, render_chart
 from handlers.staff.reports import date_range
-from storage.db import Database
+from storage.db import database_at
 from storage.models import RequestStatus
+from storage.sql import Connection
 from storage.values import to_json, ts
 from tests.support import FakeClock
 
@@ -148,7 +148,7 @@ FILE_ANSWER = {
 
 
 async def _insert_request(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     reference: str,
     user_id: int,
     status: str,
@@ -157,10 +157,10 @@ async def _insert_request(
     decided: str | None = None,
     answers: dict[str, Any] | None = None,
 ) -> int:
-    cur = await conn.execute(
+    request_id = await conn.fetchval(
         "INSERT INTO requests (reference, user_id, status, answers, declaration_text,"
         " declaration_locale, declared_at, submitted_at, decision_due, updated_at, decided_at)"
-        " VALUES (?, ?, ?, ?, 'I declare', 'en', ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, 'I declare', 'en', ?, ?, ?, ?, ?) RETURNING id",
         (
             reference,
             user_id,
@@ -173,18 +173,16 @@ async def _insert_request(
             ts(utc(decided)) if decided else None,
         ),
     )
-    assert cur.lastrowid is not None
+    assert request_id is not None
     await conn.execute(
         "INSERT INTO request_events (request_id, kind, to_status, actor_id, actor_role,"
         " created_at) VALUES (?, 'submitted', 'submitted', ?, 'beneficiary', ?)",
-        (cur.lastrowid, user_id, ts(utc(submitted))),
+        (request_id, user_id, ts(utc(submitted))),
     )
-    return cur.lastrowid
+    return int(request_id)
 
 
-async def _rate(
-    conn: aiosqlite.Connection, request_id: int, user_id: int, stars: int, at: str
-) -> None:
+async def _rate(conn: Connection, request_id: int, user_id: int, stars: int, at: str) -> None:
     await conn.execute(
         "INSERT INTO ratings (request_id, user_id, stars, comment, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -193,9 +191,9 @@ async def _rate(
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[ReportService]:
+async def service(db_target: Path | str, tmp_path: Path) -> AsyncIterator[ReportService]:
     """Three requests around the month boundary in Riyadh time (UTC+3)."""
-    db = Database(tmp_path / "reports.sqlite3")
+    db = database_at(db_target)
     await db.open()
     async with db.transaction() as conn:
         for user in (1, 2, 3):

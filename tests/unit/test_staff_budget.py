@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from bot.ratelimit import SlidingWindow
-from storage.db import Database
 from storage.outbox import Outbox
+from storage.sql import Database
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 REFRESH = "staff.card_refresh"
@@ -42,14 +38,6 @@ async def test_a_cancelled_waiter_leaves_its_turn_to_the_next() -> None:
     gone.cancel()
     await window.acquire()
     assert len(window.hits) == 1  # the cancelled waiter took no slot
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "outbox.sqlite3")
-    await database.open()
-    yield database
-    await database.close()
 
 
 async def test_a_redraw_waiting_unclaimed_takes_the_next_ones_with_it(db: Database) -> None:

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot.config import load_profile
 from bot.profile import Role, Staff, StaffMember
 from bot.services.notices import Wakeup
 from bot.services.policy import Action
 from bot.services.staff import Refused, StaffService
-from storage.db import Database
+from storage.sql import Database
 from storage.staff import StaffDepartures
 from tests.support import FakeClock
 
 GROUP, OTHER, NOURA, REEM = -1001, -1002, 7001, 7005
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "unit.sqlite3")
-    await database.open()
-    yield database
-    await database.close()
 
 
 async def test_a_departure_is_open_until_the_member_comes_back(db: Database) -> None:
@@ -39,7 +26,7 @@ async def test_a_departure_is_open_until_the_member_comes_back(db: Database) -> 
         assert not await departures.come_back(GROUP, NOURA, now)
         assert not await departures.departed(GROUP, NOURA)
         assert await departures.depart(GROUP, NOURA, REEM, now)  # the history is kept
-        rows = await conn.execute_fetchall(
+        rows = await conn.fetchall(
             "SELECT removed_by, returned_at IS NULL FROM staff_departures ORDER BY id"
         )
     assert [tuple(r) for r in rows] == [(None, 0), (REEM, 1)]
@@ -59,7 +46,7 @@ async def test_the_check_refuses_a_member_who_left_and_audits_both(db: Database)
     assert await staff.rejoined_group(NOURA, added_by=REEM)
     assert await staff.check(NOURA, GROUP, Action.CLOSE) is None
     async with db.reading() as conn:
-        rows = await conn.execute_fetchall("SELECT actor_id, action, reason FROM audit_log")
+        rows = await conn.fetchall("SELECT actor_id, action, reason FROM audit_log")
     assert [tuple(r) for r in rows] == [
         (NOURA, "staff_left", f"removed by {REEM}"),
         (NOURA, "close", "departed"),

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,19 +20,11 @@ from bot.services.roster import (
     parse_role,
 )
 from bot.services.staff import Refused, StaffService
-from storage.db import Database
+from storage.sql import Database
 from storage.staff_roles import StaffInvitations, StaffRoles
 from tests.support import FakeClock
 
 GROUP, NOURA, REEM, NEWCOMER, STRANGER = -1001, 7001, 7005, 7010, 7999
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "unit.sqlite3")
-    await database.open()
-    yield database
-    await database.close()
 
 
 @pytest.fixture
@@ -55,7 +45,7 @@ def staff(db: Database, clock: FakeClock) -> StaffService:
 
 async def audit(db: Database) -> list[tuple[object, ...]]:
     async with db.reading() as conn:
-        rows = await conn.execute_fetchall(
+        rows = await conn.fetchall(
             "SELECT actor_id, chat_id, action, reason FROM audit_log ORDER BY id"
         )
     return [tuple(r) for r in rows]
@@ -98,7 +88,7 @@ async def test_an_invitation_gives_its_role_once_and_only_its_hash_is_kept(
     invitation = await staff.roster.invite(REEM, GROUP, Role.COMMITTEE_MEMBER)
     assert re.fullmatch(r"join_[A-Za-z0-9_-]{43}", invitation.token)
     async with db.reading() as conn:
-        stored = [tuple(r) for r in await conn.execute_fetchall("SELECT * FROM staff_invitations")]
+        stored = [tuple(r) for r in await conn.fetchall("SELECT * FROM staff_invitations")]
     assert invitation.token not in repr(stored)
     assert staff.member(NEWCOMER) is None
     assert await staff.check(NEWCOMER, GROUP, Action.ACCEPT) == Refused("role")

@@ -1,4 +1,5 @@
-"""The database: pragmas, numbered migrations, transactions and the service's guards."""
+"""The database on each backend: migrations recorded in a table, transactions, savepoints,
+the one SQL's placeholders and rows, and the service's guards; SQLite's pragmas."""
 
 from __future__ import annotations
 
@@ -8,17 +9,11 @@ import pytest
 
 from bot.config import load_profile
 from bot.services.requests import IncompleteForm, RequestService, StaleDraft
-from storage.db import Database, migrations
+from storage.migrator import latest, migrations
 from storage.models import DraftStage
+from storage.sql import Database, IntegrityError, format_placeholders
+from storage.sqlite import SqliteDatabase
 from tests.support import FakeClock
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    database = Database(tmp_path / "unit.sqlite3")
-    await database.open()
-    yield database  # type: ignore[misc]
-    await database.close()
 
 
 @pytest.fixture
@@ -27,17 +22,132 @@ def service(db: Database) -> RequestService:
     return RequestService(db, profile, clock=FakeClock())
 
 
-async def test_pragmas_and_migrations(db: Database) -> None:
+async def test_sqlite_pragmas(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "unit.sqlite3")
+    await db.open()
+    try:
+        async with db.reading() as conn:
+            assert await conn.fetchval("PRAGMA journal_mode") == "wal"
+            assert await conn.fetchval("PRAGMA foreign_keys") == 1
+    finally:
+        await db.close()
+
+
+async def test_migrations_are_recorded_in_a_table_once_each(db: Database) -> None:
+    version = await db.schema_version()
+    assert version == latest(db.dialect)
     async with db.reading() as conn:
-        assert (await (await conn.execute("PRAGMA journal_mode")).fetchone())[0] == "wal"
-        assert (await (await conn.execute("PRAGMA foreign_keys")).fetchone())[0] == 1
-        version = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
-    assert version == migrations()[-1][0]
+        recorded = [
+            tuple(r)
+            for r in await conn.fetchall(
+                "SELECT version, name FROM schema_migrations ORDER BY version"
+            )
+        ]
+    assert recorded == [(m.number, m.name) for m in migrations(db.dialect)]
     # Opening again applies nothing new and keeps the data.
     await db.close()
     await db.open()
     async with db.reading() as conn:
-        assert (await (await conn.execute("PRAGMA user_version")).fetchone())[0] == version
+        assert await conn.fetchval("SELECT COUNT(*) FROM schema_migrations") == len(recorded)
+
+
+async def test_a_migration_missing_from_the_table_is_applied_though_later_ones_are_there(
+    tmp_path: Path,
+) -> None:
+    """A migration merged after a higher-numbered one is not skipped (no user_version)."""
+    path = tmp_path / "gap.sqlite3"
+    db = SqliteDatabase(path)
+    await db.open()
+    async with db.transaction() as conn:
+        await conn.execute("DROP TABLE staff_posts")
+        await conn.execute("DELETE FROM schema_migrations WHERE version = 14")
+    await db.close()
+    await db.open()
+    try:
+        async with db.reading() as conn:
+            assert await conn.fetchval("SELECT COUNT(*) FROM staff_posts") == 0
+        assert await db.schema_version() == 14
+    finally:
+        await db.close()
+
+
+async def test_a_database_from_before_the_table_keeps_its_user_version(tmp_path: Path) -> None:
+    """An existing SQLite file at user_version 5 gets 1-5 recorded and 6 onwards applied."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    for migration in migrations("sqlite"):
+        if migration.number <= 5:
+            conn.executescript(migration.sql)
+    conn.execute("PRAGMA user_version=5")
+    conn.commit()
+    conn.close()
+    db = SqliteDatabase(path)
+    await db.open()
+    try:
+        async with db.reading() as seam:
+            rows = await seam.fetchall("SELECT version FROM schema_migrations ORDER BY version")
+        assert [r[0] for r in rows] == [m.number for m in migrations("sqlite")]
+    finally:
+        await db.close()
+
+
+def test_placeholders_become_psycopg_ones_outside_quotes() -> None:
+    sql = "SELECT '?%:x', x::bigint FROM t WHERE a = ? AND b LIKE '%a' AND c = :name AND d % 2 = 0"
+    assert format_placeholders(sql) == (
+        "SELECT '?%%:x', x::bigint FROM t WHERE a = %s AND b LIKE '%%a'"
+        " AND c = %(name)s AND d %% 2 = 0"
+    )
+
+
+async def test_rows_by_name_and_position_and_new_ids_returned(db: Database) -> None:
+    async with db.transaction() as conn:
+        first = await conn.fetchval(
+            "INSERT INTO audit_log (actor_id, action, reason, created_at)"
+            " VALUES (?, 'x', ?, 't') RETURNING id",
+            (2**40, "صباح ١"),
+        )
+        second = await conn.fetchval(
+            "INSERT INTO audit_log (actor_id, action, reason, created_at)"
+            " VALUES (:actor, 'y', :reason, 't') RETURNING id",
+            {"actor": -5, "reason": "100%"},
+        )
+        assert second == first + 1
+        rows = await conn.fetchall("SELECT id, actor_id, reason FROM audit_log ORDER BY id")
+        changed = await conn.execute("UPDATE audit_log SET reason = ? WHERE id > ?", ("r", 0))
+        many = await conn.executemany(
+            "INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(1, "t"), (2, "t"), (1, "t")],
+        )
+    assert [(r["id"], r["actor_id"], r[2]) for r in rows] == [
+        (first, 2**40, "صباح ١"),
+        (second, -5, "100%"),
+    ]
+    assert list(rows[0].keys()) == ["id", "actor_id", "reason"]
+    assert changed == 2 and many == 2
+    async with db.reading() as conn:
+        assert await conn.fetchone("SELECT * FROM audit_log WHERE id = ?", (-1,)) is None
+        assert await conn.fetchval("SELECT COUNT(*) FROM foreign_chats") == 2
+
+
+async def test_a_refused_statement_in_a_savepoint_leaves_the_transaction_usable(
+    db: Database,
+) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (1, 't')")
+        with pytest.raises(IntegrityError):
+            async with conn.savepoint():
+                await conn.execute(
+                    "INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (2, 't')"
+                )
+                await conn.execute(
+                    "INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (1, 't')"
+                )
+        await conn.execute("INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (3, 't')")
+    async with db.reading() as conn:
+        rows = await conn.fetchall("SELECT chat_id FROM foreign_chats ORDER BY chat_id")
+    assert [r[0] for r in rows] == [1, 3]
 
 
 async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
@@ -49,14 +159,11 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
             )
             raise RuntimeError("boom")
     async with db.reading() as conn:
-        row = await (await conn.execute("SELECT COUNT(*) FROM beneficiaries")).fetchone()
-    assert row[0] == 0
+        assert await conn.fetchval("SELECT COUNT(*) FROM beneficiaries") == 0
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
-    import sqlite3
-
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         async with db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO drafts (user_id, stage, created_at, updated_at)"
@@ -128,9 +235,11 @@ async def test_reference_numbers_are_unique_and_sequential(service: RequestServi
     assert (await service.request_of(22, 2)) is not None
 
 
-async def test_checkpoints_run_off_the_main_connection(db: Database) -> None:
+async def test_checkpoints_run_off_the_main_connection(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "wal.sqlite3")
+    await db.open()
     async with db.reading() as conn:
-        assert (await (await conn.execute("PRAGMA wal_autocheckpoint")).fetchone())[0] == 0
+        assert await conn.fetchval("PRAGMA wal_autocheckpoint") == 0
     for user in range(50):
         async with db.transaction() as conn:
             await conn.execute(
@@ -142,3 +251,4 @@ async def test_checkpoints_run_off_the_main_connection(db: Database) -> None:
     assert wal.stat().st_size > 0
     frames, copied = await db.checkpoint()
     assert frames > 0 and copied == frames  # the whole WAL is in the database now
+    await db.close()

@@ -21,9 +21,9 @@ from bot.services.guides.importer import embed_sections
 from bot.services.requests import Clock
 from bot.services.textnorm import clean_text
 from storage.answers import StaffAnswer, StaffAnswers
-from storage.db import Database
 from storage.guides import Guides, NewPassage, NewSection
 from storage.questions import Questions
+from storage.sql import Database
 
 __all__ = ["ANSWERS_SLUG", "FaqAnswers"]
 

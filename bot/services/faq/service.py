@@ -21,9 +21,9 @@ from bot.services.faq.gaps import GapGroup, group_gaps
 from bot.services.guides.importer import GuideImporter, ImportResult
 from bot.services.requests import Clock
 from bot.services.textnorm import clean_text, normalize_digits
-from storage.db import Database
 from storage.guides import Guides, StoredPassage
 from storage.questions import AskedQuestion, Questions
+from storage.sql import Database
 
 __all__ = ["Asked", "FaqService", "mask_digits"]
 

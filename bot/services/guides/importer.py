@@ -24,8 +24,8 @@ from bot.services.guides.numbering import mark_numbered_headings
 from bot.services.guides.structure import structure
 from bot.services.guides.tables import read_tables
 from bot.services.requests import Clock
-from storage.db import Database
 from storage.guides import GuideInfo, Guides, NewPassage, NewSection
+from storage.sql import Database
 
 __all__ = ["GuideImporter", "ImportResult", "Parsed", "Progress", "embed_sections", "parse_file"]
 
