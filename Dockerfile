@@ -29,6 +29,7 @@ RUN mkdir -p bot handlers conversations storage emulator \
 COPY bot bot
 COPY handlers handlers
 COPY conversations conversations
+COPY domain domain
 COPY storage storage
 COPY emulator emulator
 COPY locales locales

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SOURCES := bot handlers conversations storage
+SOURCES := bot domain handlers conversations storage
 MO := locales/ar/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
 .PHONY: run test test-fast chromium postgresql setup catalogs catalogs-compile migrate lint bench bench-broadcast bench-faq demo clean

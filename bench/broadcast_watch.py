@@ -14,9 +14,10 @@ from typing import Any
 
 from bench.runner import CLOCK_TICKS
 from bot.services.notices import NOTICE
+from domain.models import NOTICES
 from emulator import BotApiEmulator, RequestRecord
 from storage.db import Database
-from storage.outbox import NOTICES, Outbox, Tally
+from storage.outbox import Outbox, Tally
 
 SEND_METHODS = frozenset({"copymessage", "sendmessage"})
 # What Telegram's (and the emulator's) message limits count: anything that posts a message.

@@ -21,7 +21,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from telegram import Update
 from telegram.ext import JobQueue
 
-from storage.outbox import BULK, CONVERSATION, NOTICES, Outbox
+from domain.models import BULK, CONVERSATION, NOTICES
+from storage.outbox import Outbox
 from storage.sql import Database
 
 __all__ = ["LANES", "UPDATE_KINDS", "Metrics", "update_kind"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from storage.models import Draft
+from domain.models import Draft
 from storage.repositories import Drafts
 from storage.sql import Database
 

@@ -10,8 +10,8 @@ from bot.services.requests import StaleDraft
 from bot.services.validators import ValidationError
 from conversations import form_screens as screens
 from conversations.form_flow import END, end_or, show_current, show_screen
+from domain.models import DraftStage
 from handlers.common import main_menu, reply
-from storage.models import DraftStage
 
 
 async def receive_answer(update: Update, ctx: BotContext) -> int:

@@ -10,9 +10,9 @@ from bot.services.requests import IncompleteForm, StaleDraft
 from conversations import form_screens as screens
 from conversations.form_flow import END, drop_keyboard, end_or, show_current, show_screen
 from conversations.form_steps import SHARED_ACTIONS, take_step
+from domain.models import Draft, DraftStage
 from handlers.buttons import FormButton, answer_query, refuse_press
 from handlers.common import main_menu, reply
-from storage.models import Draft, DraftStage
 
 
 async def on_button(update: Update, ctx: BotContext, button: FormButton) -> int:

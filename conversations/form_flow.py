@@ -11,8 +11,8 @@ from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from conversations import form_screens as screens
+from domain.models import Draft, DraftStage
 from handlers.common import reply
-from storage.models import Draft, DraftStage
 
 END = ConversationHandler.END
 

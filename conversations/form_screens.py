@@ -12,10 +12,10 @@ from bot.i18n import Translator, ltr
 from bot.profile import FieldKind, FormField, Profile
 from bot.services.forms import FormEngine
 from bot.services.validators import ValidationError
+from domain.models import Draft
 from handlers.answers import answer_text
 from handlers.buttons import Button, FormButton
 from handlers.long_text import fit_html
-from storage.models import Draft
 
 # A kind of form button: (action, draft id, seq, arg). Another form (the volunteers')
 # draws the same screens with its own kind, so that its presses reach its own handler.

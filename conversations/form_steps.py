@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.services.forms import FormEngine, RawAnswer
 from bot.services.validators import ValidationError
 from conversations import form_screens as screens
-from storage.models import Draft, DraftStage
+from domain.models import Draft, DraftStage
 
 SHARED_ACTIONS = frozenset({"choose", "skip", "back", "edit", "review"})
 

@@ -19,10 +19,10 @@ from conversations import form_screens as screens
 from conversations.form_answers import raw_answer
 from conversations.form_flow import drop_keyboard
 from conversations.form_steps import SHARED_ACTIONS, take_step
+from domain.models import Draft, DraftStage
 from handlers.beneficiary import talk
 from handlers.buttons import MENU_VOLUNTEER, VolunteerButton, answer_query, refuse_press
 from handlers.common import main_menu, reply
-from storage.models import Draft, DraftStage
 
 
 async def start_volunteering(update: Update, ctx: BotContext) -> None:

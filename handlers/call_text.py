@@ -11,9 +11,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import Services
 from bot.i18n import Translator, ltr
+from domain.models import RequestEvent
 from handlers.buttons import MENU_CALL
 from storage.callbacks import CallBack
-from storage.models import RequestEvent
 
 CALL_NOTICES = ("call_claimed", "call_retry")
 

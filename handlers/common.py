@@ -11,6 +11,7 @@ from telegram.ext import filters
 
 from bot.i18n import Translator, isolate, ltr
 from bot.services.roster import INVITATION_PREFIX
+from domain.models import Request
 from handlers.buttons import (
     END_CONVERSATION,
     MENU_CALL,
@@ -25,7 +26,6 @@ from handlers.buttons import (
     MENU_VOLUNTEER,
     InfoDone,
 )
-from storage.models import Request
 
 # A staff invitation's deep link, "/start join_…" (or "/start@bot join_…"): the staff side
 # takes it (handlers.staff.routes), the form's /start does not.

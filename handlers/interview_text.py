@@ -12,11 +12,11 @@ from telegram.ext import ExtBot
 from bot.context import Services
 from bot.i18n import Translator, ltr
 from bot.services.interviews import MOST_PICKED, slot_id
+from domain.models import OutboxMessage, RequestEvent
 from handlers.buttons import InterviewChange, InterviewPick, InterviewSend, InterviewSlot
 from handlers.common import esc
 from handlers.hours_text import moment_text
 from storage.interviews import Interview
-from storage.models import OutboxMessage, RequestEvent
 
 INTERVIEW_NOTICES = ("interview_slots", "interview_reminder")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from bot.context import Services
 from bot.i18n import Translator
+from domain.models import RequestStatus
 from handlers.common import esc
-from storage.models import RequestStatus
 
 
 def status_label(tr: Translator, status: RequestStatus) -> str:

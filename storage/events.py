@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from storage.models import RequestEvent
+from domain.models import RequestEvent
 from storage.sql import Connection
 from storage.values import dt, to_json, ts
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.models import OutboxMessage
+from domain.models import BULK, CONVERSATION, NOTICES, OutboxMessage
 from storage.sql import Connection, Row, json_true
 from storage.values import dt, to_json, ts
 
-CONVERSATION, NOTICES, BULK = 0, 1, 2  # lanes
 HELD_LANES = (NOTICES, BULK)  # what quiet hours hold for beneficiaries
 
 # A row is eligible when it is due and no earlier row of its chat and lane is unsent.

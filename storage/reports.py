@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from storage.models import RequestStatus
+from domain.models import RequestStatus
 from storage.sql import Connection, shifted_date
 from storage.values import dt, ts
 

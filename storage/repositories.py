@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from storage.models import (
+from domain.models import (
     Attachment,
     Beneficiary,
     Draft,

@@ -164,7 +164,9 @@ def shifted_date(dialect: Dialect, column: str, shift: str) -> str:
     """SQL for the date (YYYY-MM-DD text) of a stored UTC time column moved by `shift`, an
     SQL expression such as a parameter '+180 minutes'."""
     if dialect == "postgresql":
-        return f"CAST(CAST(CAST({column} AS timestamp) + CAST({shift} AS interval) AS date) AS text)"
+        return (
+            f"CAST(CAST(CAST({column} AS timestamp) + CAST({shift} AS interval) AS date) AS text)"
+        )
     return f"date({column}, {shift})"
 
 

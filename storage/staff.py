@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.models import Conversation, InfoItem, RelayLink, StaffPrompt, StaffThread
+from domain.models import Conversation, InfoItem, RelayLink, StaffPrompt, StaffThread
 from storage.sql import Connection, Row
 from storage.values import dt, ts
 

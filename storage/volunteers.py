@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.models import Draft, Step
+from domain.models import Draft, Step
 from storage.repositories import draft_from_row, write_draft
 from storage.sql import Connection, Row
 from storage.values import dt, ts

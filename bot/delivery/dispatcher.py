@@ -31,8 +31,8 @@ from bot.context import Services
 from bot.delivery.kinds import Deliverer
 from bot.ratelimit import Pacer, background, retry_after_seconds
 from bot.services import notices as kinds
-from storage.models import OutboxMessage
-from storage.outbox import BULK, NOTICES, Outbox
+from domain.models import BULK, NOTICES, OutboxMessage
+from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

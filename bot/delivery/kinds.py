@@ -16,6 +16,7 @@ from bot.services.callbacks import STAFF_CALLBACK
 from bot.services.interviews import STAFF_INTERVIEW
 from bot.services.privacy import DATA_CARD
 from bot.services.volunteers import STAFF_VOLUNTEER
+from domain.models import OutboxMessage, RelayLink
 from handlers import interview_text
 from handlers.beneficiary import feedback
 from handlers.staff import calls as callback_desk
@@ -23,7 +24,6 @@ from handlers.staff import data_requests, reports
 from handlers.staff import interviews as staff_interviews
 from handlers.staff.group import StaffGroup
 from handlers.staff.volunteers import post_card as post_volunteer_card
-from storage.models import OutboxMessage, RelayLink
 
 
 class Deliverer:

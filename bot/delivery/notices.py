@@ -12,6 +12,7 @@ from bot.context import Services
 from bot.i18n import Translator, ltr
 from bot.services.policy import Action
 from bot.services.volunteers import THANKS as VOLUNTEER_THANKS
+from domain.models import Request, RequestStatus
 from handlers.beneficiary.mutes import MUTE_NOTICES, mute_notice
 from handlers.beneficiary.privacy import kept_sentence
 from handlers.buttons import MENU_NEW, MENU_TALK, CloseConversation
@@ -21,7 +22,6 @@ from handlers.hours_text import after_hours_notice
 from handlers.labels import reason_text
 from handlers.staff.card import mention
 from handlers.staff.volunteers import thanks_notice
-from storage.models import Request, RequestStatus
 
 
 def request_notice(

@@ -12,9 +12,9 @@ from enum import StrEnum
 
 from bot.profile import Profile
 from bot.services.requests import Clock
+from domain.models import Request, RequestStatus
 from storage.events import Events
 from storage.feedback import BeneficiaryPrompt, BeneficiaryPrompts, Ratings, Remark, Suggestions
-from storage.models import Request, RequestStatus
 from storage.repositories import Requests
 from storage.sql import Database
 

@@ -21,7 +21,7 @@ from bot.services.validators import (
     parse_text,
     strip_diacritics,
 )
-from storage.models import REVIEW, Draft, DraftStage, Step
+from domain.models import REVIEW, Draft, DraftStage, Step
 
 TEXT_KINDS = frozenset(
     {FieldKind.TEXT, FieldKind.NUMBER, FieldKind.MOBILE, FieldKind.NATIONAL_ID, FieldKind.DATE}

@@ -12,7 +12,7 @@ from bot.services.faq import arabic
 from bot.services.requests import Clock
 from bot.services.textnorm import clean_text
 from bot.services.validators import ValidationError, parse_mobile
-from storage.models import OPEN_STATUSES, Request, RequestStatus
+from domain.models import OPEN_STATUSES, Request, RequestStatus
 from storage.repositories import Beneficiaries, Requests
 from storage.sql import Database
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from bot.services import notices
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
-from storage.models import StaffThread
+from domain.models import StaffThread
 from storage.mutes import Mute, Mutes
 from storage.sql import Database
 from storage.staff import Conversations

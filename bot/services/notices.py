@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from storage.outbox import CONVERSATION, NOTICES, Outbox
+from domain.models import CONVERSATION, NOTICES
+from storage.outbox import Outbox
 from storage.repositories import Beneficiaries, Requests
 from storage.sql import Connection
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.profile import Role, StaffMember
-from storage.models import RequestStatus
+from domain.models import RequestStatus
 
 S = RequestStatus
 

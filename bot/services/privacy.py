@@ -17,8 +17,8 @@ from bot.profile import FILE_KINDS, Profile
 from bot.services import notices
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
+from domain.models import Request, RequestStatus
 from storage.events import Events
-from storage.models import Request, RequestStatus
 from storage.privacy import Consents, DataRequest, DataRequests, StaffPosts, erase, held
 from storage.repositories import Attachments, Beneficiaries, Requests
 from storage.sql import Database

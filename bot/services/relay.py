@@ -9,7 +9,7 @@ from bot.services import notices
 from bot.services.hours import BusinessHours, closed_period_key
 from bot.services.notices import Wakeup
 from bot.services.requests import Clock
-from storage.models import Conversation, RelayLink, StaffThread
+from domain.models import Conversation, RelayLink, StaffThread
 from storage.outbox import Outbox
 from storage.repositories import Beneficiaries
 from storage.sql import Connection, Database

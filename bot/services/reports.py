@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.profile import FILE_KINDS, FieldKind, FormField, Profile
 from bot.services.requests import Clock
-from storage.models import RequestStatus
+from domain.models import RequestStatus
 from storage.reports import EventRow, MonthSpan, RatingRow, Reports, RequestRow
 from storage.sql import Database
 from storage.staff import AuditEntry, AuditLog

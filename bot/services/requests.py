@@ -12,8 +12,8 @@ from bot.profile import LOCALES, Profile
 from bot.services import notices
 from bot.services.forms import FormEngine
 from bot.services.notices import Wakeup
+from domain.models import REVIEW, Beneficiary, Draft, DraftStage, Request, Step
 from storage.events import Events
-from storage.models import REVIEW, Beneficiary, Draft, DraftStage, Request, Step
 from storage.repositories import Attachments, Beneficiaries, Drafts, Requests
 from storage.sql import Database
 from storage.staff import StaffThreads

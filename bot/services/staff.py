@@ -13,8 +13,8 @@ from bot.services.policy import RULES, Action, Duty, may, role_names
 from bot.services.relay import open_conversation
 from bot.services.requests import Clock
 from bot.services.roster import Roster
+from domain.models import InfoItem, Request, RequestEvent, RequestStatus, StaffPrompt
 from storage.events import Events
-from storage.models import InfoItem, Request, RequestEvent, RequestStatus, StaffPrompt
 from storage.repositories import Attachments, Requests
 from storage.sql import Database
 from storage.staff import (

@@ -15,7 +15,7 @@ from bot.services import notices
 from bot.services.forms import FormEngine
 from bot.services.notices import Wakeup
 from bot.services.requests import IncompleteForm, StaleDraft
-from storage.models import REVIEW, Draft, Step
+from domain.models import REVIEW, Draft, Step
 from storage.sql import Database
 from storage.volunteers import StaffTopics, Volunteer, Volunteers
 

@@ -17,9 +17,9 @@ from bot.services.feedback import (
     Rated,
     RateResult,
 )
+from domain.models import Request
 from handlers.buttons import CANCEL_SUGGESTION, Rate, SkipComment, answer_query, refuse_press
 from handlers.common import main_menu, reference, reply
-from storage.models import Request
 
 
 def rating_keyboard(

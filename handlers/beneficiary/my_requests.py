@@ -9,12 +9,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext, Services
 from bot.i18n import Translator, ltr
 from bot.services.textnorm import normalize_digits
+from domain.models import Request, RequestEvent, RequestStatus
 from handlers.buttons import ShowRequest, answer_query, refuse_press
 from handlers.call_text import call_event_label
 from handlers.common import esc, main_menu, reply
 from handlers.interview_text import event_label as interview_event_label
 from handlers.labels import reason_text, status_label
-from storage.models import Request, RequestEvent, RequestStatus
 
 
 async def list_my_requests(update: Update, ctx: BotContext) -> None:

@@ -21,6 +21,7 @@ from bot.services.forms import RawAnswer
 from bot.services.validators import ValidationError
 from conversations.form_answers import raw_answer
 from conversations.form_screens import error_text, kind_hint
+from domain.models import Request, RequestStatus
 from handlers.answers import answer_text
 from handlers.buttons import (
     CANCEL_CORRECTION,
@@ -36,7 +37,6 @@ from handlers.buttons import (
 )
 from handlers.common import esc, main_menu, reply
 from handlers.labels import status_label
-from storage.models import Request, RequestStatus
 
 # The parts of the copy, in the order the document shows them.
 SECTIONS = {

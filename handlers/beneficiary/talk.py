@@ -8,11 +8,11 @@ from telegram import ChatMemberUpdated, InlineKeyboardButton, InlineKeyboardMark
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services.staff import Done
+from domain.models import InfoItem, Request
 from handlers.beneficiary import calls as callbacks
 from handlers.beneficiary import faq, feedback, flood, mutes, privacy
 from handlers.buttons import MENU_TALK, InfoDone, answer_query, refuse_press
 from handlers.common import done_button, edited_content, end_button, main_menu, reply
-from storage.models import InfoItem, Request
 
 
 def talk_button(tr: Translator) -> InlineKeyboardMarkup:

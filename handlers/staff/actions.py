@@ -10,12 +10,12 @@ from bot.i18n import Translator, resolve_locale
 from bot.profile import Role
 from bot.services.policy import RULES, Action
 from bot.services.staff import Done, Outdated
+from domain.models import Request
 from handlers.buttons import CardButton, answer_query, refuse_press
 from handlers.common import esc
 from handlers.labels import status_label
 from handlers.staff import card as staff_card
 from handlers.staff.group import StaffGroup
-from storage.models import Request
 
 CONFIRMED = (Action.ACCEPT, Action.DELIVER, Action.CLOSE)  # a second press confirms these
 

@@ -10,12 +10,12 @@ from bot.context import Services
 from bot.i18n import Translator, ltr
 from bot.profile import Role
 from bot.services.policy import Action, possible
+from domain.models import InfoItem, Request, RequestStatus
 from handlers.answers import answer_text
 from handlers.buttons import CardButton
 from handlers.common import esc
 from handlers.labels import status_label
 from handlers.long_text import fit_html
-from storage.models import InfoItem, Request, RequestStatus
 
 CARD_ANSWER_CHARS = 600  # one long answer must not push the card past 4,096 characters
 

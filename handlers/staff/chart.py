@@ -22,8 +22,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.i18n import Translator
 from bot.services.reports import Report
+from domain.models import RequestStatus
 from handlers.labels import status_label
-from storage.models import RequestStatus
 
 STAR_COLOURS = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 BAR_COLOUR = "#2c7fb8"

@@ -8,11 +8,11 @@ from bot.context import BotContext, Services
 from bot.i18n import Translator, ltr
 from bot.services.lookup import QUEUE_ORDER, QueueItem
 from bot.services.policy import Action, Duty
+from domain.models import Request, RequestStatus
 from handlers.buttons import answer_query
 from handlers.common import esc
 from handlers.labels import status_label
 from handlers.long_text import split_html
-from storage.models import Request, RequestStatus
 
 QUEUE_SHOWN = 40  # lines per status section; the rest are counted
 

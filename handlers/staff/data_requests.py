@@ -12,12 +12,12 @@ from bot.context import BotContext, Services
 from bot.i18n import Translator
 from bot.profile import FILE_KINDS
 from bot.services.policy import Duty
+from domain.models import Attachment
 from handlers.answers import answer_text
 from handlers.buttons import DataDecision, answer_query, refuse_press
 from handlers.common import esc
 from handlers.labels import status_label
 from handlers.staff.commands import permitted
-from storage.models import Attachment
 
 
 async def data_card(

@@ -19,8 +19,8 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.context import Services
+from domain.models import Attachment, Request, StaffThread
 from handlers.staff import card as staff_card
-from storage.models import Attachment, Request, StaffThread
 from storage.staff import StaffThreads
 
 log = logging.getLogger(__name__)

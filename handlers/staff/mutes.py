@@ -7,9 +7,9 @@ from telegram import Message, Update
 
 from bot.context import BotContext, Services
 from bot.services.policy import Duty
+from domain.models import StaffThread
 from handlers.common import esc
 from handlers.staff.commands import permitted
-from storage.models import StaffThread
 
 MAX_REASON = 500
 

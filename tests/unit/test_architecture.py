@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PLAIN = [ROOT / "storage", ROOT / "bot" / "services"]
+PLAIN = [ROOT / "domain", ROOT / "storage", ROOT / "bot" / "services"]
 FORBIDDEN = ("telegram", "babel", "handlers", "conversations", "bot.app", "bot.context")
 
 
@@ -22,6 +22,19 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
     return names
+
+
+def test_the_domain_imports_no_other_layer() -> None:
+    """Request states, draft steps and lanes are the domain's own: no storage, no driver."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in (ROOT / "domain").rglob("*.py")
+        for name in _imports(path)
+        if name.split(".")[0]
+        in {"storage", "bot", "handlers", "conversations", "aiosqlite", "psycopg"}
+    ]
+    assert not offenders
+    assert any((ROOT / "domain").rglob("*.py"))
 
 
 def test_domain_and_storage_do_not_import_telegram_or_babel() -> None:

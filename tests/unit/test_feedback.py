@@ -15,10 +15,10 @@ from bot.services.feedback import (
     Rated,
     RateResult,
 )
+from domain.models import RequestStatus
 from handlers.beneficiary.feedback import rating_prompt
 from handlers.staff.feedback import feedback_lines
 from storage.events import Events
-from storage.models import RequestStatus
 from storage.repositories import Beneficiaries, Requests
 from storage.sql import Database
 from tests.support import FakeClock

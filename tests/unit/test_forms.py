@@ -9,7 +9,7 @@ import pytest
 from bot.config import load_profile
 from bot.services.forms import FileInfo, FormEngine, RawAnswer
 from bot.services.validators import ValidationError
-from storage.models import REVIEW, Draft, DraftStage, Step
+from domain.models import REVIEW, Draft, DraftStage, Step
 
 TODAY = date(2026, 11, 22)
 

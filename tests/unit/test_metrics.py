@@ -17,7 +17,8 @@ from bot.config import ConfigError, load_config
 from bot.metrics import UPDATE_KINDS, Metrics, update_kind
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import NO_RETRIES, StaffGroupRateLimiter
-from storage.outbox import BULK, DEPTH, NOTICES, Outbox
+from domain.models import BULK, NOTICES
+from storage.outbox import DEPTH, Outbox
 from storage.sql import Database
 from storage.sqlite import SqliteDatabase
 

@@ -15,7 +15,8 @@ from bot.config import load_profile
 from bot.profile import FollowUps, QuietHours
 from bot.ratelimit import Pacer
 from bot.services.followups import FollowUpService
-from storage.outbox import BULK, CONVERSATION, NOTICES, NewRow, Outbox
+from domain.models import BULK, CONVERSATION, NOTICES
+from storage.outbox import NewRow, Outbox
 from storage.sql import Database
 from storage.sqlite import SqliteDatabase
 

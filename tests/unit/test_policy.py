@@ -8,7 +8,7 @@ import time
 from bot.profile import Role, StaffMember
 from bot.ratelimit import SlidingWindow
 from bot.services.policy import RULES, Action, may, possible, role_names
-from storage.models import RequestStatus as S
+from domain.models import RequestStatus as S
 
 
 def _member(*roles: Role) -> StaffMember:

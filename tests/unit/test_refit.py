@@ -7,8 +7,8 @@ from pathlib import Path
 from bot.config import load_profile
 from bot.profile import Profile
 from bot.services.requests import RequestService
+from domain.models import DraftStage
 from storage.db import database_at
-from storage.models import DraftStage
 from tests.support import FakeClock
 
 

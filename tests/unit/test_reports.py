@@ -20,11 +20,11 @@ from bot.config import load_profile
 from bot.i18n import Catalogs
 from bot.services.export_files import csv_bytes, write_csv, write_xlsx
 from bot.services.reports import MonthFigures, Report, ReportService
+from domain.models import RequestStatus
 from handlers.labels import status_label
 from handlers.staff.chart import build_figure, render_chart
 from handlers.staff.reports import date_range
 from storage.db import database_at
-from storage.models import RequestStatus
 from storage.sql import Connection
 from storage.values import to_json, ts
 from tests.support import FakeClock

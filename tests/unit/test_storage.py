@@ -9,8 +9,8 @@ import pytest
 
 from bot.config import load_profile
 from bot.services.requests import IncompleteForm, RequestService, StaleDraft
+from domain.models import DraftStage
 from storage.migrator import latest, migrations
-from storage.models import DraftStage
 from storage.sql import Database, IntegrityError, format_placeholders
 from storage.sqlite import SqliteDatabase
 from tests.support import FakeClock

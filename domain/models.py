@@ -7,6 +7,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+# The outbox's lanes, in the order they go: conversation (relays, staff cards and notes;
+# never held), notices (held by quiet hours), bulk (broadcasts).
+CONVERSATION, NOTICES, BULK = 0, 1, 2
+
 
 class DraftStage(StrEnum):
     ANSWERING = "answering"
