@@ -36,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     demo.add_argument("--user-id", type=int, default=1001, help="the beneficiary you play")
     demo.add_argument("--language", default="ar", help="your Telegram language_code")
+    sub.add_parser(
+        "outbox-worker",
+        help="only send what the outbox holds, beside the bot (PostgreSQL; several may run)",
+    )
     sub.add_parser("check-config", help="validate the settings and the association profile")
     sub.add_parser("migrate", help="create or upgrade the database")
     export = sub.add_parser(
@@ -66,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "migrate":
         asyncio.run(_migrate(config))
         return 0
+    if command == "outbox-worker":
+        from bot.worker import run_worker
+
+        return run_worker(config)
     if command == "export":
         asyncio.run(_export(config, args.first, args.last, args.out))
         return 0

@@ -18,6 +18,7 @@ from storage.sql import Connection, Row, json_true
 from storage.values import dt, to_json, ts
 
 HELD_LANES = (NOTICES, BULK)  # what quiet hours hold for beneficiaries
+CLAIM_LOCK = 0x7A5C_0002  # pg_advisory_xact_lock's key for claims (see Outbox.lock_claims)
 
 # A row is eligible when it is due and no earlier row of its chat and lane is unsent.
 _ELIGIBLE = (
@@ -152,34 +153,71 @@ class Outbox:
         )
 
     async def eligible(
-        self, now: datetime, quiet: bool, limit: int, lanes: tuple[int, int] = (0, BULK)
+        self,
+        now: datetime,
+        quiet: bool,
+        limit: int,
+        lanes: tuple[int, int] = (0, BULK),
+        *,
+        claiming: bool = False,
+        skip_chat: int | None = None,
     ) -> list[OutboxMessage]:
-        """Rows that may go now, lane by lane, oldest first (quiet hours hold lanes 1-2)."""
+        """Rows that may go now, lane by lane, oldest first (quiet hours hold lanes 1-2).
+
+        `claiming`: inside the transaction that claims them. In PostgreSQL, where several
+        processes claim from one outbox, the rows are locked (FOR UPDATE SKIP LOCKED: a
+        row another worker is recording is skipped, not waited for), after the claims of
+        all processes were put in one order (lock_claims), so that a chat's next row is
+        claimed only once its earlier one is seen claimed. `skip_chat`: a chat left to
+        another process (the staff group, to the one that serves it).
+        """
+        lock = (
+            " FOR UPDATE OF o SKIP LOCKED" if claiming and self.conn.dialect == "postgresql" else ""
+        )
+        skip = " AND o.chat_id <> :skip" if skip_chat is not None else ""
         rows = await self.conn.fetchall(
-            f"SELECT o.* {_ELIGIBLE} ORDER BY o.lane, o.id LIMIT :limit",
+            f"SELECT o.* {_ELIGIBLE}{skip} ORDER BY o.lane, o.id LIMIT :limit{lock}",
             {
                 "now": ts(now),
                 "quiet": int(quiet),
                 "limit": limit,
                 "first": lanes[0],
                 "last": lanes[1],
+                **({"skip": skip_chat} if skip_chat is not None else {}),
             },
         )
         return [_message(r) for r in rows]
 
-    async def claim(self, ids: Collection[int]) -> None:
-        """Mark rows as being sent, before the call: a crash now leaves them ambiguous."""
+    async def lock_claims(self) -> None:
+        """Put this transaction's claim in one order with every other process's claims
+        (PostgreSQL; SQLite's writers are one at a time already). Held to the commit."""
+        if self.conn.dialect == "postgresql":
+            await self.conn.execute(f"SELECT pg_advisory_xact_lock({CLAIM_LOCK})")
+
+    async def claim(
+        self, ids: Collection[int], worker: str = "", until: datetime | None = None
+    ) -> None:
+        """Mark rows as being sent, before the call: a crash now leaves them ambiguous.
+        `worker` names the claiming process; its claim holds until `until`."""
         if ids:
             marks = ",".join("?" * len(ids))
             await self.conn.execute(
-                f"UPDATE outbox SET state = 'sending' WHERE id IN ({marks})",
-                tuple(ids),
+                "UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_until = ?"
+                f" WHERE id IN ({marks})",
+                (worker or None, ts(until) if until is not None else None, *ids),
             )
 
-    async def recover(self) -> int:
-        """Rows left `sending` by a crash: maybe delivered, so sent again and counted."""
+    async def recover(self, now: datetime | None = None) -> int:
+        """Rows left `sending` by a crash: maybe delivered, so sent again and counted.
+
+        Without `now`, every such row (one process sends: at its start none is its own);
+        with it, only those whose claim expired (another process may be sending the rest).
+        """
+        expired = " AND (claimed_until IS NULL OR claimed_until < ?)" if now is not None else ""
         changed = await self.conn.execute(
-            "UPDATE outbox SET state = 'pending', ambiguous = ambiguous + 1 WHERE state = 'sending'"
+            "UPDATE outbox SET state = 'pending', ambiguous = ambiguous + 1,"
+            f" claimed_by = NULL, claimed_until = NULL WHERE state = 'sending'{expired}",
+            (ts(now),) if now is not None else (),
         )
         return changed
 
@@ -238,7 +276,8 @@ class Outbox:
         if ids:
             marks = ",".join("?" * len(ids))
             await self.conn.execute(
-                f"UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND id IN ({marks})",
+                "UPDATE outbox SET state = 'pending', claimed_by = NULL, claimed_until = NULL"
+                f" WHERE state = 'sending' AND id IN ({marks})",
                 tuple(ids),
             )
 
@@ -308,3 +347,38 @@ class Outbox:
             tuple(dedupe_keys),
         )
         return {str(r[0]) for r in rows}
+
+
+class SendSlots:
+    """Send slots shared by every process of one bot: each limit (the bot's overall rate,
+    a chat's pace) is a row holding its next free moment; taking a slot moves it on by the
+    limit's interval (a generic cell rate algorithm, kept in the database so that the
+    limit holds for all the processes together). Times are seconds since the epoch."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def take(self, key: str, interval: float, now: float) -> float:
+        """Take the next slot of `key`; return when it starts (now, or later: wait till then)."""
+        ends = await self.conn.fetchval(
+            "INSERT INTO send_slots (key, next_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+            " SET next_at = CASE WHEN send_slots.next_at > ? THEN send_slots.next_at ELSE ? END"
+            " + ? RETURNING next_at",
+            (key, now + interval, now, now, interval),
+        )
+        return float(ends) - interval
+
+    async def hold(self, key: str, until: float) -> None:
+        """Keep `key`'s next slot from starting before `until` (a send just answered)."""
+        await self.conn.execute(
+            "INSERT INTO send_slots (key, next_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+            " SET next_at = CASE WHEN send_slots.next_at > excluded.next_at"
+            " THEN send_slots.next_at ELSE excluded.next_at END",
+            (key, until),
+        )
+
+    async def forget(self, before: float) -> int:
+        """Drop the slots of chats that have been free since `before` (they were many)."""
+        return await self.conn.execute(
+            "DELETE FROM send_slots WHERE next_at < ? AND key <> 'bot'", (before,)
+        )

@@ -13,6 +13,15 @@ lane by lane) and one a second per private chat. What Telegram answers decides t
                         marked unreachable (no notice is queued for them), staff are told
   chat migrated         moved to the new chat id (and later rows follow it)
   other 400             failed, with the reason
+
+On PostgreSQL several processes may send from one outbox (`python -m bot outbox-worker`
+beside the bot): each claim names its process and holds for a lease; a claim of a process
+that died expires and the rows go to whoever claims next (counted as of unknown outcome).
+Claims are taken in one order across processes, so a chat's rows still go one after the
+other, and the pace (the bot's overall rate, one a second per private chat) is kept in the
+database (storage.outbox.SendSlots), so it holds for all the processes together. The staff
+group's rows are left to the process that serves the group, whose rate limiter counts
+every call into it.
 """
 
 from __future__ import annotations
@@ -20,8 +29,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
-from datetime import datetime, timedelta
+import secrets
+import socket
+import time
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -29,10 +42,10 @@ from telegram.ext import ExtBot
 
 from bot.context import Services
 from bot.delivery.kinds import Deliverer
-from bot.ratelimit import Pacer, background, retry_after_seconds
+from bot.ratelimit import SPACING_HEADROOM, Pacer, background, retry_after_seconds
 from bot.services import notices as kinds
 from domain.models import BULK, NOTICES, OutboxMessage
-from storage.outbox import Outbox
+from storage.outbox import Outbox, SendSlots
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +61,23 @@ MAX_IN_FLIGHT = 64
 # waits about 5 s in all (the handlers and the database close come after), then kills.
 STOP_GRACE_SECONDS = 3.0
 GIVE_UP_AFTER = 8  # attempts, for errors that are not Telegram's (a bug, a missing row)
+# Shared outbox: how often a process takes over the rows of claims that expired, and
+# forgets the pace of chats that have been quiet for a minute.
+TAKEOVER_SECONDS = 5.0
+LATE_SECONDS = 0.015  # a send later than this after its slot takes another slot
+LATE_RETRIES = 4
+
+
+def wall_clock() -> datetime:
+    """Leases are about processes being alive, so they are in real time, whatever clock
+    the bot's business runs on (a test's simulated one)."""
+    return datetime.now(UTC)
 
 
 class Dispatcher:
     """Claims due rows and sends them; see the module docstring for what errors do."""
 
-    def __init__(self, bot: ExtBot[None], services: Services) -> None:
+    def __init__(self, bot: ExtBot[None], services: Services, *, serves_group: bool = True) -> None:
         settings = services.settings
         self.services = services
         self.deliverer = Deliverer(bot, services, settings.outbox_timeout)
@@ -76,6 +100,15 @@ class Dispatcher:
         self.task: asyncio.Task[None] | None = None
         self.delivered = 0
         self.stopping = False
+        # Several processes may send from a PostgreSQL outbox (see the module docstring).
+        self.shared = services.db.dialect == "postgresql"
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        # Longer than any send may take (a claimed row waits its turn, up to a few seconds
+        # of the overall rate, then may take the timeout): a live claim never expires.
+        self.lease = timedelta(seconds=3 * settings.outbox_timeout + 10)
+        self.skip_chat = None if serves_group else services.staff_chat_id
+        self.slot_interval = 1.0 / (settings.outbox_rate * SPACING_HEADROOM)
+        self.next_takeover = 0.0
 
     def clock(self) -> datetime:
         return self.services.requests.clock()
@@ -132,18 +165,34 @@ class Dispatcher:
     # Claiming -------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        async with self.services.db.transaction() as conn:
-            again = await Outbox(conn).recover()
-        if again:
-            log.warning("%d outbox message(s) were being sent at a crash: sending again", again)
+        if not self.shared:
+            async with self.services.db.transaction() as conn:
+                again = await Outbox(conn).recover()
+            if again:
+                log.warning("%d outbox message(s) were being sent at a crash: sending again", again)
         while not self.stopping:
             self.wake.clear()
             try:
+                if self.shared:
+                    await self._take_over()
                 await self._claim()
             except Exception:
                 log.exception("the outbox could not be read")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), FALLBACK_POLL_SECONDS)
+
+    async def _take_over(self) -> None:
+        """Rows whose claim expired (their process died) are pending again, of unknown
+        outcome; the pace of chats quiet for a minute is forgotten."""
+        moment = time.monotonic()
+        if moment < self.next_takeover:
+            return
+        self.next_takeover = moment + TAKEOVER_SECONDS
+        async with self.services.db.transaction() as conn:
+            again = await Outbox(conn).recover(wall_clock())
+            await SendSlots(conn).forget(time.time() - 60)
+        if again:
+            log.warning("%d outbox message(s) of a stopped process: sending again", again)
 
     async def _claim(self) -> None:
         free = MAX_IN_FLIGHT - len(self.in_flight)
@@ -165,16 +214,26 @@ class Dispatcher:
                     chats.add(row.chat_id)
                     taken.append(row)
 
+        skip = self.skip_chat
         async with self.services.db.transaction() as conn:
             outbox = Outbox(conn)
+            await outbox.lock_claims()
             # Rows of chats already in flight may come back (from another lane): ask for
             # that many more. Bulk rows are read only as far as there is room for them.
-            take(await outbox.eligible(now, quiet, free + len(chats), (0, NOTICES)), free)
+            take(
+                await outbox.eligible(
+                    now, quiet, free + len(chats), (0, NOTICES), claiming=True, skip_chat=skip
+                ),
+                free,
+            )
             if room > 0 and len(taken) < free:
                 most = len(taken) + min(room, free - len(taken))
                 others = len(self.in_flight) - self.bulk_in_flight  # chats that may come back
-                take(await outbox.eligible(now, quiet, room + others, (BULK, BULK)), most)
-            await outbox.claim([r.id for r in taken])
+                bulk = await outbox.eligible(
+                    now, quiet, room + others, (BULK, BULK), claiming=True, skip_chat=skip
+                )
+                take(bulk, most)
+            await outbox.claim([r.id for r in taken], self.worker, wall_clock() + self.lease)
         for row in taken:
             self.bulk_in_flight += row.lane == BULK
             self.in_flight[row.chat_id] = asyncio.create_task(self._send(row))
@@ -184,8 +243,11 @@ class Dispatcher:
     async def _send(self, row: OutboxMessage) -> None:
         tried = False
         try:
-            await self._chat_turn(row.chat_id)
-            await self.pacer.acquire(row.lane)
+            if self.shared:
+                await self._shared_turn(row.chat_id)
+            else:
+                await self._chat_turn(row.chat_id)
+                await self.pacer.acquire(row.lane)
             if self.stopping:
                 return
             if row.chat_id > 0:
@@ -194,6 +256,13 @@ class Dispatcher:
             self.calling.add(row.chat_id)
             with background():  # a staff member waiting for a reply goes first
                 await self._attempt(row)
+            if self.shared and row.chat_id > 0:
+                # The chat's next message counts its second from Telegram's answer to this
+                # one, which came after this one arrived, whatever the delays on the way.
+                async with self.services.db.transaction() as conn:
+                    await SendSlots(conn).hold(
+                        f"chat:{row.chat_id}", time.time() + self.chat_interval * 1.05
+                    )
         except asyncio.CancelledError:
             if tried:  # cut short by a stop: it may have arrived
                 await self._retry(row, 0, "stopped while sending", ambiguous=True)
@@ -221,6 +290,31 @@ class Dispatcher:
         if len(self.last_sent) > 20_000:
             horizon = loop.time() - self.chat_interval
             self.last_sent = {c: t for c, t in self.last_sent.items() if t > horizon}
+
+    async def _shared_turn(self, chat_id: int) -> None:
+        """The same pace as _chat_turn and the Pacer, kept in the database for every
+        process of the bot: a slot of the overall rate, then the chat's turn, taken at the
+        moment of sending (so the next one to the chat counts from this send). Should the
+        chat have to wait, the slot passed unused and another is taken after the wait."""
+        await self._slot("bot", self.slot_interval)
+        if chat_id > 0 and await self._slot(f"chat:{chat_id}", self.chat_interval * 1.05):
+            await self._slot("bot", self.slot_interval)
+
+    async def _slot(self, key: str, interval: float) -> bool:
+        """Take the next slot of `key` and wait for it; True if it had to wait.
+
+        A process woken late (its loop was busy) would send next to the slot after its
+        own, two in the time of one: it takes a new slot instead (at most a few times)."""
+        waited = False
+        for _ in range(LATE_RETRIES):
+            async with self.services.db.transaction() as conn:
+                starts = await SendSlots(conn).take(key, interval, time.time())
+            if (wait := starts - time.time()) > 0:
+                await asyncio.sleep(wait)
+                waited = True
+            if time.time() - starts <= LATE_SECONDS:
+                break
+        return waited
 
     async def _attempt(self, row: OutboxMessage) -> None:
         """Send one row and record what happened to it."""

@@ -61,12 +61,13 @@ async def test_a_migration_missing_from_the_table_is_applied_though_later_ones_a
     async with db.transaction() as conn:
         await conn.execute("DROP TABLE staff_posts")
         await conn.execute("DELETE FROM schema_migrations WHERE version = 14")
+        assert await conn.fetchval("SELECT MAX(version) FROM schema_migrations") > 14
     await db.close()
     await db.open()
     try:
         async with db.reading() as conn:
             assert await conn.fetchval("SELECT COUNT(*) FROM staff_posts") == 0
-        assert await db.schema_version() == 14
+        assert await db.schema_version() == latest("sqlite")
     finally:
         await db.close()
 

@@ -1,0 +1,215 @@
+"""Outbox workers in several processes, on PostgreSQL: `python -m bot outbox-worker`.
+
+Three workers send one outbox to an emulator that enforces Telegram's limits; one is
+killed (SIGKILL) half-way. Every message arrives, each chat's in order, no limit is
+passed, and a message arrives twice only if its send was of unknown outcome (counted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.services import notices as kinds
+from domain.models import CONVERSATION
+from emulator import BotApiEmulator
+from storage.db import database_at
+from storage.outbox import Outbox, SendSlots
+from tests.postgres import Cluster
+from tests.support import TOKEN, peek
+
+ROOT = Path(__file__).resolve().parents[2]
+CHATS = range(810_001, 810_013)  # 12 beneficiaries' private chats
+EACH = 4  # messages to each, in order
+NUMBER = re.compile(r"after (\d+) days?")
+
+
+def _worker(emu: BotApiEmulator, url: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TAWASUL_BOT_TOKEN": TOKEN,
+        "TAWASUL_API_BASE_URL": emu.base_url,
+        "TAWASUL_API_BASE_FILE_URL": emu.base_file_url,
+        "TAWASUL_DATABASE_URL": url,
+        "TAWASUL_LOG_LEVEL": "WARNING",
+        # A short send timeout, so that the killed worker's claims expire in seconds.
+        "TAWASUL_OUTBOX_TIMEOUT": "1",
+    }
+    with log.open("ab") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "outbox-worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+
+
+async def _queue(url: str) -> None:
+    db = database_at(url)
+    await db.open()
+    now = datetime.now(UTC)
+    try:
+        async with db.transaction() as conn:
+            outbox = Outbox(conn)
+            for n in range(EACH):
+                for chat in CHATS:
+                    # A plain notice that needs no request: its number says its place.
+                    await outbox.add(
+                        chat,
+                        kinds.NOTICE,
+                        {"notice": "draft_expired", "days": n + 1},
+                        now,
+                        lane=CONVERSATION,  # never held by quiet hours, whenever this runs
+                        locale="en",
+                    )
+    finally:
+        await db.close()
+
+
+async def _claimer(url: str, workers: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+    """The worker with the most rows claimed now (each claim names host:pid:…)."""
+    async with peek(url) as conn:
+        rows = await conn.fetchall(
+            "SELECT claimed_by, COUNT(*) FROM outbox WHERE state = 'sending'"
+            " GROUP BY claimed_by ORDER BY COUNT(*) DESC"
+        )
+    assert rows, "no row was being sent"
+    pid = int(str(rows[0][0]).split(":")[1])
+    return next(w for w in workers if w.pid == pid)
+
+
+def _received(emu: BotApiEmulator) -> dict[int, list[int]]:
+    return {
+        chat: [int(m.group(1)) for msg in emu.user(chat).messages if (m := NUMBER.search(msg.text))]
+        for chat in CHATS
+    }
+
+
+async def _until(condition: object, timeout: float) -> None:  # noqa: ASYNC109
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.05)
+
+
+async def test_three_workers_one_killed_lose_nothing_keep_order_and_limits(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    url = pg_cluster.new_database()
+    await _queue(url)
+    log = tmp_path / "workers.log"
+    async with BotApiEmulator() as emu:
+        for chat in CHATS:
+            emu.user(chat, first_name=f"B{chat}", language_code="en")
+        limits = emu.enforce_limits(per_private_chat_per_sec=1, global_per_sec=30)
+        workers = [_worker(emu, url, log) for _ in range(3)]
+        try:
+            total = len(CHATS) * EACH
+            # A third of the way, the worker that holds claims dies without a word.
+            await _until(lambda: sum(map(len, _received(emu).values())) >= total // 3, 60)
+            victim = await _claimer(url, workers)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(timeout=10)
+            await _until(
+                lambda: all(set(v) >= set(range(1, EACH + 1)) for v in _received(emu).values()),
+                90,
+            )
+            await asyncio.sleep(1.5)  # anything still in flight arrives
+        finally:
+            alive = [w for w in workers if w.poll() is None]
+            for worker in alive:
+                worker.send_signal(signal.SIGTERM)
+            for worker in alive:
+                assert await asyncio.to_thread(worker.wait, 20) == 0, log.read_text()
+        assert len(alive) == 2
+        received = _received(emu)
+        violations = limits.violations
+    async with peek(url) as conn:
+        states = dict(await conn.fetchall("SELECT state, COUNT(*) FROM outbox GROUP BY state"))
+        ambiguous = await conn.fetchval("SELECT COALESCE(SUM(ambiguous), 0) FROM outbox")
+        claimers = await conn.fetchval("SELECT COUNT(DISTINCT claimed_by) FROM outbox")
+    assert states == {"sent": total}, states
+    assert violations == 0, "a limit was passed"
+    # Each chat's messages in their order; a repeat only right after itself (a resend).
+    for chat, numbers in received.items():
+        firsts = list(dict.fromkeys(numbers))
+        assert firsts == list(range(1, EACH + 1)), (chat, numbers)
+    duplicates = sum(len(v) - len(set(v)) for v in received.values())
+    assert duplicates <= ambiguous, (duplicates, ambiguous)
+    assert claimers >= 2  # the rows were shared out, not all sent by one worker
+    assert "Traceback" not in log.read_text()
+
+
+async def test_claims_in_two_processes_keep_a_chats_order_and_expire(pg_cluster: Cluster) -> None:
+    """Two connections (two processes' views): a chat's second row is not claimed while
+    its first is being sent elsewhere; an expired claim is taken over, counted."""
+    url = pg_cluster.new_database()
+    first, second = database_at(url), database_at(url)
+    await first.open()
+    await second.open()
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    lease = now.replace(minute=1)
+    try:
+        async with first.transaction() as conn:
+            for n in range(2):
+                await Outbox(conn).add(5, "notice", {"n": n}, now)
+            await Outbox(conn).add(6, "notice", {"n": 0}, now)
+        async with first.transaction() as conn:
+            outbox = Outbox(conn)
+            await outbox.lock_claims()
+            mine = await outbox.eligible(now, False, 1, claiming=True)
+            await outbox.claim([r.id for r in mine], "a", lease)
+        assert [(r.chat_id, r.payload) for r in mine] == [(5, {"n": 0})]
+        async with second.transaction() as conn:
+            outbox = Outbox(conn)
+            await outbox.lock_claims()
+            theirs = await outbox.eligible(now, False, 10, claiming=True)
+        assert [(r.chat_id, r.payload) for r in theirs] == [(6, {"n": 0})]  # not chat 5's next
+        async with second.transaction() as conn:
+            assert await Outbox(conn).recover(now) == 0  # a live claim stays
+        async with second.transaction() as conn:
+            assert await Outbox(conn).recover(lease.replace(second=1)) == 1  # an expired one
+            taken = await Outbox(conn).eligible(now, False, 10)
+        assert (taken[0].chat_id, taken[0].payload, taken[0].ambiguous) == (5, {"n": 0}, 1)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_send_slots_are_spaced_for_every_taker(db_target: Path | str) -> None:
+    db = database_at(db_target)
+    await db.open()
+    try:
+        starts = []
+        for now in (100.0, 100.0, 100.1, 105.0):
+            async with db.transaction() as conn:
+                starts.append(await SendSlots(conn).take("bot", 0.5, now))
+        assert starts == [100.0, 100.5, 101.0, 105.0]
+        async with db.transaction() as conn:
+            await SendSlots(conn).take("chat:5", 1.0, 100.0)
+            assert await SendSlots(conn).forget(before=102.0) == 1  # chat:5 is free, bot kept
+    finally:
+        await db.close()
+
+
+def test_a_worker_is_refused_on_sqlite(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TAWASUL_DATABASE_URL"}
+    env |= {"TAWASUL_BOT_TOKEN": TOKEN, "TAWASUL_DATABASE": str(tmp_path / "one.sqlite3")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "outbox-worker"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert b"needs PostgreSQL" in done.stderr
