@@ -27,9 +27,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m bot", description="Tawasul: the beneficiary-relations bot."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser(
+    run = sub.add_parser(
         "run",
         help="run the bot (polling or webhook, per TAWASUL_MODE); without a token, run the demo",
+    )
+    run.add_argument(
+        "--associations",
+        type=Path,
+        metavar="DIR",
+        help="serve every association of DIR (a folder each: association.env, profile.yaml)",
     )
     demo = sub.add_parser(
         "demo", help="run the bot against the local Bot API emulator and chat with it here"
@@ -54,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export" and args.first > args.last:
         parser.error("--from comes after --to")
     command = args.command or "run"
+    if command == "run" and getattr(args, "associations", None) is not None:
+        from bot.associations import run_associations
+
+        return run_associations(args.associations)
 
     try:
         config = load_config()
@@ -99,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _migrate(config: Config) -> None:
     from storage.db import database_at
 
-    db = database_at(config.settings.database_target)
+    db = database_at(config.settings.database_target, config.settings.database_schema)
     await db.open()
     await db.close()
     print(f"Database ready: {db.describe()}")
@@ -118,7 +128,7 @@ async def _export(config: Config, first: date, last: date, out: Path) -> None:
     from bot.services.requests import utc_now
     from storage.db import database_at
 
-    db = database_at(config.settings.database_target)
+    db = database_at(config.settings.database_target, config.settings.database_schema)
     await db.open()
     try:
         service = ReportService(

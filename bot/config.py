@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     database: Path = Path("data/tawasul.sqlite3")
     # postgresql://user:password@host:port/name: PostgreSQL in place of the SQLite file.
     database_url: SecretStr | None = None
+    # With PostgreSQL: the association's own schema (one deployment, many associations).
+    database_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     profile: str = SAMPLE_PROFILE
     staff_chat_id: int | None = None  # the staff supergroup
     staff_topics: bool = True  # one forum topic per request (False: replies to the card)

@@ -82,7 +82,7 @@ async def import_guides(config: Config, args: argparse.Namespace) -> int:
     from bot.services.requests import utc_now
     from storage.db import database_at
 
-    db = database_at(config.settings.database_target)
+    db = database_at(config.settings.database_target, config.settings.database_schema)
     await db.open()
     try:
         importer = GuideImporter(db, utc_now)
@@ -119,7 +119,7 @@ async def export_answers(config: Config, args: argparse.Namespace) -> int:
     from bot.services.requests import utc_now
     from storage.db import database_at
 
-    db = database_at(config.settings.database_target)
+    db = database_at(config.settings.database_target, config.settings.database_schema)
     await db.open()
     try:
         text = await FaqAnswers(db, utc_now).export()

@@ -34,7 +34,7 @@ from bot.app import stop_on_signals, stop_sending
 from bot.context import AppType
 from bot.health import add_routes, connect, side_server
 
-__all__ = ["MAX_BODY", "make_server", "run_webhook"]
+__all__ = ["MAX_BODY", "add_webhook", "make_server", "run_behind_webhook", "run_webhook"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,20 @@ def make_server(
 ) -> web.Application:
     """Return the aiohttp application that takes Telegram's posts on path (503 while not
     `accepting`)."""
+    server = web.Application(client_max_size=MAX_BODY)
+    add_webhook(server, lambda: app, path, secret, accepting)
+    return server
+
+
+def add_webhook(
+    server: web.Application,
+    current: Callable[[], AppType | None],
+    path: str,
+    secret: str,
+    accepting: Callable[[], bool] = lambda: True,
+) -> None:
+    """Take Telegram's posts on path for the application `current()` gives (503 while it
+    gives none or not `accepting`): one bot's route, in a server that may hold others."""
     expected = secret.encode("utf-8")
 
     async def receive_update(request: web.Request) -> web.Response:
@@ -54,7 +68,8 @@ def make_server(
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
         if not hmac.compare_digest(given, expected):
             return web.Response(status=403, text="wrong or missing secret token")
-        if not accepting():
+        app = current()
+        if app is None or not accepting():
             return web.Response(status=503, text="starting")
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="body too large")
@@ -77,9 +92,7 @@ def make_server(
         await app.update_queue.put(update)
         return web.Response(status=200)
 
-    server = web.Application(client_max_size=MAX_BODY)
     server.router.add_post("/" + path.lstrip("/"), receive_update)
-    return server
 
 
 async def serve(
@@ -108,12 +121,12 @@ async def serve(
     try:
         await web.TCPSite(runner, listen, port).start()
         async with side_server(app, metrics_listen, metrics_port):
-            await _run(app, url, secret, allowed_updates, stop, taking)
+            await run_behind_webhook(app, url, secret, allowed_updates, stop, taking)
     finally:
         await runner.cleanup()
 
 
-async def _run(
+async def run_behind_webhook(
     app: AppType,
     url: str,
     secret: str,

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["400", "429", "5xx", "slow", "timeout", "drop", "outage"]
-KINDS: tuple[str, ...] = ("400", "429", "5xx", "slow", "timeout", "drop", "outage")
+FaultKind = Literal["400", "401", "429", "5xx", "slow", "timeout", "drop", "outage"]
+KINDS: tuple[str, ...] = ("400", "401", "429", "5xx", "slow", "timeout", "drop", "outage")
 
 
 @dataclass
@@ -20,6 +20,7 @@ class FaultRule:
     kind:
       "400"     answer 400 "Bad Request: can't parse entities" (Telegram refusing a message's
                 markup); the action is not performed.
+      "401"     answer 401 Unauthorized, as Telegram does once a token is revoked.
       "429"     answer 429 Too Many Requests with ``retry_after``; the action is not performed.
       "5xx"     answer 502 Bad Gateway; the action is not performed.
       "slow"    wait ``seconds`` then perform and answer normally.

@@ -194,6 +194,8 @@ class BotApiEmulator(SimWorld):
             if rule.kind == "400":
                 refused = ApiError(400, "Bad Request: can't parse entities: can't find end tag")
                 return _answer(refused.payload(), 400)
+            if rule.kind == "401":
+                return _answer(ApiError(401, "Unauthorized").payload(), 401)
             if rule.kind == "429":
                 return _answer(too_many(rule.retry_after).payload(), 429)
             if rule.kind in ("5xx", "outage") and not rule.drop:

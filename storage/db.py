@@ -18,14 +18,14 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 log = logging.getLogger(__name__)
 
 
-def database_at(target: Path | str) -> Database:
+def database_at(target: Path | str, schema: str | None = None) -> Database:
     """Return the database at `target`, not yet opened: a PostgreSQL URL
-    (`postgresql://…`) or the path of a SQLite file."""
+    (`postgresql://…`, in `schema` when given) or the path of a SQLite file."""
     text = str(target)
     if text.startswith(POSTGRES_SCHEMES):
         from storage.postgres import PostgresDatabase
 
-        return PostgresDatabase(text)
+        return PostgresDatabase(text, schema)
     return SqliteDatabase(Path(target))
 
 

@@ -18,7 +18,8 @@ from storage.sql import Connection, Row, json_true
 from storage.values import dt, to_json, ts
 
 HELD_LANES = (NOTICES, BULK)  # what quiet hours hold for beneficiaries
-CLAIM_LOCK = 0x7A5C_0002  # pg_advisory_xact_lock's key for claims (see Outbox.lock_claims)
+# pg_advisory_xact_lock's key for claims, with the schema's (see Outbox.lock_claims).
+CLAIM_LOCK = 0x7A5C_0002
 
 # A row is eligible when it is due and no earlier row of its chat and lane is unsent.
 _ELIGIBLE = (
@@ -192,7 +193,9 @@ class Outbox:
         """Put this transaction's claim in one order with every other process's claims
         (PostgreSQL; SQLite's writers are one at a time already). Held to the commit."""
         if self.conn.dialect == "postgresql":
-            await self.conn.execute(f"SELECT pg_advisory_xact_lock({CLAIM_LOCK})")
+            await self.conn.execute(
+                f"SELECT pg_advisory_xact_lock({CLAIM_LOCK}, hashtext(current_schema()))"
+            )
 
     async def claim(
         self, ids: Collection[int], worker: str = "", until: datetime | None = None

@@ -10,6 +10,7 @@ statements are parsed and planned once.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -28,7 +29,9 @@ from storage.sql import (
     format_placeholders,
 )
 
-# A number of our own for pg_advisory_lock: processes starting together migrate in turn.
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+# A number of our own for pg_advisory_lock, with the schema's: processes starting together
+# migrate an association's schema in turn.
 MIGRATION_LOCK = 0x7A5C_0001
 
 
@@ -130,8 +133,14 @@ class PostgresDatabase:
 
     dialect: Dialect = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        """`schema`: the association's own schema (created if missing); every statement of
+        this connection reads and writes there only (its search_path), so that several
+        associations share one database and none can read another's rows."""
+        if schema is not None and not SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"not a schema name: {schema!r} (lowercase letters, digits, _)")
         self.url = url
+        self.schema = schema
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self._seam: PostgresConnection | None = None
         self._lock = asyncio.Lock()
@@ -141,7 +150,8 @@ class PostgresDatabase:
         parts = urlsplit(self.url)
         host = parts.hostname or "localhost"
         port = f":{parts.port}" if parts.port else ""
-        return f"PostgreSQL {host}{port}{parts.path}"
+        inside = f" (schema {self.schema})" if self.schema else ""
+        return f"PostgreSQL {host}{port}{parts.path}{inside}"
 
     async def open(self) -> None:
         from storage.migrator import migrate
@@ -149,6 +159,11 @@ class PostgresDatabase:
         if self._conn is not None:
             return
         conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True, row_factory=_rows)
+        if self.schema is not None:
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}".encode())
+            # Only this schema: not even `public` is searched, so no statement can reach
+            # a table that is not the association's own.
+            await conn.execute(f"SET search_path TO {self.schema}".encode())
         self._conn = conn
         self._seam = PostgresConnection(conn)
         try:
@@ -200,11 +215,15 @@ class PostgresDatabase:
     async def migrating(self) -> AsyncIterator[PostgresConnection]:
         conn, seam = self._require()
         async with self._lock:
-            await conn.execute(f"SELECT pg_advisory_lock({MIGRATION_LOCK})".encode())
+            await conn.execute(
+                f"SELECT pg_advisory_lock({MIGRATION_LOCK}, hashtext(current_schema()))".encode()
+            )
             try:
                 yield seam
             finally:
-                await conn.execute(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})".encode())
+                await conn.execute(
+                    f"SELECT pg_advisory_unlock({MIGRATION_LOCK}, hashtext(current_schema()))".encode()
+                )
 
     def _require(self) -> tuple[psycopg.AsyncConnection[Any], PostgresConnection]:
         if self._conn is None or self._seam is None:
