@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import idle
+from bench.associations import measure as association_memory
 from bench.process import ROOT
 from bench.readme import section
 from bench.report import print_report, runs_table, update_readme, verdicts, write_json
-from bench.runner import ECHO, ECHO_AIOHTTP, FORM, QUICK_THINK, THINK, BotKind, measure
+from bench.runner import ECHO, ECHO_AIOHTTP, FORM, FORM_PG, QUICK_THINK, THINK, BotKind, measure
+from tests.postgres import Cluster
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 QUICK_USERS = 10
@@ -72,7 +74,21 @@ async def run_all(
     else:
         still = await idle.measure(workdir)
     print(idle.table(still), file=sys.stderr, flush=True)
-    return still, await _load_runs(args, workdir)
+    runs = await _load_runs(args, workdir)
+    return still, runs
+
+
+async def associations(count: int, workdir: Path) -> dict[str, Any]:
+    """Resident memory of one process serving 1, then `count` associations (idle, after a
+    restart); see bench.associations."""
+    one = await association_memory(1, workdir)
+    many = await association_memory(count, workdir)
+    return {
+        "count": count,
+        "one_mib": round(one, 1),
+        "many_mib": round(many, 1),
+        "each_added_mib": round((many - one) / (count - 1), 1),
+    }
 
 
 async def _load_runs(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
@@ -81,9 +97,12 @@ async def _load_runs(args: argparse.Namespace, workdir: Path) -> list[dict[str, 
         (ECHO, None),
         (FORM, None),
         (ECHO_AIOHTTP, None),
+        (FORM_PG, None),
         (ECHO, think),
         (FORM, think),
     ]
+    cluster = Cluster()
+    cluster.start()  # a throw-away PostgreSQL server for the form-postgresql run
     if args.quick:
         print(
             f"--quick: {args.users} users, think pause shortened to {think[0]:g}-{think[1]:g} s "
@@ -92,12 +111,23 @@ async def _load_runs(args: argparse.Namespace, workdir: Path) -> list[dict[str, 
             flush=True,
         )
     runs = []
-    for kind, pause in plan:
-        shape = "saturation" if pause is None else f"think {pause[0]:g}-{pause[1]:g} s"
-        print(f"… {kind.name} bot, {shape}, {args.users} users", file=sys.stderr, flush=True)
-        run = await measure(kind, users=args.users, think=pause, seed=args.seed, workdir=workdir)
-        runs.append(run)
-        print(runs_table([run]).splitlines()[-1], file=sys.stderr, flush=True)
+    try:
+        for kind, pause in plan:
+            shape = "saturation" if pause is None else f"think {pause[0]:g}-{pause[1]:g} s"
+            print(f"… {kind.name} bot, {shape}, {args.users} users", file=sys.stderr, flush=True)
+            url = cluster.new_database() if kind is FORM_PG else None
+            run = await measure(
+                kind,
+                users=args.users,
+                think=pause,
+                seed=args.seed,
+                workdir=workdir,
+                database_url=url,
+            )
+            runs.append(run)
+            print(runs_table([run]).splitlines()[-1], file=sys.stderr, flush=True)
+    finally:
+        cluster.stop()
     return runs
 
 
@@ -106,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tawasul-bench-") as tmp:
         still, runs = asyncio.run(run_all(args, Path(tmp)))
+        print("… memory of 1 and 20 associations in one process", file=sys.stderr, flush=True)
+        many = asyncio.run(associations(5 if args.quick else 20, Path(tmp)))
     result: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "users": args.users,
@@ -116,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "elapsed_s": round(time.perf_counter() - started, 1),
         "idle": still,
         "runs": runs,
+        "associations": many,
         "verdicts": verdicts(runs),
     }
     print_report(result)
@@ -123,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(idle.table(still))
     for line in idle.targets(still):
         print("  " + line)
+    print(
+        f"\n{many['count']} associations in one process: {many['many_mib']} MiB"
+        f" (1: {many['one_mib']} MiB); each added: {many['each_added_mib']} MiB (goal ≤ 15)"
+    )
     write_json(result, args.output)
     print(f"\nwrote {args.output}")
     if not args.no_readme:

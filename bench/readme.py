@@ -75,6 +75,17 @@ def section(result: dict[str, Any]) -> str:
         *[f"- {line}" for line in targets_text(v)],
     ]
     lines += _notes(runs)
+    many = result.get("associations")
+    if many:
+        lines += [
+            "",
+            f"**Many associations in one process** (`python -m bench.associations`): "
+            f"{many['count']} associations (the sample profile and guides each, its own SQLite "
+            f"file and emulator), idle after a restart: {many['many_mib']} MiB resident, against "
+            f"{many['one_mib']} MiB for one; each added association costs "
+            f"**{many['each_added_mib']} MiB** (goal ≤ 15). The sentence encoder is one per "
+            "process and is loaded at the first question (about 120 MiB, shared by all).",
+        ]
     if result.get("idle"):
         lines += ["", IDLE_METHOD, "", idle.table(result["idle"], markdown=True), ""]
         lines += [f"- {line}" for line in idle.targets(result["idle"])]

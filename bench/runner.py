@@ -41,6 +41,8 @@ ECHO = BotKind("echo", ("-m", "bench.echo_bot"), database=False)
 # A reference, not the baseline: the echo bot on the form bot's aiohttp transport.
 ECHO_AIOHTTP = BotKind("echo-aiohttp", ("-m", "bench.echo_bot", "--aiohttp"), database=False)
 FORM = BotKind("form", ("-m", "bot", "run"), database=True)
+# The same bot on PostgreSQL (a throw-away server the run starts; see bench.__main__).
+FORM_PG = BotKind("form-postgresql", ("-m", "bot", "run"), database=True)
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -87,6 +89,7 @@ async def measure(
     seed: int,
     workdir: Path,
     reply_timeout: float = 120.0,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
     """Run ``users`` journeys against a fresh ``kind`` bot; return the run's figures.
 
@@ -96,6 +99,8 @@ async def measure(
     env = {}
     if kind.database:
         env["TAWASUL_DATABASE"] = str(workdir / f"{kind.name}-{shape}.sqlite3")
+    if database_url:
+        env["TAWASUL_DATABASE_URL"] = database_url
     steps = kind.steps()
     async with BotApiEmulator() as emu:
         proc = BotProcess(emu, kind.argv, workdir, env)

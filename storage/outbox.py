@@ -380,6 +380,9 @@ class SendSlots:
             (key, until),
         )
 
+    async def drop(self, key: str) -> None:
+        await self.conn.execute("DELETE FROM send_slots WHERE key = ?", (key,))
+
     async def forget(self, before: float) -> int:
         """Drop the slots of chats that have been free since `before` (they were many)."""
         return await self.conn.execute(

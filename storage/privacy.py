@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.outbox import SendSlots
 from storage.sql import Connection, Row, json_equals
 from storage.values import dt, to_json, ts
 
@@ -261,6 +262,10 @@ async def erase(
 
     rows = await conn.fetchall("SELECT id FROM requests WHERE user_id = ? ORDER BY id", (user_id,))
     gone = [r[0] for r in rows if r[0] not in keep]
+    # The pace kept for their chat names it (send slots: forgotten a minute after anyway).
+    chat = await conn.fetchval("SELECT chat_id FROM beneficiaries WHERE user_id = ?", (user_id,))
+    for chat_id in {user_id, chat} - {None}:
+        await SendSlots(conn).drop(f"chat:{chat_id}")
     relayed = tuple(
         r[0]
         for r in await conn.fetchall(

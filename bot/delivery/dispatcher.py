@@ -258,11 +258,14 @@ class Dispatcher:
                 await self._attempt(row)
             if self.shared and row.chat_id > 0:
                 # The chat's next message counts its second from Telegram's answer to this
-                # one, which came after this one arrived, whatever the delays on the way.
+                # one, which came after this one arrived, whatever the delays on the way;
+                # a message to a person whose data was erased leaves no slot naming them.
+                key = f"chat:{row.chat_id}"
                 async with self.services.db.transaction() as conn:
-                    await SendSlots(conn).hold(
-                        f"chat:{row.chat_id}", time.time() + self.chat_interval * 1.05
-                    )
+                    if row.payload.get("forget"):
+                        await SendSlots(conn).drop(key)
+                    else:
+                        await SendSlots(conn).hold(key, time.time() + self.chat_interval * 1.05)
         except asyncio.CancelledError:
             if tried:  # cut short by a stop: it may have arrived
                 await self._retry(row, 0, "stopped while sending", ambiguous=True)
