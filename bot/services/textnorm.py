@@ -61,21 +61,17 @@ def normalize_digits(text: str) -> str:
     return text.translate(_DIGIT_TABLE)
 
 
-def _kept(ch: str) -> str:
-    """Return what a character becomes: itself, nothing (an invisible), or a space (a
-    control character: «Glucose<NUL>meter» was two words, not one)."""
-    if ch in INVISIBLES:
-        return ""
-    if ch in "\t\n" or unicodedata.category(ch) != "Cc":
-        return ch
-    return " "
+# What a character becomes: nothing (an invisible), or a space (a control character, the
+# Unicode category Cc but tab and line feed: «Glucose<NUL>meter» was two words, not one).
+_INVISIBLE_TABLE = str.maketrans(dict.fromkeys(map(ord, INVISIBLES)))
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(text: str) -> str:
     """NFC, drop invisible/bidi characters and tatweel, controls as spaces, collapse
     whitespace, strip."""
     text = _LINE_BREAKS.sub("\n", text)
-    text = unicodedata.normalize("NFC", "".join(_kept(ch) for ch in text))
+    text = unicodedata.normalize("NFC", _CONTROLS.sub(" ", text.translate(_INVISIBLE_TABLE)))
     text = _HSPACE.sub(" ", text)
     return _NEWLINES.sub("\n", text).strip()
 

@@ -7,7 +7,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -18,7 +17,7 @@ import pytest
 
 from emulator import BotApiEmulator, BotMessage
 from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person
-from tests.support import TOKEN
+from tests.support import TOKEN, DbTarget, change, database_env, peek
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +28,7 @@ class BotProcess:
     def __init__(
         self,
         emu: BotApiEmulator,
-        database: Path,
+        database: DbTarget,
         extra_env: dict[str, str] | None = None,
         log: Path | None = None,
     ) -> None:
@@ -43,7 +42,7 @@ class BotProcess:
             "TAWASUL_BOT_TOKEN": TOKEN,
             "TAWASUL_API_BASE_URL": emu.base_url,
             "TAWASUL_API_BASE_FILE_URL": emu.base_file_url,
-            "TAWASUL_DATABASE": str(database),
+            **database_env(database),
             "TAWASUL_LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
@@ -129,9 +128,9 @@ def killed_at_exit(process: BotProcess) -> Iterator[BotProcess]:
             process.kill()
 
 
-def _request_answers(database: Path) -> dict[str, object]:
-    with sqlite3.connect(database) as conn:
-        row = conn.execute("SELECT answers FROM requests").fetchone()
+async def _request_answers(database: DbTarget) -> dict[str, object]:
+    async with peek(database) as conn:
+        row = await conn.fetchone("SELECT answers FROM requests")
     assert row is not None
     answers: dict[str, object] = json.loads(row[0])
     return answers
@@ -167,9 +166,9 @@ async def _kill_and_restart(bot: BotProcess, person: Person, current: BotMessage
 
 
 async def test_killed_after_every_answer_resumes_where_it_stood(
-    emu: BotApiEmulator, tmp_path: Path
+    emu: BotApiEmulator, db_target: DbTarget
 ) -> None:
-    database = tmp_path / "crash.sqlite3"
+    database = db_target
     person = Person(emu.user(3001, first_name="Sam", language_code="en"))
     with killed_at_exit(BotProcess(emu, database)) as bot:
         await bot.start()
@@ -194,17 +193,19 @@ async def test_killed_after_every_answer_resumes_where_it_stood(
         declaration = await _kill_and_restart(bot, person, declaration)
         receipt = await person.press(declaration, "I confirm and sign")
         assert "TWS-2026-000001" in receipt.text
-    answers = _request_answers(database)
+    answers = await _request_answers(database)
     assert answers["national_id"] == NATIONAL_ID
     assert answers["mobile"] == "+966551234567"
     assert answers["family_size"] == 5
     assert answers["service_type"] == "medical_devices"
 
 
-async def test_killed_at_random_moments_loses_nothing(emu: BotApiEmulator, tmp_path: Path) -> None:
+async def test_killed_at_random_moments_loses_nothing(
+    emu: BotApiEmulator, db_target: DbTarget
+) -> None:
     """Kill while an answer is in flight; on restart the beneficiary finds their place."""
     rng = random.Random(20261121)
-    database = tmp_path / "random.sqlite3"
+    database = db_target
     person = Person(emu.user(3002, first_name="Sam", language_code="en"))
     with killed_at_exit(BotProcess(emu, database)) as bot:
         await bot.start()
@@ -231,8 +232,8 @@ async def test_killed_at_random_moments_loses_nothing(emu: BotApiEmulator, tmp_p
             # Either the answer was applied (we are one further) or it was not yet.
             assert number in (done + 1, done + 2), current.text
             done = number - 1
-    with sqlite3.connect(database) as conn:
-        row = conn.execute("SELECT answers, field_key FROM drafts").fetchone()
+    async with peek(database) as conn:
+        row = await conn.fetchone("SELECT answers, field_key FROM drafts")
     assert row is not None
     stored = json.loads(row[0])
     assert stored["full_name"] == ENGLISH_ANSWERS["full_name"]
@@ -243,11 +244,11 @@ async def test_killed_at_random_moments_loses_nothing(emu: BotApiEmulator, tmp_p
 
 
 async def test_an_update_fetched_but_not_handled_is_replayed(
-    emu: BotApiEmulator, tmp_path: Path
+    emu: BotApiEmulator, db_target: DbTarget
 ) -> None:
     """An update fetched, stored and confirmed to Telegram, but never handled (the bot was
     killed in between), is handled at the next start from the inbox alone."""
-    database = tmp_path / "inbox.sqlite3"
+    database = db_target
     person = Person(emu.user(3003, first_name="Sam", language_code="en"))
     with killed_at_exit(BotProcess(emu, database)) as bot:
         await bot.start()
@@ -261,8 +262,8 @@ async def test_an_update_fetched_but_not_handled_is_replayed(
     update_id = emu.state.next_update_id - 1
     emu.state.confirm_updates(update_id + 1)
     update = {"update_id": update_id, "message": message}
-    with sqlite3.connect(database) as conn:
-        conn.execute(
+    async with change(database) as conn:
+        await conn.execute(
             "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
             (update_id, json.dumps(update), "2026-11-22T06:00:00+00:00"),
         )
@@ -277,17 +278,16 @@ async def test_an_update_fetched_but_not_handled_is_replayed(
         assert not any("Question 3 of 9" in t for t in later)
         assert sum("Question 2 of 9" in m.text for m in person.sim.messages) == 1
         await bot.stop()  # handled updates leave the inbox at the next poll, or at shutdown
-    with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
-        row = conn.execute("SELECT field_key FROM drafts").fetchone()
-    assert row == ("national_id",)
+    async with peek(database) as conn:
+        assert await conn.fetchval("SELECT COUNT(*) FROM inbox") == 0
+        assert await conn.fetchval("SELECT field_key FROM drafts") == "national_id"
 
 
 async def test_an_update_both_replayed_and_redelivered_is_handled_once(
-    emu: BotApiEmulator, tmp_path: Path
+    emu: BotApiEmulator, db_target: DbTarget
 ) -> None:
     """Telegram delivers again an update the inbox also replays: the copy is dropped."""
-    database = tmp_path / "dedupe.sqlite3"
+    database = db_target
     person = Person(emu.user(3004, first_name="Sam", language_code="en"))
     with killed_at_exit(BotProcess(emu, database)) as bot:
         await bot.start()
@@ -295,8 +295,8 @@ async def test_an_update_both_replayed_and_redelivered_is_handled_once(
         await bot.stop()
     message = await person.sim.send_command("/myrequests")
     update_id = emu.state.next_update_id - 1  # the id Telegram will deliver it with
-    with sqlite3.connect(database) as conn:
-        conn.execute(
+    async with change(database) as conn:
+        await conn.execute(
             "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
             (update_id, json.dumps({"update_id": update_id, "message": message}), "x"),
         )
@@ -308,5 +308,5 @@ async def test_an_update_both_replayed_and_redelivered_is_handled_once(
         await asyncio.sleep(0.5)
         assert sum("My requests" in m.text for m in person.sim.messages) == 1
         await bot.stop()
-    with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
+    async with peek(database) as conn:
+        assert await conn.fetchval("SELECT COUNT(*) FROM inbox") == 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from emulator import BotApiEmulator
 from storage.values import ts
 from tests.e2e.test_crash import BotProcess, killed_at_exit
 from tests.e2e.test_webhook import _webhook_env
+from tests.support import DbTarget, change, peek
 
 # What a supervisor gives the bot between SIGTERM and SIGKILL, as issue 16 asks (systemd's
 # TimeoutStopSec and docker stop's grace are longer: see deploy/).
@@ -69,31 +69,31 @@ async def _terminate(bot: BotProcess) -> tuple[int, float]:
     return bot.closed(), loop.time() - started
 
 
-def _queue_copies(database: Path, from_chat: int, message_id: int) -> None:
+async def _queue_copies(database: DbTarget, from_chat: int, message_id: int) -> None:
     """Queue a broadcast's rows (a copy of one message to each recipient) straight into the
     outbox, as BroadcastService does in the transaction that starts one."""
     now = ts(datetime.now(UTC))
     payload = json.dumps({"from_chat_id": from_chat, "message_id": message_id})
-    with sqlite3.connect(database) as conn:
-        conn.executemany(
+    async with change(database) as conn:
+        await conn.executemany(
             "INSERT INTO outbox (chat_id, kind, lane, payload, due_at, created_at)"
             " VALUES (?, 'bulk.broadcast', 2, ?, ?, ?)",
             [(FIRST_USER + i, payload, now, now) for i in range(1, RECIPIENTS + 1)],
         )
 
 
-def _outbox(database: Path) -> dict[str, int]:
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
-        ambiguous = conn.execute("SELECT COUNT(*) FROM outbox WHERE ambiguous > 0").fetchone()
-    return {**{str(state): int(n) for state, n in rows}, "ambiguous": int(ambiguous[0])}
+async def _outbox(database: DbTarget) -> dict[str, int]:
+    async with peek(database) as conn:
+        rows = await conn.fetchall("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+        ambiguous = await conn.fetchval("SELECT COUNT(*) FROM outbox WHERE ambiguous > 0")
+    return {**{str(state): int(n) for state, n in rows}, "ambiguous": int(ambiguous)}
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_sigterm_lets_the_sends_under_way_finish_and_exits_cleanly(
-    emu: BotApiEmulator, tmp_path: Path, mode: str
+    emu: BotApiEmulator, tmp_path: Path, db_target: DbTarget, mode: str
 ) -> None:
-    database, log = tmp_path / "stop.sqlite3", tmp_path / "bot.log"
+    database, log = db_target, tmp_path / "bot.log"
     env = {**INFO, **(_webhook_env() if mode == "webhook" else {})}
     sender = emu.user(FIRST_USER, first_name="Sam", language_code="en")
     recipients = [emu.user(FIRST_USER + i) for i in range(1, RECIPIENTS + 1)]
@@ -104,13 +104,13 @@ async def test_sigterm_lets_the_sends_under_way_finish_and_exits_cleanly(
         # Telegram answers each copy only after 1.5 s: SIGTERM comes while some are on
         # their way, others still wait for their turn (28 a second).
         slow = emu.faults.add("slow", "copyMessage", seconds=1.5, times=None)
-        _queue_copies(database, FIRST_USER, welcome.message_id)
+        await _queue_copies(database, FIRST_USER, welcome.message_id)
         await _until(lambda: slow.fired >= 5, "copies under way")
         status, took = await _terminate(bot)
     assert status == 0
     assert took < STOP_DEADLINE, took
     assert _trouble(log) == []
-    outbox = _outbox(database)
+    outbox = await _outbox(database)
     # Every copy Telegram was asked for was answered, and recorded as sent: none is left
     # `sending`, none of unknown outcome; those not yet sent wait for the next start.
     assert outbox.get("sending", 0) == 0 and outbox["ambiguous"] == 0

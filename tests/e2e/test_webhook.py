@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from emulator import BotApiEmulator
 from tests.e2e.driver import ENGLISH_ANSWERS, Person
 from tests.e2e.test_crash import BotProcess, killed_at_exit
+from tests.support import DbTarget, peek
 
 SECRET = "a-webhook-secret-of-32-characters"
 
@@ -41,8 +40,8 @@ def _webhook_env() -> dict[str, str]:
     }
 
 
-async def test_webhook_journey_survives_kills(emu: BotApiEmulator, tmp_path: Path) -> None:
-    database = tmp_path / "webhook.sqlite3"
+async def test_webhook_journey_survives_kills(emu: BotApiEmulator, db_target: DbTarget) -> None:
+    database = db_target
     env = _webhook_env()
     person = Person(emu.user(5001, first_name="Sam", language_code="en"))
     with killed_at_exit(BotProcess(emu, database, env)) as bot:
@@ -64,17 +63,17 @@ async def test_webhook_journey_survives_kills(emu: BotApiEmulator, tmp_path: Pat
         )
         assert "Question 3 of 9" in question.text
         await bot.stop()
-    with sqlite3.connect(database) as conn:
-        row = conn.execute("SELECT answers FROM drafts").fetchone()
+    async with peek(database) as conn:
+        row = await conn.fetchone("SELECT answers FROM drafts")
     assert row is not None
     assert set(json.loads(row[0])) == {"full_name", "national_id"}
 
 
 async def test_a_webhook_update_is_stored_before_it_is_acknowledged(
-    emu: BotApiEmulator, tmp_path: Path
+    emu: BotApiEmulator, db_target: DbTarget
 ) -> None:
     """Kill the bot the moment Telegram's POST was answered: the update is in the inbox."""
-    database = tmp_path / "ack.sqlite3"
+    database = db_target
     person = Person(emu.user(5002, first_name="Sam", language_code="en"))
     with killed_at_exit(BotProcess(emu, database, _webhook_env())) as bot:
         await bot.start()
@@ -88,8 +87,8 @@ async def test_a_webhook_update_is_stored_before_it_is_acknowledged(
             await asyncio.sleep(0.01)
         assert rule.fired
         bot.kill()
-    with sqlite3.connect(database) as conn:
-        stored = [json.loads(p) for (p,) in conn.execute("SELECT payload FROM inbox")]
+    async with peek(database) as conn:
+        stored = [json.loads(r[0]) for r in await conn.fetchall("SELECT payload FROM inbox")]
     assert any(u.get("message", {}).get("text") == "/myrequests" for u in stored)
     # And the next start handles it.
     emu.faults.clear()

@@ -94,6 +94,24 @@ def test_normalize_digits_mixed_scripts(digits: list[tuple[int, int]]) -> None:
     assert normalize_digits(mixed) == "".join(str(d) for d, _ in digits)
 
 
+def _kept_one_by_one(ch: str) -> str:
+    """The rule clean_text applies, character by character (as it was first written)."""
+    if ch in INVISIBLES:
+        return ""
+    if ch in "\t\n" or unicodedata.category(ch) != "Cc":
+        return ch
+    return " "
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_clean_text_drops_invisibles_and_spaces_controls_as_the_rule_says(text: str) -> None:
+    from bot.services import textnorm
+
+    one_by_one = "".join(_kept_one_by_one(ch) for ch in textnorm._LINE_BREAKS.sub("\n", text))
+    expected = textnorm._HSPACE.sub(" ", unicodedata.normalize("NFC", one_by_one))
+    assert clean_text(text) == textnorm._NEWLINES.sub("\n", expected).strip()
+
+
 def test_clean_text_examples() -> None:
     assert clean_text("  مـحـمـد  \u200f ") == "محمد"
     assert clean_text("a\u200bb\ufeffc\u00add") == "abcd"
