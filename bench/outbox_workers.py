@@ -41,7 +41,8 @@ FIRST_CHAT = 300_000
 NUMBER = re.compile(r"after (\d+) days?")
 
 
-async def _queue(url: str, chats: range, each: int) -> None:
+async def queue_notices(url: str, chats: range, each: int) -> None:
+    """Queue `each` numbered notices to every chat, in order (their number says which)."""
     db = database_at(url)
     await db.open()
     now = datetime.now(UTC)
@@ -67,7 +68,10 @@ def numbers(texts: list[str]) -> list[int]:
     return [int(found.group(1)) for text in texts if (found := NUMBER.search(text))]
 
 
-def _worker(emu: BotApiEmulator, url: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    emu: BotApiEmulator, url: str, log: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`python -m bot outbox-worker` on the database at url, its stderr appended to log."""
     env = {
         **os.environ,
         "TAWASUL_BOT_TOKEN": TOKEN,
@@ -75,6 +79,7 @@ def _worker(emu: BotApiEmulator, url: str, log: Path) -> subprocess.Popen[bytes]
         "TAWASUL_API_BASE_FILE_URL": emu.base_file_url,
         "TAWASUL_DATABASE_URL": url,
         "TAWASUL_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     with log.open("ab") as err:
         return subprocess.Popen(
@@ -86,14 +91,17 @@ def _worker(emu: BotApiEmulator, url: str, log: Path) -> subprocess.Popen[bytes]
         )
 
 
-async def _victim(url: str, workers: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+async def claimer(
+    url: str, workers: list[subprocess.Popen[bytes]]
+) -> subprocess.Popen[bytes] | None:
+    """The worker holding the most rows claimed now (each claim names host:pid:…)."""
     async with peek(url) as conn:
         rows = await conn.fetchall(
             "SELECT claimed_by, COUNT(*) FROM outbox WHERE state = 'sending'"
             " GROUP BY claimed_by ORDER BY COUNT(*) DESC"
         )
     pids = [int(str(r[0]).split(":")[1]) for r in rows]
-    return next((w for p in pids for w in workers if w.pid == p), workers[0])
+    return next((w for p in pids for w in workers if w.pid == p), None)
 
 
 async def run(
@@ -106,14 +114,14 @@ async def run(
     try:
         url = cluster.new_database()
         queued = time.perf_counter()
-        await _queue(url, chats, each)
+        await queue_notices(url, chats, each)
         queue_s = time.perf_counter() - queued
         log = folder / "workers.log"
         async with BotApiEmulator(log_requests=True) as emu:
             for chat in chats:
                 emu.user(chat, first_name="B", language_code="en")
             limits = emu.enforce_limits(per_private_chat_per_sec=1, global_per_sec=30)
-            procs = [_worker(emu, url, log) for _ in range(workers)]
+            procs = [start_worker(emu, url, log) for _ in range(workers)]
             sends: list[tuple[float, int, int]] = []  # arrival, chat, number
             seen = 0
 
@@ -136,7 +144,7 @@ async def run(
                     if time.monotonic() > deadline:
                         break
                     if kill and killed is None and collect() >= total // 3:
-                        killed = await _victim(url, procs)
+                        killed = await claimer(url, procs) or procs[0]
                         killed.send_signal(signal.SIGKILL)
                         killed.wait(timeout=10)
                     await asyncio.sleep(0.2)

@@ -14,13 +14,12 @@ import argparse
 import asyncio
 import io
 import pstats
-import random
 import tempfile
 from pathlib import Path
 
 from bench.process import ROOT, BotProcess
-from bench.runner import WARMUP_USER_ID, _load, _set_event
-from bench.scenario import form_steps, run_user
+from bench.runner import _load, warm_up
+from bench.scenario import form_steps
 from emulator import BotApiEmulator
 
 OUT = ROOT / "bench" / "results" / "form_profile.txt"
@@ -36,15 +35,7 @@ async def profile(users: int, database_url: str | None, workdir: Path, raw: Path
         proc = BotProcess(emu, argv, workdir, env)
         await proc.start()
         try:
-            warm = await run_user(
-                emu.user(WARMUP_USER_ID, first_name="Warmup", language_code="en"),
-                steps,
-                think=None,
-                rng=random.Random(0),
-                timeout=30.0,
-                start=_set_event(),
-            )
-            assert warm.finished, warm.violations
+            await warm_up(emu, steps, proc)
             await _load(emu, steps, users, None, 1, 120.0)
         finally:
             proc.stop(grace=30.0)  # cProfile writes its file as the process ends

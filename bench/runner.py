@@ -106,18 +106,7 @@ async def measure(
         proc = BotProcess(emu, kind.argv, workdir, env)
         await proc.start()
         try:
-            warm = await run_user(
-                emu.user(WARMUP_USER_ID, first_name="Warmup", language_code="en"),
-                steps,
-                think=None,
-                rng=random.Random(0),
-                timeout=30.0,
-                start=_set_event(),
-            )
-            if not warm.finished:
-                raise RuntimeError(
-                    f"warm-up journey failed: {warm.violations}\n{proc.stderr_tail()}"
-                )
+            await warm_up(emu, steps, proc)
             await asyncio.sleep(1.0)  # let the bot settle
             first_request = len(emu.requests_log)
             stderr_before = proc.stderr_lines()
@@ -155,6 +144,20 @@ async def measure(
         "get_updates_calls": calls.get("getUpdates", 0),
         "bot_stderr_lines_during_load": stderr_lines,
     }
+
+
+async def warm_up(emu: BotApiEmulator, steps: list[Step], proc: BotProcess) -> None:
+    """One journey before the measure: imports, caches and connections are warm."""
+    warm = await run_user(
+        emu.user(WARMUP_USER_ID, first_name="Warmup", language_code="en"),
+        steps,
+        think=None,
+        rng=random.Random(0),
+        timeout=30.0,
+        start=_set_event(),
+    )
+    if not warm.finished:
+        raise RuntimeError(f"warm-up journey failed: {warm.violations}\n{proc.stderr_tail()}")
 
 
 def _set_event() -> asyncio.Event:

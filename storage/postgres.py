@@ -20,6 +20,7 @@ import psycopg
 from psycopg.rows import RowMaker
 
 from storage.sql import (
+    BaseConnection,
     DatabaseError,
     Dialect,
     IntegrityError,
@@ -63,28 +64,14 @@ def _errors() -> Iterator[None]:
         raise DatabaseError(str(exc)) from exc
 
 
-class PostgresConnection:
+class PostgresConnection(BaseConnection):
     """The storage seam's connection over psycopg."""
 
     dialect: Dialect = "postgresql"
 
     def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        super().__init__()
         self._conn = conn
-        self._savepoints = 0
-
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        self._savepoints += 1
-        name = f"s{self._savepoints}"
-        await self.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            await self.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            await self.execute(f"RELEASE SAVEPOINT {name}")
-            raise
-        else:
-            await self.execute(f"RELEASE SAVEPOINT {name}")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         query, args = _query(sql, params)
@@ -113,10 +100,6 @@ class PostgresConnection:
             cursor = await self._conn.execute(query, args)
             row: Row | None = await cursor.fetchone()
             return row
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     async def script(self, sql: str) -> None:
         """Run several statements (a migration) in one round trip; no parameters."""

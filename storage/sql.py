@@ -9,8 +9,8 @@ them names a driver.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
@@ -86,6 +86,38 @@ class Database(Protocol):
     async def schema_version(self) -> int: ...
 
     async def checkpoint(self) -> tuple[int, int]: ...
+
+
+class BaseConnection:
+    """What both backends' connections do the same way, on top of their own `execute` and
+    `fetchone`: a value, and savepoints (the same SQL in SQLite and PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self._savepoints = 0
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        raise NotImplementedError
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        self._savepoints += 1
+        name = f"s{self._savepoints}"
+        await self.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            await self.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            await self.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        else:
+            await self.execute(f"RELEASE SAVEPOINT {name}")
 
 
 class TupleRow:

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.sql import DatabaseError, Dialect, IntegrityError, Params, Row
+from storage.sql import BaseConnection, DatabaseError, Dialect, IntegrityError, Params, Row
 
 # Each call below is one hop to aiosqlite's thread: the statement and the reading of its
 # result happen there together.
@@ -46,28 +46,14 @@ def _errors() -> Iterator[None]:
         raise DatabaseError(str(exc)) from exc
 
 
-class SqliteConnection:
+class SqliteConnection(BaseConnection):
     """The storage seam's connection over aiosqlite."""
 
     dialect: Dialect = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__()
         self._conn = conn
-        self._savepoints = 0
-
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        self._savepoints += 1
-        name = f"s{self._savepoints}"
-        await self.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            await self.execute(f"ROLLBACK TO {name}")
-            await self.execute(f"RELEASE {name}")
-            raise
-        else:
-            await self.execute(f"RELEASE {name}")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         with _errors():
@@ -87,10 +73,6 @@ class SqliteConnection:
         with _errors():
             row: Row | None = await self._conn._execute(_fetchone, self._conn._conn, sql, params)  # type: ignore[no-untyped-call]
         return row
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     async def script(self, sql: str) -> None:
         """Run several statements (a migration); no parameters."""

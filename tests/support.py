@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,27 +51,21 @@ def database_env(target: DbTarget) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def peek(target: DbTarget) -> AsyncIterator[Connection]:
-    """A connection of the test's own to the database, to read what the bot stored."""
+async def peek(target: DbTarget, *, write: bool = False) -> AsyncIterator[Connection]:
+    """A connection of the test's own to the database, to read what the bot stored (or,
+    with `write`, a transaction to set up rows the bot reads)."""
     db = database_at(target)
     await db.open()
     try:
-        async with db.reading() as conn:
+        async with db.transaction() if write else db.reading() as conn:
             yield conn
     finally:
         await db.close()
 
 
-@asynccontextmanager
-async def change(target: DbTarget) -> AsyncIterator[Connection]:
-    """A transaction of the test's own on the database (to set up rows the bot reads)."""
-    db = database_at(target)
-    await db.open()
-    try:
-        async with db.transaction() as conn:
-            yield conn
-    finally:
-        await db.close()
+def change(target: DbTarget) -> AbstractAsyncContextManager[Connection]:
+    """A transaction of the test's own on the database."""
+    return peek(target, write=True)
 
 
 async def table_names(conn: Connection) -> list[str]:

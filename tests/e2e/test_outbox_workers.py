@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.services import notices as kinds
-from domain.models import CONVERSATION
+from bench.outbox_workers import claimer, numbers, queue_notices, start_worker
 from emulator import BotApiEmulator
 from storage.db import database_at
 from storage.outbox import Outbox, SendSlots
@@ -27,69 +25,10 @@ from tests.support import TOKEN, peek
 ROOT = Path(__file__).resolve().parents[2]
 CHATS = range(810_001, 810_013)  # 12 beneficiaries' private chats
 EACH = 4  # messages to each, in order
-NUMBER = re.compile(r"after (\d+) days?")
-
-
-def _worker(emu: BotApiEmulator, url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TAWASUL_BOT_TOKEN": TOKEN,
-        "TAWASUL_API_BASE_URL": emu.base_url,
-        "TAWASUL_API_BASE_FILE_URL": emu.base_file_url,
-        "TAWASUL_DATABASE_URL": url,
-        "TAWASUL_LOG_LEVEL": "WARNING",
-        # A short send timeout, so that the killed worker's claims expire in seconds.
-        "TAWASUL_OUTBOX_TIMEOUT": "1",
-    }
-    with log.open("ab") as err:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot", "outbox-worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-
-
-async def _queue(url: str) -> None:
-    db = database_at(url)
-    await db.open()
-    now = datetime.now(UTC)
-    try:
-        async with db.transaction() as conn:
-            outbox = Outbox(conn)
-            for n in range(EACH):
-                for chat in CHATS:
-                    # A plain notice that needs no request: its number says its place.
-                    await outbox.add(
-                        chat,
-                        kinds.NOTICE,
-                        {"notice": "draft_expired", "days": n + 1},
-                        now,
-                        lane=CONVERSATION,  # never held by quiet hours, whenever this runs
-                        locale="en",
-                    )
-    finally:
-        await db.close()
-
-
-async def _claimer(url: str, workers: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
-    """The worker with the most rows claimed now (each claim names host:pid:…)."""
-    async with peek(url) as conn:
-        rows = await conn.fetchall(
-            "SELECT claimed_by, COUNT(*) FROM outbox WHERE state = 'sending'"
-            " GROUP BY claimed_by ORDER BY COUNT(*) DESC"
-        )
-    assert rows, "no row was being sent"
-    pid = int(str(rows[0][0]).split(":")[1])
-    return next(w for w in workers if w.pid == pid)
 
 
 def _received(emu: BotApiEmulator) -> dict[int, list[int]]:
-    return {
-        chat: [int(m.group(1)) for msg in emu.user(chat).messages if (m := NUMBER.search(msg.text))]
-        for chat in CHATS
-    }
+    return {chat: numbers([m.text for m in emu.user(chat).messages]) for chat in CHATS}
 
 
 async def _until(condition: object, timeout: float) -> None:  # noqa: ASYNC109
@@ -105,18 +44,21 @@ async def test_three_workers_one_killed_lose_nothing_keep_order_and_limits(
     pg_cluster: Cluster, tmp_path: Path
 ) -> None:
     url = pg_cluster.new_database()
-    await _queue(url)
+    await queue_notices(url, CHATS, EACH)
     log = tmp_path / "workers.log"
     async with BotApiEmulator() as emu:
         for chat in CHATS:
             emu.user(chat, first_name=f"B{chat}", language_code="en")
         limits = emu.enforce_limits(per_private_chat_per_sec=1, global_per_sec=30)
-        workers = [_worker(emu, url, log) for _ in range(3)]
+        # A short send timeout, so that the killed worker's claims expire in seconds.
+        quick = {"TAWASUL_OUTBOX_TIMEOUT": "1"}
+        workers = [start_worker(emu, url, log, quick) for _ in range(3)]
         try:
             total = len(CHATS) * EACH
             # A third of the way, the worker that holds claims dies without a word.
             await _until(lambda: sum(map(len, _received(emu).values())) >= total // 3, 60)
-            victim = await _claimer(url, workers)
+            victim = await claimer(url, workers)
+            assert victim is not None, "no row was being sent"
             victim.send_signal(signal.SIGKILL)
             victim.wait(timeout=10)
             await _until(
@@ -140,9 +82,9 @@ async def test_three_workers_one_killed_lose_nothing_keep_order_and_limits(
     assert states == {"sent": total}, states
     assert violations == 0, "a limit was passed"
     # Each chat's messages in their order; a repeat only right after itself (a resend).
-    for chat, numbers in received.items():
-        firsts = list(dict.fromkeys(numbers))
-        assert firsts == list(range(1, EACH + 1)), (chat, numbers)
+    for chat, got in received.items():
+        firsts = list(dict.fromkeys(got))
+        assert firsts == list(range(1, EACH + 1)), (chat, got)
     duplicates = sum(len(v) - len(set(v)) for v in received.values())
     assert duplicates <= ambiguous, (duplicates, ambiguous)
     assert claimers >= 2  # the rows were shared out, not all sent by one worker
