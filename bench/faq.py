@@ -27,11 +27,12 @@ from bot.services.faq.answerer import Answerer
 from bot.services.faq.evaluate import (
     Case,
     EvalPassage,
+    answers,
     evaluate,
     load_cases,
     padding,
     passages_from,
-    shows,
+    shown_in,
 )
 from bot.services.faq.lexicon import load_lexicon
 
@@ -82,7 +83,7 @@ def _timed(call: Callable[[str], object], cases: Sequence[Case]) -> list[float]:
 
 def measure(extra: int, cases: Sequence[Case], base: list[EvalPassage]) -> dict[str, object]:
     passages = [*base, *padding(base, extra)]
-    by_id = {p.id: p for p in passages}
+    shown = shown_in(passages)  # the same excerpts as ours are judged on
     load_lexicon()  # read once per process; not part of building an index
     embedder = semantic.load()  # the model too (about 1.5 s, once per process)
     started = time.perf_counter()
@@ -93,7 +94,7 @@ def measure(extra: int, cases: Sequence[Case], base: list[EvalPassage]) -> dict[
     answerable = [c for c in cases if c.answerable]
     ours_top1 = evaluate(ours, passages, answerable).top1
     bare_top1 = sum(
-        bool(keys) and shows(by_id[keys[0]], case.must_contain)
+        bool(keys) and answers(shown[keys[0]], case.must_contain)
         for case in answerable
         for keys in [bare.answer(case.question)]
     )

@@ -21,7 +21,7 @@ import numpy as np
 from bot.services.faq import calibration, semantic
 from bot.services.faq.answerer import Answerer, Outcome
 from bot.services.faq.calibration import Signals
-from bot.services.faq.evaluate import Case, load_cases, passages_from, shows
+from bot.services.faq.evaluate import Case, answers, load_cases, passages_from, shown_in
 
 ROOT = Path(__file__).resolve().parent.parent
 BLIND = ROOT / "tests" / "fixtures" / "blind"
@@ -43,7 +43,7 @@ def collect() -> list[tuple[Case, Signals, bool]]:
     rows = []
     for questions, guides, dev_only in SETS:
         passages = passages_from(guides)
-        by_id = {p.id: p for p in passages}
+        shown = shown_in(passages)
         answerer = Answerer(passages, embedder=embedder)
         for case in load_cases(questions):
             if dev_only and case.half != "dev":
@@ -51,7 +51,7 @@ def collect() -> list[tuple[Case, Signals, bool]]:
             answer = answerer.answer(case.question)
             if answer.outcome is Outcome.EMPTY:
                 continue
-            right = bool(answer.hits) and shows(by_id[answer.hits[0].key], case.must_contain)
+            right = bool(answer.hits) and answers(shown[answer.hits[0].key], case.must_contain)
             rows.append((case, answer.signals, right))
     return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
@@ -44,28 +45,43 @@ def _talk(tr: Translator, question_id: int | None, message_id: int) -> list[Inli
     return [InlineKeyboardButton("🙋 " + tr.gettext("Talk to a person"), callback_data=data)]
 
 
-def render_passage(tr: Translator, passage: StoredPassage) -> str:
-    """Return a passage as the beneficiary reads it: the text, then where it comes from."""
-    text = passage.text_en if tr.locale == "en" and passage.text_en else passage.text
-    if passage.kind == "list":
-        body = "\n".join(f"• {html.escape(item)}" for item in text.split("\n"))
-    elif passage.lead:
-        body = f"• {html.escape(text)}"
-    else:
-        body = html.escape(text)
+def render_passage(
+    tr: Translator, passage: StoredPassage, shown: Sequence[StoredPassage] = ()
+) -> str:
+    """Return an answer as the beneficiary reads it: the passage found among the passages
+    shown around it (``FaqService.excerpt``; in bold when it has neighbours), then where
+    it comes from."""
     if passage.guide_slug == ANSWERS_SLUG:
         by = tr.gettext("Answered by the association's team.")
+        body = _body(tr, [passage], passage)
         return f"💡 <b>{html.escape(passage.heading)}</b>\n{body}\n\n<i>{by}</i>"
     if passage.guide_kind == "cards":
-        return f"💡 <b>{html.escape(passage.heading)}</b>\n{body}"
-    if passage.lead and not (tr.locale == "en" and passage.text_en):
-        # The bullet reads as the guide has it: under the line that introduces it.
-        body = f"{html.escape(passage.lead)}:\n{body}"
+        return f"💡 <b>{html.escape(passage.heading)}</b>\n{_body(tr, [passage], passage)}"
     source = tr.gettext("From “%(guide)s”, section “%(section)s”.") % {
         "guide": esc(passage.guide_title),
         "section": esc(" › ".join((*passage.path, passage.heading))),
     }
-    return f"📖 {body}\n\n<i>{source}</i>"
+    return f"📖 {_body(tr, shown or [passage], passage)}\n\n<i>{source}</i>"
+
+
+def _body(tr: Translator, shown: Sequence[StoredPassage], found: StoredPassage) -> str:
+    lines: list[str] = []
+    lead = ""
+    for passage in shown:
+        english = tr.locale == "en" and bool(passage.text_en)
+        text = passage.text_en if english and passage.text_en else passage.text
+        if passage.lead and not english and passage.lead != lead:
+            # A bullet reads as the guide has it: under the line that introduces it.
+            lines.append(f"{html.escape(passage.lead)}:")
+        lead = passage.lead
+        if passage.kind == "list" or passage.lead:
+            items = [f"• {html.escape(item)}" for item in text.split("\n")]
+        else:
+            items = [html.escape(text)]
+        if passage.id == found.id and len(shown) > 1:
+            items = [f"<b>{item}</b>" for item in items]
+        lines += items
+    return "\n".join(lines)
 
 
 def _label(passage: StoredPassage) -> str:
@@ -99,8 +115,8 @@ def _answer_buttons(
     return _rows(helpful, section)
 
 
-def _answer_text(tr: Translator, passage: StoredPassage) -> str:
-    return render_passage(tr, passage) + "\n\n" + tr.gettext("Was this helpful?")
+def _answer_text(tr: Translator, passage: StoredPassage, shown: Sequence[StoredPassage]) -> str:
+    return render_passage(tr, passage, shown) + "\n\n" + tr.gettext("Was this helpful?")
 
 
 async def answer_question(
@@ -133,10 +149,11 @@ async def answer_question(
         return
     if asked.outcome is Outcome.ANSWERED:
         best = asked.passages[0]
-        whole = services.faq.section_size(best) > 1
+        shown = services.faq.excerpt(best)
+        whole = services.faq.section_size(best) > len(shown)
         markup = _answer_buttons(tr, asked.question_id, best, whole)
-        await reply(update, _answer_text(tr, best) + pointer, markup)
-        await _answer_other(update, tr, asked)
+        await reply(update, _answer_text(tr, best, shown) + pointer, markup)
+        await _answer_other(update, ctx, tr, asked)
         return
     talk = _talk(tr, asked.question_id, message.message_id)
     if asked.outcome is Outcome.UNSURE:
@@ -150,7 +167,7 @@ async def answer_question(
         ]
         text = "🤔 " + _("Did you mean one of these?")
         await reply(update, text + pointer, InlineKeyboardMarkup([*choices, talk]))
-        await _answer_other(update, tr, asked)
+        await _answer_other(update, ctx, tr, asked)
         return
     text = "🔎 " + _(
         "I could not find an answer to this in the association's guides. A member of the team can answer you."
@@ -160,11 +177,12 @@ async def answer_question(
     await reply(update, text + pointer, _rows(talk))
 
 
-async def _answer_other(update: Update, tr: Translator, asked: Asked) -> None:
+async def _answer_other(update: Update, ctx: BotContext, tr: Translator, asked: Asked) -> None:
     """Two questions in one message: the second one gets its answer too."""
     if asked.also is not None:
         lead = "❓ " + tr.gettext("About your other question:")
-        await reply(update, f"{lead}\n\n{render_passage(tr, asked.also)}")
+        shown = ctx.services.faq.excerpt(asked.also)
+        await reply(update, f"{lead}\n\n{render_passage(tr, asked.also, shown)}")
 
 
 async def show_choice(update: Update, ctx: BotContext, button: FaqPick) -> None:
@@ -178,8 +196,10 @@ async def show_choice(update: Update, ctx: BotContext, button: FaqPick) -> None:
         await _gone(update, ctx, tr)
         return
     await answer_query(update.callback_query)
-    whole = ctx.services.faq.section_size(passage) > 1
-    await reply(update, _answer_text(tr, passage), _answer_buttons(tr, question_id, passage, whole))
+    shown = ctx.services.faq.excerpt(passage)
+    whole = ctx.services.faq.section_size(passage) > len(shown)
+    markup = _answer_buttons(tr, question_id, passage, whole)
+    await reply(update, _answer_text(tr, passage, shown), markup)
 
 
 async def _gone(update: Update, ctx: BotContext, tr: Translator) -> None:

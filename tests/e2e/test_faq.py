@@ -20,7 +20,7 @@ def _first_shown(message: BotMessage) -> str:
     """Return the passage shown first: the answer, or the first "Did you mean…" choice."""
     if message.text.startswith("🤔"):
         return message.button_labels[0]
-    return message.text
+    return message.text.removeprefix("📖 ")
 
 
 def _services(app: object) -> Services:
@@ -166,6 +166,41 @@ async def test_a_guide_imported_while_the_bot_runs_answers_the_next_question(
         lina = Person(emu.user(5109, first_name="Lina", language_code="ar"))
         answer = await lina.say("متى تصرفون الزكاة؟")
         assert "شهر رمضان" in answer.text and "دليل الزكاة" in answer.text
+
+
+def _bold(message: BotMessage) -> list[str]:
+    """Return the message's bold runs (Telegram counts entity offsets in UTF-16 units)."""
+    units = message.text.encode("utf-16-le")
+    return [
+        units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in message.data.get("entities", [])
+        if e["type"] == "bold"
+    ]
+
+
+async def test_an_answer_shows_the_passage_found_among_its_neighbours(
+    emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget, tmp_path: Path
+) -> None:
+    # The passage that matches the question is the first paragraph; the rule the asker
+    # also needs (a holiday moves the day) is the next one: the answer shows both, the
+    # passage found in bold, and the section needs no "whole section" button.
+    async with open_desk(emu, clock, db_target) as desk:
+        guide = tmp_path / "payments.md"
+        guide.write_text(
+            "# دليل الإعانات\n\n## مواعيد الصرف\n\n"
+            "تصرف الإعانة الشهرية في اليوم الخامس من كل شهر ميلادي.\n\n"
+            "إذا وافق ذلك اليوم عطلة رسمية، يكون الصرف في أول يوم عمل بعده.\n\n"
+            "## التحديث\n\nيحدث المستفيد بياناته مرة كل سنة.\n",
+            encoding="utf-8",
+        )
+        results = await _services(desk.app).faq.importer.import_paths([guide])
+        assert results[0].error is None
+        lina = Person(emu.user(5110, first_name="Lina", language_code="ar"))
+        answer = await lina.say("متى تصرف الإعانة الشهرية؟")
+        assert "اليوم الخامس من كل شهر" in answer.text and "أول يوم عمل بعده" in answer.text
+        assert _bold(answer) == ["تصرف الإعانة الشهرية في اليوم الخامس من كل شهر ميلادي."]
+        assert "يحدث المستفيد بياناته" not in answer.text  # another section
+        assert not any("📖" in label for label in answer.button_labels)
 
 
 async def _staff_command(desk: object, text: str) -> str:

@@ -1,8 +1,9 @@
 """Measuring the answerer on a file of questions (python -m bot faq-eval FILE).
 
 Each line of the file is JSON: ``{"q": ..., "must_contain": [...], "answerable": bool}``.
-An answer is *correct* when the passage shown (its heading and text) contains at least one
-of the phrases, compared after ``fold`` (so «الإلكتروني» and «الالكتروني» are one phrase):
+An answer is *correct* when what it shows (the passage found with its neighbours in the
+section, ``excerpt.py``: their headings, lead-ins and text) contains at least one of the
+phrases, compared after ``fold`` (so «الإلكتروني» and «الالكتروني» are one phrase):
 several phrases name alternatives, which may sit in different passages.
 
 * top-1 / top-3: answerable questions whose first / any of the first three passages are
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from bot.services.faq.answerer import Answerer, Outcome
 from bot.services.faq.arabic import fold, tokens
+from bot.services.faq.excerpt import excerpt
 from bot.services.guides.importer import parse_file
 
 __all__ = [
@@ -34,10 +36,12 @@ __all__ = [
     "EvalPassage",
     "Report",
     "Result",
+    "answers",
     "evaluate",
     "load_cases",
     "padding",
     "passages_from",
+    "shown_in",
     "shows",
 ]
 
@@ -54,6 +58,7 @@ class EvalPassage:
     path: tuple[str, ...] = ()
     lead: str = ""
     kind: str = "paragraph"
+    section: int = 0  # passages of one section share it (numbered across the files read)
 
 
 @dataclass(frozen=True)
@@ -145,9 +150,11 @@ def load_cases(path: Path) -> list[Case]:
 def passages_from(paths: Sequence[Path]) -> list[EvalPassage]:
     """Read, clean and structure guide files into passages, numbered from 1 (no database)."""
     passages: list[EvalPassage] = []
+    sections = 0
     for path in paths:
         parsed = parse_file(path)
         for section in parsed.sections:
+            sections += 1
             for p in section.passages:
                 passages.append(
                     EvalPassage(
@@ -159,6 +166,7 @@ def passages_from(paths: Sequence[Path]) -> list[EvalPassage]:
                         section.path,
                         p.lead,
                         p.kind,
+                        sections,
                     )
                 )
     return passages
@@ -170,6 +178,19 @@ def shows(passage: EvalPassage, phrases: Sequence[str]) -> bool:
     return any(fold(p) in shown for p in phrases)
 
 
+def shown_in(passages: Sequence[EvalPassage]) -> dict[int, list[EvalPassage]]:
+    """Return, for each passage's id, what an answer with it shows (its excerpt)."""
+    sections: dict[int, list[EvalPassage]] = {}
+    for p in passages:
+        sections.setdefault(p.section, []).append(p)
+    return {p.id: excerpt(sections[p.section], p) for p in passages}
+
+
+def answers(shown: Sequence[EvalPassage], phrases: Sequence[str]) -> bool:
+    """Tell whether an answer showing these passages holds one of the phrases."""
+    return any(shows(p, phrases) for p in shown)
+
+
 def evaluate(
     answerer: Answerer,
     passages: Sequence[EvalPassage],
@@ -178,6 +199,7 @@ def evaluate(
 ) -> Report:
     """Answer every case and count the outcomes; the latency is timed on `repeats` more
     answers of each (warm), or on the one answer when `repeats` is 0."""
+    shown_for = shown_in(passages)
     by_id = {p.id: p for p in passages}
     report = Report(len(passages))
     for case in cases:
@@ -193,7 +215,7 @@ def evaluate(
         if answer.also is not None:  # two questions: the second answer is shown too
             shown.insert(1, by_id[answer.also.key])
         refused = answer.outcome in REFUSED
-        good = [shows(p, case.must_contain) for p in shown]
+        good = [answers(shown_for[p.id], case.must_contain) for p in shown]
         top1 = not refused and good[:1] == [True]
         top3 = not refused and any(good[:3])
         report.results.append(Result(case, answer.outcome, top1, top3))
@@ -226,6 +248,13 @@ def padding(passages: Sequence[EvalPassage], count: int, seed: int = 5) -> list[
         return " ".join(rng.choice(known) if rng.random() < 1 / 7 else w for w in made_up)
 
     return [
-        EvalPassage(first + n, words(rng.randint(2, 6)), words(rng.randint(8, 40)), (), "padding")
+        EvalPassage(
+            first + n,
+            words(rng.randint(2, 6)),
+            words(rng.randint(8, 40)),
+            (),
+            "padding",
+            section=-1 - n,  # each its own section
+        )
         for n in range(max(0, count))
     ]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.services.faq import semantic
 from bot.services.faq.answerer import Answer, Answerer, Outcome
+from bot.services.faq.excerpt import excerpt
 from bot.services.faq.gaps import GapGroup, group_gaps
 from bot.services.guides.importer import GuideImporter, ImportResult
 from bot.services.requests import Clock
@@ -63,6 +64,7 @@ class FaqService:
         self.importer = GuideImporter(db, clock)
         self._answerer: Answerer | None = None
         self._passages: dict[int, StoredPassage] = {}
+        self._sections: dict[int, list[StoredPassage]] = {}  # in the guide's order
         self._version: tuple[int, str] | None = None
         self._lock = asyncio.Lock()
 
@@ -80,6 +82,9 @@ class FaqService:
                 passages = await guides.passages()
                 stored = await guides.vectors(embedder.name) if embedder else {}
             self._passages = {p.id: p for p in passages}
+            self._sections = {}
+            for p in passages:  # read in the guides' order
+                self._sections.setdefault(p.section_id, []).append(p)
             vectors = {k: semantic.from_blob(v) for k, v in stored.items()}
             # Building takes 50-80 ms per hundred passages (make bench-faq), and embedding
             # the passages imported before vectors were kept more: off the event loop, so
@@ -127,7 +132,16 @@ class FaqService:
 
     def section_size(self, passage: StoredPassage) -> int:
         """Return how many passages the passage's section has (as last indexed)."""
-        return sum(1 for p in self._passages.values() if p.section_id == passage.section_id)
+        return len(self._sections.get(passage.section_id, ()))
+
+    def excerpt(self, passage: StoredPassage) -> list[StoredPassage]:
+        """Return what an answer with this passage shows: it and its neighbours in the
+        section (``excerpt.py``); a card is shown alone."""
+        if passage.guide_kind == "cards":
+            return [passage]
+        section = self._sections.get(passage.section_id, [])
+        found = next((p for p in section if p.id == passage.id), passage)
+        return excerpt(section, found)
 
     async def hand_off(self, user_id: int, question_id: int) -> int | None:
         """Mark the user's question as passed to a person; return its message id."""
