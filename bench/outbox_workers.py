@@ -39,6 +39,7 @@ from tests.support import TOKEN, peek
 
 FIRST_CHAT = 300_000
 NUMBER = re.compile(r"after (\d+) days?")
+LATE = re.compile(r"(\d+) answered late")
 
 
 async def queue_notices(url: str, chats: range, each: int) -> None:
@@ -78,7 +79,7 @@ def start_worker(
         "TAWASUL_API_BASE_URL": emu.base_url,
         "TAWASUL_API_BASE_FILE_URL": emu.base_file_url,
         "TAWASUL_DATABASE_URL": url,
-        "TAWASUL_LOG_LEVEL": "WARNING",
+        "TAWASUL_LOG_LEVEL": "INFO",
         **(extra_env or {}),
     }
     with log.open("ab") as err:
@@ -138,6 +139,7 @@ async def run(
                 return len({(c, n) for _, c, n in sends})
 
             killed = None
+            killed_at = None
             try:
                 deadline = time.monotonic() + total / 20 + 120
                 while collect() < total:
@@ -145,6 +147,7 @@ async def run(
                         break
                     if kill and killed is None and collect() >= total // 3:
                         killed = await claimer(url, procs) or procs[0]
+                        killed_at = time.perf_counter()
                         killed.send_signal(signal.SIGKILL)
                         killed.wait(timeout=10)
                     await asyncio.sleep(0.2)
@@ -157,7 +160,13 @@ async def run(
                 for proc in procs:
                     await asyncio.to_thread(proc.wait, 30)
             violations = limits.violations
+            first = min((at for at, _, _ in sends), default=0.0)
+            seen_at = [
+                (round(at - first, 2), "overall" if overall else "chat")
+                for at, _, overall in limits.violation_log
+            ]
             emu_messages = {chat: [m.text for m in emu.user(chat).messages] for chat in chats}
+        late = sum(int(m.group(1)) for m in LATE.finditer(log.read_text(errors="replace")))
         async with peek(url) as conn:
             ambiguous = int(await conn.fetchval("SELECT COALESCE(SUM(ambiguous), 0) FROM outbox"))
             sent = int(await conn.fetchval("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"))
@@ -179,6 +188,9 @@ async def run(
         "ambiguous_counted": ambiguous,
         "order_violations": order,
         "limit_violations": violations,
+        "violations_at_s": seen_at,  # seconds from the first arrival, and which limit
+        "late_answers": late,  # counted again from their answer (the workers that stopped)
+        "killed_at_s": round(killed_at - first, 2) if killed_at else None,
         "rate_per_s": round(rate, 2) if rate else None,
         "rate_of_limit": round(rate / TELEGRAM_RATE, 3) if rate else None,
         "busiest_second": busiest_window(times),

@@ -8,7 +8,7 @@ import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
@@ -34,6 +34,24 @@ def background() -> Iterator[None]:
         yield
     finally:
         _BACKGROUND.reset(token)
+
+
+# What wraps each of the current task's calls on the wire (see each_call_inside()).
+Wire = Callable[[str], AbstractAsyncContextManager[None]]
+_WIRE: ContextVar[Wire | None] = ContextVar("wire", default=None)
+
+
+@contextmanager
+def each_call_inside(wire: Wire) -> Iterator[None]:
+    """Calls made inside (by this task) each run inside `wire(endpoint)`, entered after
+    everything else the call needed (reading the database, rendering the message), just
+    before the request is made, and left when Telegram has answered: a pace kept by
+    taking slots is then kept at the wire, and the answer's delay can be counted."""
+    token = _WIRE.set(wire)
+    try:
+        yield
+    finally:
+        _WIRE.reset(token)
 
 
 def retry_after_seconds(err: RetryAfter) -> float:
@@ -123,6 +141,16 @@ def _telling(call: Call, endpoint: str, tell: Callable[[str, float], None]) -> C
     return told
 
 
+def _inside(call: Call, wire: Wire, endpoint: str) -> Call:
+    """Wrap one API call so that each try of it (a 429 retried too) runs inside wire."""
+
+    async def wrapped(*args: Any, **kwargs: Any) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        async with wire(endpoint):
+            return await call(*args, **kwargs)
+
+    return wrapped
+
+
 class StaffGroupRateLimiter(AIORateLimiter):
     """AIORateLimiter (429 retries) plus a sliding-window pace for the staff group.
 
@@ -168,6 +196,9 @@ class StaffGroupRateLimiter(AIORateLimiter):
             await self.window.acquire(_BACKGROUND.get())
         if self.on_retry_after is not None:
             callback = _telling(callback, endpoint, self.on_retry_after)
+        wire = _WIRE.get()
+        if wire is not None and endpoint not in UNCOUNTED:
+            callback = _inside(callback, wire, endpoint)
         if rate_limit_args == NO_RETRIES:
             return await callback(*args, **kwargs)
         return await super().process_request(

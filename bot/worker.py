@@ -49,7 +49,11 @@ async def work(app: AppType, stop: asyncio.Event, poll: float = POLL_SECONDS) ->
                     await asyncio.wait_for(stop.wait(), poll)
         finally:
             await dispatcher.stop()
-            log.info("outbox worker stopped: %d sent", dispatcher.delivered)
+            log.info(
+                "outbox worker stopped: %d sent, %d answered late (counted again)",
+                dispatcher.delivered,
+                dispatcher.late_answers,
+            )
     finally:
         await services.db.close()
         await app.shutdown()

@@ -168,6 +168,7 @@ class RateLimits:
         self.chats: dict[int, _Window] = {}
         self.violations = 0
         self.violations_by_chat: dict[int, int] = {}
+        self.violation_log: list[tuple[float, int, bool]] = []  # (clock, chat, overall limit)
 
     def _chat_window(self, chat_id: int, private: bool) -> _Window:
         window = self.chats.get(chat_id)
@@ -188,10 +189,12 @@ class RateLimits:
         """
         now = self.clock()
         chat = self._chat_window(chat_id, private)
-        wait = max(chat.retry_after(now, cost), self.global_window.retry_after(now, cost))
+        overall = self.global_window.retry_after(now, cost)
+        wait = max(chat.retry_after(now, cost), overall)
         if wait:
             self.violations += 1
             self.violations_by_chat[chat_id] = self.violations_by_chat.get(chat_id, 0) + 1
+            self.violation_log.append((now, chat_id, bool(overall)))
         return wait
 
     def hit(self, chat_id: int, private: bool, cost: int = 1) -> None:

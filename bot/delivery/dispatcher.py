@@ -19,7 +19,8 @@ beside the bot): each claim names its process and holds for a lease; a claim of 
 that died expires and the rows go to whoever claims next (counted as of unknown outcome).
 Claims are taken in one order across processes, so a chat's rows still go one after the
 other, and the pace (the bot's overall rate, one a second per private chat) is kept in the
-database (storage.outbox.SendSlots), so it holds for all the processes together. The staff
+database (storage.outbox.SendSlots), so it holds for all the processes together; the slots
+are taken as each call goes on the wire (_on_the_wire). The staff
 group's rows are left to the process that serves the group, whose rate limiter counts
 every call into it.
 """
@@ -34,7 +35,9 @@ import random
 import secrets
 import socket
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -42,7 +45,13 @@ from telegram.ext import ExtBot
 
 from bot.context import Services
 from bot.delivery.kinds import Deliverer
-from bot.ratelimit import SPACING_HEADROOM, Pacer, background, retry_after_seconds
+from bot.ratelimit import (
+    SPACING_HEADROOM,
+    Pacer,
+    background,
+    each_call_inside,
+    retry_after_seconds,
+)
 from bot.services import notices as kinds
 from domain.models import BULK, NOTICES, OutboxMessage
 from storage.outbox import Outbox, SendSlots
@@ -109,6 +118,8 @@ class Dispatcher:
         self.skip_chat = None if serves_group else services.staff_chat_id
         self.slot_interval = 1.0 / (settings.outbox_rate * SPACING_HEADROOM)
         self.next_takeover = 0.0
+        self.late_answers = 0
+        self.overall_turn = asyncio.Lock()
 
     def clock(self) -> datetime:
         return self.services.requests.clock()
@@ -243,9 +254,7 @@ class Dispatcher:
     async def _send(self, row: OutboxMessage) -> None:
         tried = False
         try:
-            if self.shared:
-                await self._shared_turn(row.chat_id)
-            else:
+            if not self.shared:
                 await self._chat_turn(row.chat_id)
                 await self.pacer.acquire(row.lane)
             if self.stopping:
@@ -254,7 +263,11 @@ class Dispatcher:
                 self.last_sent[row.chat_id] = asyncio.get_running_loop().time()
             tried = True
             self.calling.add(row.chat_id)
-            with background():  # a staff member waiting for a reply goes first
+            # Shared, the slots are taken by each call as it goes on the wire: the reading
+            # and rendering before it (the database is one connection for all the sends
+            # under way) would otherwise sit between a slot and its send.
+            wire = partial(self._on_the_wire, row.chat_id) if self.shared else None
+            with background(), each_call_inside(wire) if wire else contextlib.nullcontext():
                 await self._attempt(row)
             if self.shared and row.chat_id > 0:
                 # The chat's next message counts its second from Telegram's answer to this
@@ -294,14 +307,32 @@ class Dispatcher:
             horizon = loop.time() - self.chat_interval
             self.last_sent = {c: t for c, t in self.last_sent.items() if t > horizon}
 
-    async def _shared_turn(self, chat_id: int) -> None:
+    @contextlib.asynccontextmanager
+    async def _on_the_wire(self, chat_id: int, endpoint: str) -> AsyncIterator[None]:
         """The same pace as _chat_turn and the Pacer, kept in the database for every
-        process of the bot: a slot of the overall rate, then the chat's turn, taken at the
-        moment of sending (so the next one to the chat counts from this send). Should the
-        chat have to wait, the slot passed unused and another is taken after the wait."""
-        await self._slot("bot", self.slot_interval)
-        if chat_id > 0 and await self._slot(f"chat:{chat_id}", self.chat_interval * 1.05):
+        process of the bot, around each call as it goes out (each_call_inside): the
+        chat's turn, then a slot of the overall rate, then the request.
+
+        Telegram counts a message when it arrives, which the bot cannot see; an answer
+        that came late (a stall on the way or at the server) may mean a late arrival,
+        next to the messages sent after it. Such a message is counted again from its
+        answer (if it came more than a slot after the send): the overall pace moves on
+        by one slot from then."""
+        if chat_id > 0:
+            await self._slot(f"chat:{chat_id}", self.chat_interval * 1.05)
+        # One send of this process at a time waits for an overall slot: the schedule then
+        # runs at most a slot or two ahead of the clock, so a message counted again moves
+        # the very next sends, not ones a second away.
+        async with self.overall_turn:
             await self._slot("bot", self.slot_interval)
+        sent = time.time()
+        try:
+            yield
+        finally:
+            if time.time() - sent > self.slot_interval:
+                self.late_answers += 1
+                async with self.services.db.transaction() as conn:
+                    await SendSlots(conn).take("bot", self.slot_interval, time.time())
 
     async def _slot(self, key: str, interval: float) -> bool:
         """Take the next slot of `key` and wait for it; True if it had to wait.

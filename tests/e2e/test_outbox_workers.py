@@ -143,6 +143,30 @@ async def test_send_slots_are_spaced_for_every_taker(db_target: Path | str) -> N
         await db.close()
 
 
+async def test_a_late_answer_counts_the_message_again_from_when_it_came(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    """Telegram counts a message when it arrives: an answer that came late may mean a late
+    arrival, bunched with the sends after it. The worker counts each such message again
+    from its answer (one more overall slot), so the pace makes room for it."""
+    url = pg_cluster.new_database()
+    chats = range(820_001, 820_004)
+    await queue_notices(url, chats, 1)
+    log = tmp_path / "worker.log"
+    async with BotApiEmulator() as emu:
+        for chat in chats:
+            emu.user(chat, first_name="B", language_code="en")
+        slow = emu.faults.add("slow", "sendMessage", seconds=0.3, times=2)
+        worker = start_worker(emu, url, log)
+        try:
+            await _until(lambda: all(emu.user(c).messages for c in chats), 30)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(worker.wait, 20) == 0, log.read_text()
+    assert slow.fired == 2
+    assert "3 sent, 2 answered late (counted again)" in log.read_text()
+
+
 def test_a_worker_is_refused_on_sqlite(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TAWASUL_DATABASE_URL"}
     env |= {"TAWASUL_BOT_TOKEN": TOKEN, "TAWASUL_DATABASE": str(tmp_path / "one.sqlite3")}

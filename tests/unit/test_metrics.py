@@ -3,6 +3,8 @@ its query plan, the 429s the rate limiter sees, the settings of the side port.""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from bot.app import ALLOWED_UPDATES
 from bot.config import ConfigError, load_config
 from bot.metrics import UPDATE_KINDS, Metrics, update_kind
 from bot.processing import PerChatUpdateProcessor
-from bot.ratelimit import NO_RETRIES, StaffGroupRateLimiter
+from bot.ratelimit import NO_RETRIES, StaffGroupRateLimiter, each_call_inside
 from domain.models import BULK, NOTICES
 from storage.outbox import DEPTH, Outbox
 from storage.sql import Database
@@ -119,6 +121,39 @@ async def test_the_rate_limiter_tells_every_429_whoever_retries_it() -> None:
     answer = await limiter.process_request(call, (), {}, "editMessageText", {"chat_id": 5}, None)
     assert answer == {"ok": True}
     assert told == [("sendMessage", 2.0), ("editMessageText", 0.0)]
+
+
+async def test_each_call_runs_inside_the_wire_and_each_retry_takes_its_own_turn() -> None:
+    events: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def wire(endpoint: str) -> AsyncIterator[None]:
+        events.append(f"slot {endpoint}")
+        try:
+            yield
+        finally:
+            events.append(f"answered {endpoint}")
+
+    limiter = StaffGroupRateLimiter(None, 20, 60.0, max_retries=1)
+    answers: list[Any] = [RetryAfter(0), {"ok": True}, {"ok": True}, {"ok": True}]
+
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        events.append("call")
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    with each_call_inside(wire):
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None)
+        await limiter.process_request(call, (), {}, "deleteMessage", {"chat_id": 5}, None)
+    await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, NO_RETRIES)
+    assert events == [
+        *("slot sendMessage", "call", "answered sendMessage"),  # a 429, retried:
+        *("slot sendMessage", "call", "answered sendMessage"),  # a new turn
+        "call",  # deleting posts nothing: no turn
+        "call",  # outside each_call_inside
+    ]
 
 
 def test_the_side_port_is_off_by_default_and_apart_from_the_webhook() -> None:
