@@ -41,6 +41,14 @@ class DurableQueue(asyncio.Queue[object]):
         self._in_inbox: set[int] = set()  # stored and not yet handled
         self._handled: list[int] = []  # handled, to delete with the next write
         self._recent = RecentIds(10_000)
+        self._payloads: dict[int, str] = {}  # update id -> the JSON Telegram sent, to store
+
+    def received(self, update_id: int, payload: str) -> None:
+        """Keep the JSON an update came as, so that storing it does not serialise the
+        parsed Update again (PTB's to_dict is a large part of a step's CPU)."""
+        if len(self._payloads) > 10_000:  # received and never stored: not to grow forever
+            self._payloads.clear()
+        self._payloads[update_id] = payload
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
@@ -59,9 +67,13 @@ class DurableQueue(asyncio.Queue[object]):
             if u.update_id not in self._in_inbox and u.update_id not in self._recent
         ]
         if fresh or (flush and self._handled):
-            rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in fresh]
+            rows = [(u.update_id, self._payload(u)) for u in fresh]
             await self._write(rows)
             self._in_inbox.update(u.update_id for u in fresh)
+
+    def _payload(self, update: Update) -> str:
+        payload = self._payloads.pop(update.update_id, None)
+        return payload or json.dumps(update.to_dict(), ensure_ascii=False)
 
     def first_sight(self, update_id: int) -> bool:
         """Tell whether this update id is new to this process (False: a duplicate)."""
@@ -114,6 +126,14 @@ class PollingBot(ExtBot[int]):
     @property
     def poll_errors(self) -> PollErrors:
         return self._poll_errors
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            for data in result:  # PTB parses copies: these are as Telegram sent them
+                if isinstance(data, dict) and isinstance(data.get("update_id"), int):
+                    self._inbox.received(data["update_id"], json.dumps(data, ensure_ascii=False))
+        return result
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)

@@ -174,6 +174,30 @@ def _branches(node: _Trie, previous: str) -> str:
 PERSONAL = PersonalValues()
 
 
+_DIGIT = re.compile(r"\d")  # any script's decimal digits, as the parsers read them
+_NAME_KINDS = frozenset({FieldKind.TEXT})
+_NUMBER_KINDS = frozenset({FieldKind.NATIONAL_ID, FieldKind.MOBILE})
+
+
+def could_be_personal(fields: Iterable[FormField], text: str) -> bool:
+    """Whether one of the fields (a name, a national id, a mobile number) would take text.
+
+    A name has no digit, a national id or a mobile number has nine or more: only the
+    fields the text could answer are tried, and each kind and bounds once."""
+    digits = len(_DIGIT.findall(text))
+    wanted = _NAME_KINDS if digits == 0 else _NUMBER_KINDS if digits >= 9 else frozenset()
+    tried: set[tuple[FieldKind, int, int, bool]] = set()
+    for form_field in fields:
+        kind = form_field.kind
+        shape = (kind, form_field.min_length, form_field.max_length, form_field.letters_only)
+        if kind not in wanted or shape in tried:
+            continue
+        tried.add(shape)
+        if _takes_as_personal(form_field, text):
+            return True
+    return False
+
+
 def _takes_as_personal(form_field: FormField, text: str) -> bool:
     """Whether the form would take text as this field's answer, the field being a name
     (text of letters only), a national id or a mobile number."""
@@ -208,9 +232,8 @@ async def remember_personal_values(update: Update, ctx: BotContext) -> None:
         return
     # Whatever question is open (reading the draft would cost a database round trip per
     # message): a text that is not a name but could be one costs a slot, never a leak.
-    text = message.text
-    if any(_takes_as_personal(f, text) for f in ctx.services.profile.form.fields):
-        PERSONAL.add(text)
+    if could_be_personal(ctx.services.profile.form.fields, message.text):
+        PERSONAL.add(message.text)
 
 
 class RedactingFilter(logging.Filter):

@@ -33,6 +33,7 @@ from telegram import Update
 from bot.app import stop_on_signals, stop_sending
 from bot.context import AppType
 from bot.health import add_routes, connect, side_server
+from bot.inbox import DurableQueue
 
 __all__ = ["MAX_BODY", "add_webhook", "make_server", "run_behind_webhook", "run_webhook"]
 
@@ -89,6 +90,8 @@ def add_webhook(
             update = Update.de_json(data, app.bot)
         except (KeyError, TypeError, ValueError):
             return web.Response(status=400, text="not an update")
+        if isinstance(app.update_queue, DurableQueue):
+            app.update_queue.received(data["update_id"], body.decode("utf-8"))
         await app.update_queue.put(update)
         return web.Response(status=200)
 

@@ -12,14 +12,20 @@ from types import SimpleNamespace
 from typing import cast
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from telegram import Chat, Message, Update, User
 
 import bot.logs
 from bot.config import load_profile
 from bot.context import BotContext
-from bot.logs import PersonalValues, RedactingFilter, redact, remember_personal_values
+from bot.logs import (
+    PersonalValues,
+    RedactingFilter,
+    could_be_personal,
+    redact,
+    remember_personal_values,
+)
 from bot.services.validators import national_id_check_digit
 
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -282,6 +288,25 @@ async def test_the_names_of_every_update_and_personal_answers_are_remembered(
     out = redact("نورة Al, noura_99 | mona saleh | 055–123–4567 | how do I apply? | Layla Fahad")
     assert out == "<personal>, <personal> | <personal> | <personal> | how do I apply? | Layla Fahad"
     assert redact("Al Fahad") == "Al Fahad"  # a last name of two letters is kept on its own
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789٠١٢٣٤٥٦٧٨٩ -+()–", max_size=20),
+        st.text(alphabet=string.ascii_letters + "نورة محمد-.'", max_size=30),
+        st.text(max_size=30),
+    )
+)
+@example("055 123 4567")
+@example("١٠٠٠٠٠٠٠٠٨")
+@example("Mona Saleh")
+@example("my number is 0551234567")
+def test_the_personal_check_takes_what_trying_every_field_takes(text: str) -> None:
+    # The shortcut (a name has no digit; an id or a mobile nine or more; each field shape
+    # once) decides as trying every field of the form would.
+    fields = load_profile("sample")[0].form.fields
+    every = any(bot.logs._takes_as_personal(f, text) for f in fields)
+    assert could_be_personal(fields, text) == every
 
 
 def test_a_remembered_id_or_phone_is_named_as_the_patterns_name_it(
