@@ -91,7 +91,9 @@ def add_webhook(
         except (KeyError, TypeError, ValueError):
             return web.Response(status=400, text="not an update")
         if isinstance(app.update_queue, DurableQueue):
-            app.update_queue.received(data["update_id"], body.decode("utf-8"))
+            # Re-encoded from the parsed dict (C-fast): the body itself may be any of the
+            # encodings json.loads accepts.
+            app.update_queue.received(data["update_id"], json.dumps(data, ensure_ascii=False))
         await app.update_queue.put(update)
         return web.Response(status=200)
 
