@@ -74,8 +74,7 @@ async def run_all(
     else:
         still = await idle.measure(workdir)
     print(idle.table(still), file=sys.stderr, flush=True)
-    runs = await _load_runs(args, workdir)
-    return still, runs
+    return still, await _load_runs(args, workdir)
 
 
 async def associations(count: int, workdir: Path) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,3 +92,17 @@ def emulator_config(database: DbTarget, base_url: str, base_file_url: str) -> Co
     )
     profile, source = load_profile("sample")
     return Config(settings=settings, profile=profile, profile_source=source)
+
+
+async def eventually(
+    condition: Callable[[], bool],
+    timeout: float = 10.0,  # noqa: ASYNC109
+    what: str = "the condition",
+) -> None:
+    """Wait until the condition holds (what the emulator or a process shows changes as the
+    bot works); fail after `timeout` seconds."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"waited {timeout:g} s in vain for {what}")

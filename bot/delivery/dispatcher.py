@@ -334,21 +334,18 @@ class Dispatcher:
                 async with self.services.db.transaction() as conn:
                     await SendSlots(conn).take("bot", self.slot_interval, time.time())
 
-    async def _slot(self, key: str, interval: float) -> bool:
-        """Take the next slot of `key` and wait for it; True if it had to wait.
+    async def _slot(self, key: str, interval: float) -> None:
+        """Take the next slot of `key` and wait for it.
 
         A process woken late (its loop was busy) would send next to the slot after its
         own, two in the time of one: it takes a new slot instead (at most a few times)."""
-        waited = False
         for _ in range(LATE_RETRIES):
             async with self.services.db.transaction() as conn:
                 starts = await SendSlots(conn).take(key, interval, time.time())
             if (wait := starts - time.time()) > 0:
                 await asyncio.sleep(wait)
-                waited = True
             if time.time() - starts <= LATE_SECONDS:
                 break
-        return waited
 
     async def _attempt(self, row: OutboxMessage) -> None:
         """Send one row and record what happened to it."""

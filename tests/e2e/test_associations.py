@@ -15,7 +15,7 @@ import contextlib
 import re
 import shutil
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -27,7 +27,7 @@ from emulator import BotApiEmulator
 from storage.db import database_at
 from tests.e2e.driver import Person
 from tests.postgres import Cluster
-from tests.support import DbTarget, table_names
+from tests.support import DbTarget, eventually, table_names
 
 SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "profiles"
 NAMES = ("al-amal", "al-birr", "al-khair")
@@ -58,14 +58,6 @@ def _broken_guide_profile(sub: Path) -> None:
 async def emulators(count: int) -> AsyncIterator[list[BotApiEmulator]]:
     async with contextlib.AsyncExitStack() as stack:
         yield [await stack.enter_async_context(BotApiEmulator()) for _ in range(count)]
-
-
-async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 def _deployment(db_target: DbTarget) -> dict[str, str]:
@@ -99,11 +91,11 @@ async def test_one_process_serves_three_associations_and_one_fault_stops_only_it
             # Telegram answers al-birr 429 to everything: al-khair does not notice.
             storm = birr.faults.add("429", times=None, retry_after=3)
             await huda.sim.send_command("/help")
-            await _until(lambda: storm.fired >= 1)
+            await eventually(lambda: storm.fired >= 1)
             answer = await sara.say("Where is your office?")
             assert answer.text  # al-khair's guides answer (or say they cannot): no crash
             birr.faults.clear()  # (a stop waits out a 429's retry_after: see the README)
-            await _until(lambda: revoked.fired >= 2)  # al-amal is tried again, refused again
+            await eventually(lambda: revoked.fired >= 2)  # al-amal is tried again, refused again
             omar = amal.user(5003, first_name="Omar", language_code="en")
             assert not omar.messages
             # Its token works again: al-amal starts by itself and serves.

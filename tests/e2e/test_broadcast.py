@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,7 +14,7 @@ from bot.context import SERVICES_KEY, Services
 from emulator import BotApiEmulator, BotMessage
 from tests.e2e.desk import ADMIN, COMMITTEE_A, OFFICER, Desk, open_desk, plain, submit
 from tests.e2e.driver import Person
-from tests.support import DbTarget, FakeClock
+from tests.support import DbTarget, FakeClock, eventually
 
 FIRST = 50_000
 PACE = {"outbox_rate": 25.0, "broadcast_progress_seconds": 0.3}
@@ -34,15 +34,6 @@ async def ticking(clock: FakeClock) -> AsyncIterator[FakeClock]:
     task = asyncio.create_task(tick())
     yield clock
     task.cancel()
-
-
-async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    """Wait until the condition holds (what the emulator saw changes as the bot sends)."""
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the condition did not come true in time")
 
 
 def services_of(desk: Desk) -> Services:

@@ -20,7 +20,7 @@ from emulator import BotApiEmulator
 from storage.db import database_at
 from storage.outbox import Outbox, SendSlots
 from tests.postgres import Cluster
-from tests.support import TOKEN, peek
+from tests.support import TOKEN, eventually, peek
 
 ROOT = Path(__file__).resolve().parents[2]
 CHATS = range(810_001, 810_013)  # 12 beneficiaries' private chats
@@ -29,15 +29,6 @@ EACH = 4  # messages to each, in order
 
 def _received(emu: BotApiEmulator) -> dict[int, list[int]]:
     return {chat: numbers([m.text for m in emu.user(chat).messages]) for chat in CHATS}
-
-
-async def _until(condition: object, timeout: float) -> None:  # noqa: ASYNC109
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():  # type: ignore[operator]
-        if loop.time() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.05)
 
 
 async def test_three_workers_one_killed_lose_nothing_keep_order_and_limits(
@@ -56,12 +47,12 @@ async def test_three_workers_one_killed_lose_nothing_keep_order_and_limits(
         try:
             total = len(CHATS) * EACH
             # A third of the way, the worker that holds claims dies without a word.
-            await _until(lambda: sum(map(len, _received(emu).values())) >= total // 3, 60)
+            await eventually(lambda: sum(map(len, _received(emu).values())) >= total // 3, 60)
             victim = await claimer(url, workers)
             assert victim is not None, "no row was being sent"
             victim.send_signal(signal.SIGKILL)
             victim.wait(timeout=10)
-            await _until(
+            await eventually(
                 lambda: all(set(v) >= set(range(1, EACH + 1)) for v in _received(emu).values()),
                 90,
             )
@@ -159,7 +150,7 @@ async def test_a_late_answer_counts_the_message_again_from_when_it_came(
         slow = emu.faults.add("slow", "sendMessage", seconds=0.3, times=2)
         worker = start_worker(emu, url, log)
         try:
-            await _until(lambda: all(emu.user(c).messages for c in chats), 30)
+            await eventually(lambda: all(emu.user(c).messages for c in chats), 30)
         finally:
             worker.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(worker.wait, 20) == 0, log.read_text()

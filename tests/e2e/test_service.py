@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from emulator import BotApiEmulator
 from storage.values import ts
 from tests.e2e.test_crash import BotProcess, killed_at_exit
 from tests.e2e.test_webhook import _webhook_env
-from tests.support import DbTarget, change, peek
+from tests.support import DbTarget, change, eventually, peek
 
 # What a supervisor gives the bot between SIGTERM and SIGKILL, as issue 16 asks (systemd's
 # TimeoutStopSec and docker stop's grace are longer: see deploy/).
@@ -46,14 +46,6 @@ def _trouble(log: Path) -> list[str]:
     ]
 
 
-async def _until(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"waited {seconds:g} s in vain for {what}")
-
-
 async def _terminate(bot: BotProcess) -> tuple[int, float]:
     """SIGTERM; the exit status and the seconds until the process was gone."""
     proc = bot.proc
@@ -62,7 +54,7 @@ async def _terminate(bot: BotProcess) -> tuple[int, float]:
     started = loop.time()
     proc.send_signal(signal.SIGTERM)
     try:
-        await _until(lambda: proc.poll() is not None, "the bot to stop", 30)
+        await eventually(lambda: proc.poll() is not None, 30, "the bot to stop")
     except AssertionError:
         bot.kill()
         raise
@@ -106,7 +98,7 @@ async def test_sigterm_lets_the_sends_under_way_finish_and_exits_cleanly(
         # their way, others still wait for their turn (28 a second).
         slow = emu.faults.add("slow", "copyMessage", seconds=1.5, times=None)
         await _queue_copies(database, FIRST_USER, welcome.message_id)
-        await _until(lambda: slow.fired >= 5, "copies under way")
+        await eventually(lambda: slow.fired >= 5, 60, "copies under way")
         status, took = await _terminate(bot)
     assert status == 0
     assert took < STOP_DEADLINE, took
@@ -124,7 +116,7 @@ async def test_an_idle_bot_writes_nothing_at_info(emu: BotApiEmulator, tmp_path:
     log = tmp_path / "bot.log"
     with killed_at_exit(BotProcess(emu, tmp_path / "idle.sqlite3", INFO, log=log)) as bot:
         await bot.start()
-        await _until(lambda: "Application started" in log.read_text(), "the start")
+        await eventually(lambda: "Application started" in log.read_text(), 60, "the start")
         started = log.read_text().splitlines()
         # The outbox is poked every second, the follow-up rules run after 5 s: before
         # APScheduler was quietened each run wrote two lines.
@@ -146,7 +138,7 @@ async def test_a_second_instance_with_the_same_token_is_reported_once(
         await second.start()
         # Telegram ends the older long poll whenever the other instance polls: they take
         # turns, so each has been refused three times by now.
-        await _until(lambda: emu.poll_conflicts >= 6, "six conflicts")
+        await eventually(lambda: emu.poll_conflicts >= 6, 60, "six conflicts")
         statuses = [(await _terminate(first))[0], (await _terminate(second))[0]]
     assert statuses == [0, 0]
     for log in logs:
