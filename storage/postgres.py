@@ -182,7 +182,8 @@ class PostgresDatabase:
             await conn.execute(b"BEGIN")
             try:
                 yield seam
-                await conn.execute(b"COMMIT")
+                with _errors():  # a deferred constraint is checked here
+                    await conn.execute(b"COMMIT")
             except BaseException:
                 if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                     await conn.execute(b"ROLLBACK")

@@ -7,6 +7,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,15 @@ import aiosqlite
 from storage.sql import BaseConnection, DatabaseError, Dialect, IntegrityError, Params, Row
 
 # Each call below is one hop to aiosqlite's thread: the statement and the reading of its
-# result happen there together.
+# result happen there together. A transaction's BEGIN rides on its first statement's hop,
+# and its COMMIT is queued behind it without holding the lock (see `transaction`), so a
+# one-statement transaction holds the connection for one hop instead of three.
+
+
+def _hop(conn: sqlite3.Connection, begin: str | None, fn: Any, *args: Any) -> Any:
+    if begin is not None:
+        conn.execute(begin)
+    return fn(conn, *args)
 
 
 def _execute(conn: sqlite3.Connection, sql: str, params: Params) -> int:
@@ -36,6 +45,26 @@ def _fetchone(conn: sqlite3.Connection, sql: str, params: Params) -> Any:
         cursor.close()
 
 
+def _fetchall(conn: sqlite3.Connection, sql: str, params: Params) -> list[Any]:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _end(conn: sqlite3.Connection, commit: bool) -> None:
+    """COMMIT or ROLLBACK; whatever happens, the connection leaves the hop outside any
+    transaction (a failed COMMIT is rolled back here), ready for the next one queued."""
+    try:
+        if commit:
+            conn.execute("COMMIT")
+    finally:
+        # SQLite may have rolled back already (after SQLITE_FULL, for one).
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     try:
@@ -54,24 +83,34 @@ class SqliteConnection(BaseConnection):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         super().__init__()
         self._conn = conn
+        # The BEGIN that the next statement's hop runs first (a transaction just opened).
+        self._begin: str | None = None
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        begin, self._begin = self._begin, None
+        with _errors():
+            return await self._conn._execute(_hop, self._conn._conn, begin, fn, *args)  # type: ignore[no-untyped-call]
+
+    def _end(self, *, commit: bool) -> asyncio.Future[None]:
+        """Queue COMMIT or ROLLBACK on the connection's thread and return its future
+        without waiting: what is queued after it runs after it (aiosqlite's queue is
+        first in, first out), so the lock can be let go at once."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._conn._tx.put_nowait((future, partial(_end, self._conn._conn, commit)))
+        return future
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        with _errors():
-            changed = await self._conn._execute(_execute, self._conn._conn, sql, params)  # type: ignore[no-untyped-call]
-        return int(changed)
+        return int(await self._run(_execute, sql, params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
-        with _errors():
-            changed = await self._conn._execute(_executemany, self._conn._conn, sql, list(rows))  # type: ignore[no-untyped-call]
-        return int(changed)
+        return int(await self._run(_executemany, sql, list(rows)))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        with _errors():
-            return list(await self._conn.execute_fetchall(sql, params))
+        return list(await self._run(_fetchall, sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        with _errors():
-            row: Row | None = await self._conn._execute(_fetchone, self._conn._conn, sql, params)  # type: ignore[no-untyped-call]
+        row: Row | None = await self._run(_fetchone, sql, params)
         return row
 
     async def script(self, sql: str) -> None:
@@ -167,19 +206,32 @@ class SqliteDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteConnection]:
-        """Run the block in one IMMEDIATE transaction; commit on success, roll back on error."""
-        conn, seam = self._require()
+        """Run the block in one IMMEDIATE transaction; commit on success, roll back on error.
+
+        The BEGIN goes with the block's first statement (a block that runs none opens no
+        transaction); the COMMIT is queued before the lock is let go and awaited after, so
+        the next transaction's statements queue up behind it instead of behind this task's
+        turn of the event loop.
+        """
+        _conn, seam = self._require()
         async with self._lock:
-            await conn.execute("BEGIN IMMEDIATE")
+            seam._begin = "BEGIN IMMEDIATE"
             try:
                 yield seam
-                await conn.execute("COMMIT")
             except BaseException:
-                # Also after a failed COMMIT (disk full, I/O error): never leave the shared
-                # connection inside a transaction.
-                if conn.in_transaction:
-                    await conn.execute("ROLLBACK")
+                begun = seam._begin is None
+                seam._begin = None
+                if begun:
+                    # Also after a failed statement: never leave the shared connection
+                    # inside a transaction.
+                    await seam._end(commit=False)
                 raise
+            if seam._begin is not None:  # no statement ran: nothing to commit
+                seam._begin = None
+                return
+            committed = seam._end(commit=True)
+        with _errors():
+            await committed
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[SqliteConnection]:

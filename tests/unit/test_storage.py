@@ -3,6 +3,7 @@ the one SQL's placeholders and rows, and the service's guards; SQLite's pragmas.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,54 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
             raise RuntimeError("boom")
     async with db.reading() as conn:
         assert await conn.fetchval("SELECT COUNT(*) FROM beneficiaries") == 0
+
+
+async def test_a_commit_refused_at_the_end_leaves_nothing_and_the_next_one_runs(
+    db: Database,
+) -> None:
+    """A deferred foreign key is checked at COMMIT: the refused transaction is rolled back
+    and the one waiting behind it (queued while that COMMIT ran) still commits."""
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE t_parent (id INTEGER PRIMARY KEY)")
+        await conn.execute(
+            "CREATE TABLE t_child (id INTEGER PRIMARY KEY, parent INTEGER"
+            " REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+
+    async def orphan() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO t_child (id, parent) VALUES (1, 404)")
+
+    async def parent() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO t_parent (id) VALUES (7)")
+
+    refused, committed = await asyncio.gather(orphan(), parent(), return_exceptions=True)
+    assert isinstance(refused, IntegrityError)
+    assert committed is None
+    async with db.reading() as conn:
+        assert await conn.fetchval("SELECT COUNT(*) FROM t_child") == 0
+        assert await conn.fetchval("SELECT id FROM t_parent") == 7
+
+
+async def test_a_transaction_that_runs_nothing_or_fails_first_leaves_the_database_usable(
+    db: Database,
+) -> None:
+    async with db.transaction():
+        pass
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            raise RuntimeError("before any statement")
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as conn:  # the first statement (and its BEGIN) refused
+            await conn.execute(
+                "INSERT INTO drafts (user_id, stage, created_at, updated_at)"
+                " VALUES (404, 'answering', 'x', 'x')"
+            )
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (5, 't')")
+    async with db.reading() as conn:
+        assert await conn.fetchval("SELECT COUNT(*) FROM foreign_chats") == 1
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
