@@ -156,31 +156,67 @@ async def supervise(
         wait = min(wait * 2, MAX_RETRY_SECONDS)
 
 
+def _current(
+    associations: list[Association],
+) -> tuple[dict[str, AppType | None], Callable[[str], Callable[[AppType | None], None]]]:
+    """Each association's Application as its supervisor sets it, and the setter for one."""
+    current: dict[str, AppType | None] = {a.name: None for a in associations}
+
+    def remember(name: str) -> Callable[[AppType | None], None]:
+        def set_app(app: AppType | None) -> None:
+            current[name] = app
+
+        return set_app
+
+    return current, remember
+
+
 async def serve_polling(
     associations: list[Association],
     stop: asyncio.Event,
     *,
     poll_timeout: float = 10.0,
     first_wait: float = FIRST_RETRY_SECONDS,
+    metrics_listen: str = "127.0.0.1",
+    metrics_port: int | None = None,
 ) -> None:
-    """Every association's bot polls Telegram, each under its own supervisor."""
+    """Every association's bot polls Telegram, each under its own supervisor; /healthz and
+    /metrics for all of them on the side port (if any)."""
+    from bot.health import deployment_side_server
     from bot.polling import serve
+
+    current, remember = _current(associations)
 
     async def run(app: AppType) -> None:
         await serve(app, stop=stop, poll_timeout=poll_timeout)
 
-    await asyncio.gather(*(supervise(a, run, stop, first_wait=first_wait) for a in associations))
+    async with deployment_side_server(lambda: current, metrics_listen, metrics_port):
+        await asyncio.gather(
+            *(
+                supervise(a, run, stop, first_wait=first_wait, on_app=remember(a.name))
+                for a in associations
+            )
+        )
 
 
 async def serve_webhooks(
-    associations: list[Association], stop: asyncio.Event, *, listen: str, port: int
+    associations: list[Association],
+    stop: asyncio.Event,
+    *,
+    listen: str,
+    port: int,
+    metrics_listen: str = "127.0.0.1",
+    metrics_port: int | None = None,
 ) -> None:
     """One server for every association's webhook: each on its own path, each checking
-    its own secret; an association not running answers 503 (Telegram posts again)."""
+    its own secret; an association not running answers 503 (Telegram posts again). The
+    same server answers /healthz and /metrics for all of them."""
+    from bot.health import add_deployment_routes, deployment_side_server
     from bot.webhook import MAX_BODY, add_webhook, run_behind_webhook
 
     server = web.Application(client_max_size=MAX_BODY)
-    current: dict[str, AppType | None] = {a.name: None for a in associations}
+    current, remember = _current(associations)
+    add_deployment_routes(server, lambda: current)
     taking: dict[str, asyncio.Event] = {a.name: asyncio.Event() for a in associations}
 
     def route(name: str, url: str, secret: str) -> None:
@@ -216,17 +252,12 @@ async def serve_webhooks(
 
         return run
 
-    def remember(name: str) -> Callable[[AppType | None], None]:
-        def set_app(app: AppType | None) -> None:
-            current[name] = app
-
-        return set_app
-
     try:
         await web.TCPSite(runner, listen, port).start()
-        await asyncio.gather(
-            *(supervise(a, runs(a), stop, on_app=remember(a.name)) for a in associations)
-        )
+        async with deployment_side_server(lambda: current, metrics_listen, metrics_port):
+            await asyncio.gather(
+                *(supervise(a, runs(a), stop, on_app=remember(a.name)) for a in associations)
+            )
     finally:
         await runner.cleanup()
 
@@ -256,10 +287,20 @@ def run_associations(folder: Path) -> int:
         stop = stop_on_signals()
         if first.mode == "webhook":
             await serve_webhooks(
-                associations, stop, listen=first.webhook_listen, port=first.webhook_port
+                associations,
+                stop,
+                listen=first.webhook_listen,
+                port=first.webhook_port,
+                metrics_listen=first.metrics_listen,
+                metrics_port=first.metrics_port,
             )
         else:
-            await serve_polling(associations, stop)
+            await serve_polling(
+                associations,
+                stop,
+                metrics_listen=first.metrics_listen,
+                metrics_port=first.metrics_port,
+            )
 
     asyncio.run(main())
     return 0

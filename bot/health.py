@@ -17,18 +17,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.aiohttp import make_aiohttp_handler
+from prometheus_client.metrics_core import Metric
 from telegram.error import BadRequest, NetworkError
 
 from bot.context import SERVICES_KEY, AppType, Services
 from storage.migrator import latest
 from storage.sql import DatabaseError
 
-__all__ = ["add_routes", "connect", "problems", "side_server"]
+__all__ = [
+    "Apps",
+    "add_deployment_routes",
+    "add_routes",
+    "connect",
+    "deployment_side_server",
+    "problems",
+    "side_server",
+]
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +96,105 @@ def add_routes(server: web.Application, app: AppType) -> None:
     server.router.add_get("/metrics", show_metrics)
 
 
+# A deployment of several associations (`run --associations`): each association's
+# Application as it stands (None while its supervisor waits to start it again).
+Apps = Callable[[], Mapping[str, AppType | None]]
+NOT_RUNNING = "not running: it stopped and is started again after a wait"
+
+
+async def _report(app: AppType | None) -> dict[str, object]:
+    found = [NOT_RUNNING] if app is None else await problems(app)
+    if found:
+        return {"status": "unavailable", "problems": found}
+    assert app is not None
+    return {"status": "ready", "bot": app.bot.username}
+
+
+class _Merged:
+    """Every association's metrics as one exposition: a family once, each sample with an
+    `association` label (Prometheus refuses a family repeated)."""
+
+    def __init__(self, families: list[tuple[str, list[Metric]]]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterator[Metric]:
+        merged: dict[str, Metric] = {}
+        for name, families in self._families:
+            for family in families:
+                into = merged.get(family.name)
+                if into is None:
+                    into = Metric(family.name, family.documentation, family.type, family.unit)
+                    merged[family.name] = into
+                for sample in family.samples:
+                    into.add_sample(
+                        sample.name,
+                        {**sample.labels, "association": name},
+                        sample.value,
+                        sample.timestamp,
+                        sample.exemplar,
+                    )
+        yield from merged.values()
+
+
+def add_deployment_routes(server: web.Application, apps: Apps) -> None:
+    """GET /healthz, /healthz/<name> and /metrics for every association of the process.
+
+    /healthz answers 200 while at least one association is ready ("ready" when all are,
+    "degraded" when some are not, each with its reasons) and 503 when none is: one
+    association's revoked token must not get the whole process restarted. /healthz/<name>
+    is one association's own answer, 200 or 503, for an alert of its own.
+    """
+
+    async def show_health(request: web.Request) -> web.Response:
+        report = {name: await _report(app) for name, app in apps().items()}
+        ready = sum(1 for r in report.values() if r["status"] == "ready")
+        status = "ready" if ready == len(report) else "degraded" if ready else "unavailable"
+        body = {"status": status, "associations": report}
+        return web.json_response(body, status=200 if ready else 503)
+
+    async def show_one(request: web.Request) -> web.Response:
+        running = apps()
+        name = request.match_info["name"]
+        if name not in running:
+            return web.json_response({"status": "unknown association"}, status=404)
+        report = await _report(running[name])
+        return web.json_response(report, status=200 if report["status"] == "ready" else 503)
+
+    async def show_metrics(request: web.Request) -> web.Response:
+        families = []
+        for name, app in apps().items():
+            if app is None:
+                continue
+            services: Services = app.bot_data[SERVICES_KEY]
+            # A database that fails: its counters still count; /healthz says what is wrong.
+            with contextlib.suppress(DatabaseError):
+                await services.metrics.sample(services.db, services.requests.clock(), app.job_queue)
+            families.append((name, list(services.metrics.registry.collect())))
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_Merged(families))
+        return web.Response(
+            body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )
+
+    server.router.add_get("/healthz", show_health)
+    server.router.add_get("/healthz/{name}", show_one)
+    server.router.add_get("/metrics", show_metrics)
+
+
 @asynccontextmanager
-async def side_server(app: AppType, listen: str, port: int | None) -> AsyncIterator[None]:
-    """Serve /healthz and /metrics on listen:port while the block runs (no port: nothing)."""
+async def deployment_side_server(apps: Apps, listen: str, port: int | None) -> AsyncIterator[None]:
+    """The side port of a deployment of several associations (polling mode)."""
     if port is None:
         yield
         return
     server = web.Application()
-    add_routes(server, app)
+    add_deployment_routes(server, apps)
+    async with _serving(server, listen, port):
+        yield
+
+
+@asynccontextmanager
+async def _serving(server: web.Application, listen: str, port: int) -> AsyncIterator[None]:
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
     try:
@@ -102,6 +203,18 @@ async def side_server(app: AppType, listen: str, port: int | None) -> AsyncItera
         yield
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def side_server(app: AppType, listen: str, port: int | None) -> AsyncIterator[None]:
+    """Serve /healthz and /metrics on listen:port while the block runs (no port: nothing)."""
+    if port is None:
+        yield
+        return
+    server = web.Application()
+    add_routes(server, app)
+    async with _serving(server, listen, port):
+        yield
 
 
 async def connect(

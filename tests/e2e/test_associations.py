@@ -17,6 +17,7 @@ import shutil
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -26,6 +27,7 @@ from bot.config import ConfigError
 from emulator import BotApiEmulator
 from storage.db import database_at
 from tests.e2e.driver import Person
+from tests.e2e.test_monitoring import scrape, value
 from tests.postgres import Cluster
 from tests.support import DbTarget, eventually, table_names
 
@@ -64,6 +66,21 @@ def _deployment(db_target: DbTarget) -> dict[str, str]:
     return {"TAWASUL_DATABASE_URL": db_target} if isinstance(db_target, str) else {}
 
 
+async def _health(base: str, path: str = "/healthz") -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as http, http.get(base + path) as response:
+        return response.status, await response.json()
+
+
+async def _until_health(base: str, want: Any, what: str) -> dict[str, Any]:
+    """Ask /healthz until `want(status, body)` holds; return the body."""
+    for _ in range(300):
+        status, body = await _health(base)
+        if want(status, body):
+            return body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"/healthz never showed {what}: {status} {body}")
+
+
 async def test_one_process_serves_three_associations_and_one_fault_stops_only_its_own(
     db_target: DbTarget, tmp_path: Path
 ) -> None:
@@ -78,14 +95,36 @@ async def test_one_process_serves_three_associations_and_one_fault_stops_only_it
         assert [a.name for a in associations] == list(NAMES)
         revoked = amal.faults.add("401", "getMe", times=None)  # al-amal's token is revoked
         stop = asyncio.Event()
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
         task = asyncio.create_task(
-            serve_polling(associations, stop, poll_timeout=1, first_wait=0.5)
+            serve_polling(associations, stop, poll_timeout=1, first_wait=0.5, metrics_port=port)
         )
         try:
             # The other two serve their beneficiaries, each in its own language and data.
             sara = Person(khair.user(5001, first_name="Sara", language_code="en"))
             welcome = await sara.command("/start")
             assert "Welcome to" in welcome.text
+            # The side port tells the operator which association is down, and why, while
+            # still answering 200: the process serves the others.
+            body = await _until_health(
+                base,
+                lambda status, body: body["associations"]["al-birr"]["status"] == "ready",
+                "al-birr ready",
+            )
+            assert body["status"] == "degraded"
+            assert body["associations"]["al-khair"]["status"] == "ready"
+            assert body["associations"]["al-amal"]["status"] == "unavailable"
+            assert body["associations"]["al-amal"]["problems"]
+            assert (await _health(base, "/healthz/al-amal"))[0] == 503
+            assert (await _health(base, "/healthz/al-khair"))[0] == 200
+            assert (await _health(base, "/healthz/al-nowhere"))[0] == 404
+            samples, text = await scrape(base)
+            assert value(samples, "tawasul_updates_total", kind="message", association="al-khair")
+            assert not value(
+                samples, "tawasul_updates_total", kind="message", association="al-amal"
+            )
+            assert text.count("# TYPE tawasul_updates_total counter") == 1  # one family for all
             huda = Person(birr.user(5002, first_name="Huda", language_code="ar"))
             assert (await huda.command("/start")).buttons  # the menu, in spite of its guide
             # Telegram answers al-birr 429 to everything: al-khair does not notice.
@@ -102,6 +141,9 @@ async def test_one_process_serves_three_associations_and_one_fault_stops_only_it
             amal.faults.clear()
             await omar.send_command("/start")
             assert "Welcome to" in (await omar.wait_for_message(timeout=30)).text
+            await _until_health(
+                base, lambda status, body: status == 200 and body["status"] == "ready", "ready"
+            )
         finally:
             stop.set()
             await asyncio.wait_for(task, 30)
@@ -232,6 +274,13 @@ async def test_webhooks_of_two_associations_on_one_port_each_with_its_secret(
                     headers={"X-Telegram-Bot-Api-Secret-Token": secrets_["al-khair"]},
                 )
                 assert forged.status == 403
+            # The webhook server answers /healthz for every association too.
+            body = await _until_health(
+                f"http://127.0.0.1:{port}",
+                lambda status, body: status == 200 and body["status"] == "ready",
+                "both ready",
+            )
+            assert set(body["associations"]) == {"al-amal", "al-khair"}
         finally:
             stop.set()
             await asyncio.wait_for(task, 30)

@@ -1,5 +1,6 @@
 """The metrics' small parts: a registry per Application, update kinds, the outbox's depth and
-its query plan, the 429s the rate limiter sees, the settings of the side port."""
+its query plan, the 429s the rate limiter sees, the settings of the side port, a deployment
+whose associations are all down."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 from prometheus_client import REGISTRY, generate_latest
 from telegram import Chat, Message, Update, User
 from telegram.error import RetryAfter
 
 from bot.app import ALLOWED_UPDATES
 from bot.config import ConfigError, load_config
+from bot.health import NOT_RUNNING, add_deployment_routes
 from bot.metrics import UPDATE_KINDS, Metrics, update_kind
 from bot.processing import PerChatUpdateProcessor
 from bot.ratelimit import NO_RETRIES, StaffGroupRateLimiter, each_call_inside
@@ -170,3 +174,27 @@ def test_the_side_port_is_off_by_default_and_apart_from_the_webhook() -> None:
             }
         )
     assert "TAWASUL_METRICS_PORT must differ" in "\n".join(caught.value.problems)
+
+
+async def test_a_deployment_with_no_association_running_is_unavailable_but_still_scraped() -> None:
+    server = web.Application()
+    add_deployment_routes(server, lambda: {"al-amal": None, "al-khair": None})
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                assert response.status == 503
+                body = await response.json()
+            assert body["status"] == "unavailable"
+            assert body["associations"]["al-amal"]["problems"] == [NOT_RUNNING]
+            async with http.get(f"http://127.0.0.1:{port}/healthz/al-khair") as response:
+                assert response.status == 503
+            async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert response.status == 200
+                assert "tawasul_" not in await response.text()  # nothing running, nothing made up
+    finally:
+        await runner.cleanup()
