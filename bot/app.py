@@ -20,6 +20,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     TypeHandler,
+    Updater,
 )
 
 from bot.config import Config
@@ -362,13 +363,30 @@ async def running(app: AppType, *, poll_timeout: float = 1.0) -> AsyncIterator[A
         try:
             yield app
         finally:
-            await app.updater.stop()
+            await stop_polling(app.updater)
             await stop_sending(app)
             await app.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
     finally:
         await app.shutdown()
+
+
+# How long a stop waits for the polling loop. It is asleep for a 429's retry_after (or
+# the back-off after a failed call) between calls, which can be longer than a supervisor
+# gives; nothing is lost by not waiting: the updates fetched are in the inbox, and those
+# not yet confirmed to Telegram come again at the next start and are known there.
+POLLING_STOP_SECONDS = 2.0
+
+
+async def stop_polling(updater: Updater) -> None:
+    """Stop fetching updates, without waiting out a sleep of the polling loop."""
+    if isinstance(updater.bot, PollingBot):
+        updater.bot.stopping()
+    try:
+        await asyncio.wait_for(updater.stop(), POLLING_STOP_SECONDS)
+    except TimeoutError:
+        log.info("polling was waiting to call Telegram again; stopped without waiting")
 
 
 def stop_on_signals() -> asyncio.Event:

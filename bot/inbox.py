@@ -6,8 +6,12 @@ every update of the batch, and the webhook handler answers 200 only after its pu
 queue whose put commits the update to the inbox table first makes both modes durable.
 In polling mode PollingBot stores each fetched batch in one transaction before the puts
 (which then find the updates stored), so a burst costs one commit, not one per update.
-The last handler group marks each update handled; handled updates are deleted in the
-next write (or at shutdown), and start-up replays whatever a crash left.
+The last handler group marks each update handled; the next write (or the shutdown) keeps
+only their ids, for two days, and start-up replays whatever a crash left unhandled.
+
+Telegram delivers a batch again when the getUpdates that would have confirmed it failed
+(the process killed, a 429 storm as it stopped), for up to a day: start-up loads the ids
+of the updates handled lately, and such a second copy stops at first_sight.
 
 Handlers are idempotent for replays: form buttons carry the draft's version, typed answers
 are checked against the draft's last applied message id, and an update that Telegram
@@ -18,17 +22,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.poll_errors import PollErrors
 from storage.inbox import Inbox
 from storage.sql import Database
+
+log = logging.getLogger(__name__)
+
+
+# Telegram keeps an unconfirmed update for a day; handled ids are kept longer than that.
+KEEP_HANDLED = timedelta(days=2)
+PRUNE_EVERY = timedelta(hours=1)
+RECENT_IDS = 10_000
 
 
 class DurableQueue(asyncio.Queue[object]):
@@ -39,8 +53,9 @@ class DurableQueue(asyncio.Queue[object]):
         self._db = db
         self._clock = clock
         self._in_inbox: set[int] = set()  # stored and not yet handled
-        self._handled: list[int] = []  # handled, to delete with the next write
-        self._recent = RecentIds(10_000)
+        self._handled: list[int] = []  # handled, to record with the next write
+        self._recent = RecentIds(RECENT_IDS)
+        self._pruned_at: datetime | None = None
         self._payloads: dict[int, str] = {}  # update id -> the JSON Telegram sent, to store
 
     def received(self, update_id: int, payload: str) -> None:
@@ -91,9 +106,14 @@ class DurableQueue(asyncio.Queue[object]):
             await self._write([])
 
     async def replay(self, bot: Bot) -> Sequence[Update]:
-        """Return the updates a crash left unhandled, oldest first."""
+        """Return the updates a crash left unhandled, oldest first; remember the ids of
+        those handled lately, so that Telegram's second copy of one is known."""
         async with self._db.reading() as conn:
-            rows = await Inbox(conn).pending()
+            inbox = Inbox(conn)
+            rows = await inbox.pending()
+            handled = await inbox.recently_handled(RECENT_IDS)
+        for update_id in reversed(handled):
+            self._recent.add(update_id)
         updates = []
         for update_id, payload in rows:
             update = Update.de_json(json.loads(payload), bot)
@@ -104,14 +124,21 @@ class DurableQueue(asyncio.Queue[object]):
 
     async def _write(self, rows: list[tuple[int, str]]) -> None:
         handled, self._handled = self._handled, []
+        now = self._clock()
+        prune = self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY
         try:
             async with self._db.transaction() as conn:
                 inbox = Inbox(conn)
-                await inbox.remove(handled)
-                await inbox.add(rows, self._clock())
+                if handled:
+                    await inbox.handled(handled, now)
+                await inbox.add(rows, now)
+                if prune:
+                    await inbox.forget_handled_before(now - KEEP_HANDLED)
         except BaseException:
             self._handled = handled + self._handled
             raise
+        if prune:
+            self._pruned_at = now
 
 
 class PollingBot(ExtBot[int]):
@@ -122,6 +149,13 @@ class PollingBot(ExtBot[int]):
         super().__init__(*args, **kwargs)
         self._inbox = inbox
         self._poll_errors = PollErrors()
+        self._stopping = False
+
+    def stopping(self) -> None:
+        """Polling stops: the Updater's last getUpdates only confirms the batch fetched
+        before. Telegram refusing it (a 429 storm, an outage) is no error: that batch comes
+        again at the next start, and the inbox knows the updates it handled."""
+        self._stopping = True
 
     @property
     def poll_errors(self) -> PollErrors:
@@ -136,7 +170,15 @@ class PollingBot(ExtBot[int]):
         return result
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
-        updates = await super().get_updates(*args, **kwargs)
+        try:
+            updates = await super().get_updates(*args, **kwargs)
+        except TelegramError as err:
+            if not self._stopping:
+                raise
+            log.info(
+                "Telegram did not take the last confirmation of updates (%s)", type(err).__name__
+            )
+            return ()
         self._poll_errors.polled()
         await self._inbox.store(updates)
         return updates

@@ -23,11 +23,29 @@ class Inbox:
             [(update_id, payload, ts(now)) for update_id, payload in updates],
         )
 
-    async def remove(self, update_ids: list[int]) -> None:
+    async def handled(self, update_ids: list[int], now: datetime) -> None:
+        """Keep only the ids of handled updates (and when): their payloads are emptied."""
         await self.conn.executemany(
-            "DELETE FROM inbox WHERE update_id = ?", [(i,) for i in update_ids]
+            "UPDATE inbox SET handled_at = ?, payload = '' WHERE update_id = ?",
+            [(ts(now), i) for i in update_ids],
         )
 
     async def pending(self) -> list[tuple[int, str]]:
-        rows = await self.conn.fetchall("SELECT update_id, payload FROM inbox ORDER BY update_id")
+        rows = await self.conn.fetchall(
+            "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
+        )
         return [(int(r[0]), str(r[1])) for r in rows]
+
+    async def recently_handled(self, limit: int) -> list[int]:
+        """The ids of the newest handled updates, newest first."""
+        rows = await self.conn.fetchall(
+            "SELECT update_id FROM inbox WHERE handled_at IS NOT NULL"
+            " ORDER BY update_id DESC LIMIT ?",
+            (limit,),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def forget_handled_before(self, cutoff: datetime) -> int:
+        return await self.conn.execute(
+            "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (ts(cutoff),)
+        )

@@ -133,7 +133,7 @@ async def test_one_process_serves_three_associations_and_one_fault_stops_only_it
             await eventually(lambda: storm.fired >= 1)
             answer = await sara.say("Where is your office?")
             assert answer.text  # al-khair's guides answer (or say they cannot): no crash
-            birr.faults.clear()  # (a stop waits out a 429's retry_after: see the README)
+            birr.faults.clear()  # the storm ends
             await eventually(lambda: revoked.fired >= 2)  # al-amal is tried again, refused again
             omar = amal.user(5003, first_name="Omar", language_code="en")
             assert not omar.messages

@@ -1,5 +1,5 @@
-"""Run as a service: a stop drains the outbox's sends, an idle bot's log stays quiet, and a
-second instance polling with the same token is reported once, in plain words.
+"""Run as a service: a stop drains the outbox's sends and does not wait out a 429 storm, an
+idle bot's log stays quiet, and a second instance polling with the same token is reported once, in plain words.
 
 The bot is `python -m bot run` in a child process against the emulator, logging at INFO
 (the default) into a file, as a supervisor would run it.
@@ -110,6 +110,53 @@ async def test_sigterm_lets_the_sends_under_way_finish_and_exits_cleanly(
     assert outbox["sent"] == slow.fired >= 5
     assert outbox["sent"] + outbox.get("pending", 0) == RECIPIENTS
     assert sum(len(r.messages) for r in recipients) == slow.fired
+
+
+async def test_sigterm_during_a_429_storm_does_not_wait_it_out(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """Telegram answers every call 429 with a retry_after longer than any supervisor's
+    grace: the polling loop sleeps it out between calls, and a stop must not."""
+    log = tmp_path / "bot.log"
+    with killed_at_exit(BotProcess(emu, tmp_path / "storm.sqlite3", INFO, log=log)) as bot:
+        await bot.start()
+        await eventually(lambda: "Application started" in log.read_text(), 60, "the start")
+        storm = emu.faults.add("429", times=None, retry_after=60)
+        await eventually(lambda: storm.fired >= 1, 30, "getUpdates answered 429")
+        await asyncio.sleep(0.5)  # the polling loop is asleep for retry_after now
+        status, took = await _terminate(bot)
+    assert status == 0
+    assert took < STOP_DEADLINE, took
+    assert _trouble(log) == []  # the refused last confirmation is no error
+
+
+async def test_a_batch_telegram_delivers_again_after_a_restart_is_not_handled_twice(
+    emu: BotApiEmulator, tmp_path: Path, db_target: DbTarget
+) -> None:
+    """The getUpdates that would confirm the last batch is refused (a 429 storm begins),
+    the bot stops: at the next start Telegram delivers that batch again."""
+    log = tmp_path / "bot.log"
+    sara = emu.user(FIRST_USER, first_name="Sara", language_code="en")
+    with killed_at_exit(BotProcess(emu, db_target, INFO, log=log)) as bot:
+        await bot.start()
+        await sara.send_command("/start")
+        # Before the bot can ask again: the call that would confirm /start is refused.
+        storm = emu.faults.add("429", "getUpdates", times=None, retry_after=60)
+        assert "Welcome to" in (await sara.wait_for_message(timeout=20)).text
+        await eventually(lambda: storm.fired >= 1, 30, "the confirmation refused")
+        status, _ = await _terminate(bot)
+        assert status == 0
+        emu.faults.clear()
+        assert emu.state.pending_updates(100)  # Telegram still holds /start
+        await bot.start()
+        await sara.send_text("hello")  # a new message: the bot is polling again
+        await sara.wait_for_message(timeout=20)
+        await asyncio.sleep(0.5)
+        status, _ = await _terminate(bot)
+    assert status == 0
+    texts = [m.text for m in sara.messages]
+    assert sum("Welcome to" in (t or "") for t in texts) == 1, texts
+    assert _trouble(log) == []
 
 
 async def test_an_idle_bot_writes_nothing_at_info(emu: BotApiEmulator, tmp_path: Path) -> None:
