@@ -224,6 +224,26 @@ class Outbox:
         )
         return changed
 
+    async def claimers(self) -> list[str]:
+        """The workers that hold rows being sent."""
+        rows = await self.conn.fetchall(
+            "SELECT DISTINCT claimed_by FROM outbox"
+            " WHERE state = 'sending' AND claimed_by IS NOT NULL"
+        )
+        return [str(r[0]) for r in rows]
+
+    async def recover_claims_of(self, workers: Collection[str]) -> int:
+        """Rows being sent by these workers, known to be dead: sent again and counted."""
+        if not workers:
+            return 0
+        marks = ",".join("?" * len(workers))
+        return await self.conn.execute(
+            "UPDATE outbox SET state = 'pending', ambiguous = ambiguous + 1,"
+            " claimed_by = NULL, claimed_until = NULL"
+            f" WHERE state = 'sending' AND claimed_by IN ({marks})",
+            tuple(workers),
+        )
+
     async def sent(self, message_id: int, now: datetime) -> None:
         await self.conn.execute(
             "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",

@@ -17,6 +17,8 @@ lane by lane) and one a second per private chat. What Telegram answers decides t
 On PostgreSQL several processes may send from one outbox (`python -m bot outbox-worker`
 beside the bot): each claim names its process and holds for a lease; a claim of a process
 that died expires and the rows go to whoever claims next (counted as of unknown outcome).
+A process that starts takes over at once the claims of a process of its own machine that
+is gone (died_here): a restart after a crash does not wait out the lease.
 Claims are taken in one order across processes, so a chat's rows still go one after the
 other, and the pace (the bot's overall rate, one a second per private chat) is kept in the
 database (storage.outbox.SendSlots), so it holds for all the processes together; the slots
@@ -81,6 +83,29 @@ def wall_clock() -> datetime:
     """Leases are about processes being alive, so they are in real time, whatever clock
     the bot's business runs on (a test's simulated one)."""
     return datetime.now(UTC)
+
+
+def died_here(worker: str, me: str) -> bool:
+    """Whether a claim's worker (host:pid:token) was a process of this machine that is gone:
+    its pid is no process now, or is this process's own (a container's restarted bot has
+    pid 1 again). A worker of another machine is left to its lease."""
+    try:
+        host, pid, _token = worker.rsplit(":", 2)
+        my_host, my_pid, _ = me.rsplit(":", 2)
+        number = int(pid)
+    except ValueError:
+        return False
+    if worker == me or host != my_host:
+        return False
+    if pid == my_pid:
+        return True
+    try:
+        os.kill(number, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False  # alive, another user's
+    return False
 
 
 class Dispatcher:
@@ -181,6 +206,19 @@ class Dispatcher:
                 again = await Outbox(conn).recover()
             if again:
                 log.warning("%d outbox message(s) were being sent at a crash: sending again", again)
+        else:
+            # A process of this machine that died (the one this one replaces, after a crash)
+            # holds claims no one else would take over before their lease ends.
+            async with self.services.db.transaction() as conn:
+                outbox = Outbox(conn)
+                dead = [w for w in await outbox.claimers() if died_here(w, self.worker)]
+                again = await outbox.recover_claims_of(dead)
+            if again:
+                log.warning(
+                    "%d outbox message(s) were being sent by a process of this machine that"
+                    " died: sending again",
+                    again,
+                )
         while not self.stopping:
             self.wake.clear()
             try:

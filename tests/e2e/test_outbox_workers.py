@@ -2,7 +2,8 @@
 
 Three workers send one outbox to an emulator that enforces Telegram's limits; one is
 killed (SIGKILL) half-way. Every message arrives, each chat's in order, no limit is
-passed, and a message arrives twice only if its send was of unknown outcome (counted).
+passed, and a message arrives twice only if its send was of unknown outcome (counted). A
+worker restarted after a crash takes over its dead predecessor's claims at once.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.outbox_workers import claimer, numbers, queue_notices, start_worker
+from bot.delivery.dispatcher import died_here
 from emulator import BotApiEmulator
 from storage.db import database_at
 from storage.outbox import Outbox, SendSlots
@@ -170,3 +173,47 @@ def test_a_worker_is_refused_on_sqlite(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert b"needs PostgreSQL" in done.stderr
+
+
+def test_a_claim_of_a_dead_process_of_this_machine_is_known_at_once() -> None:
+    me = f"{socket.gethostname()}:{os.getpid()}:aaaaaa"
+    gone = subprocess.Popen([sys.executable, "-c", ""])
+    gone.wait()
+    host = socket.gethostname()
+    assert died_here(f"{host}:{gone.pid}:bbbbbb", me)  # no such process now
+    assert died_here(f"{host}:{os.getpid()}:cccccc", me)  # this pid's earlier life
+    assert not died_here(me, me)
+    assert not died_here(f"{host}:{os.getppid()}:dddddd", me)  # alive
+    assert not died_here(f"elsewhere:{gone.pid}:eeeeee", me)  # another machine's: its lease
+    assert not died_here("not a worker", me)
+
+
+async def test_a_restarted_worker_resends_its_dead_predecessors_claims_before_the_lease(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    url = pg_cluster.new_database()
+    await queue_notices(url, CHATS, EACH)
+    log = tmp_path / "worker.log"
+    async with BotApiEmulator() as emu:
+        for chat in CHATS:
+            emu.user(chat, first_name=f"B{chat}", language_code="en")
+        # Telegram holds every answer: the worker dies with its claims in flight. The
+        # default send timeout (10 s) makes the lease 40 s.
+        slow = emu.faults.add("slow", "sendMessage", seconds=30, times=None)
+        first = start_worker(emu, url, log)
+        try:
+            await eventually(lambda: slow.fired >= 1, 60, "a send under way")
+            assert await claimer(url, [first]) is first
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        emu.faults.clear()
+        second = start_worker(emu, url, log)
+        try:
+            total = len(CHATS) * EACH
+            # Well inside the dead worker's 40 s lease: taken over at the start.
+            await eventually(lambda: sum(map(len, _received(emu).values())) >= total, 20)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(second.wait, 20) == 0, log.read_text()
+    assert "sending again" in log.read_text()
