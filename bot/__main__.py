@@ -46,6 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "outbox-worker",
         help="only send what the outbox holds, beside the bot (PostgreSQL; several may run)",
     )
+    roles = sub.add_parser(
+        "associations-roles",
+        help="print the SQL that gives each association of DIR a PostgreSQL role of its own",
+    )
+    roles.add_argument("folder", type=Path, metavar="DIR")
     sub.add_parser("check-config", help="validate the settings and the association profile")
     sub.add_parser("migrate", help="create or upgrade the database")
     export = sub.add_parser(
@@ -60,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export" and args.first > args.last:
         parser.error("--from comes after --to")
     command = args.command or "run"
+    if command == "associations-roles":
+        from bot.associations import print_roles
+
+        return print_roles(args.folder)
     if command == "run" and getattr(args, "associations", None) is not None:
         from bot.associations import run_associations
 

@@ -25,11 +25,12 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from aiohttp import web
 from dotenv import dotenv_values
@@ -303,4 +304,81 @@ def run_associations(folder: Path) -> int:
             )
 
     asyncio.run(main())
+    return 0
+
+
+def role_name(schema: str) -> str:
+    """The PostgreSQL role of the association whose schema this is."""
+    return f"tawasul_{schema}"
+
+
+def roles_sql(associations: list[Association], passwords: Mapping[str, str]) -> str:
+    """SQL that gives each association a login role of its own, owner of its schema and of
+    every table in it, and no right to any other association's schema: the wall between
+    associations then holds for a statement the bot never runs, too. Run it once as the
+    database's owner; existing schemas (made under the deployment's shared role) are handed
+    over with their tables. `passwords`: by association name."""
+    lines = [
+        "-- One role per association (python -m bot associations-roles). Run as the",
+        "-- database's owner, then give each association its TAWASUL_DATABASE_URL below.",
+        "BEGIN;",
+    ]
+    for a in associations:
+        schema = a.config.settings.database_schema
+        if schema is None:
+            raise ConfigError([f"{a.name}: not on PostgreSQL (no TAWASUL_DATABASE_URL)"])
+        role = role_name(schema)
+        secret = passwords[a.name].replace("'", "''")
+        lines += [
+            f"-- {a.name}",
+            f"CREATE ROLE {role} LOGIN PASSWORD '{secret}';",
+            f"CREATE SCHEMA IF NOT EXISTS {schema};",
+            f"ALTER SCHEMA {schema} OWNER TO {role};",
+            "DO $$ DECLARE t record; BEGIN",
+            f"  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = '{schema}' LOOP",
+            f"    EXECUTE format('ALTER TABLE {schema}.%I OWNER TO {role}', t.tablename);",
+            "  END LOOP;",
+            "END $$;",
+        ]
+    lines.append("COMMIT;")
+    return "\n".join(lines) + "\n"
+
+
+def role_url(database_url: str, schema: str, password: str) -> str:
+    """The deployment's database URL with the association's role and password in it."""
+    parts = urlsplit(database_url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{role_name(schema)}:{quote(password, safe='')}@{host}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def print_roles(folder: Path) -> int:
+    """`python -m bot associations-roles DIR`: the SQL on stdout, each association's
+    TAWASUL_DATABASE_URL line in it as a comment (new passwords each time)."""
+    try:
+        associations = load_associations(folder)
+    except ConfigError as exc:
+        print("Tawasul cannot read the associations; fix these settings:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    url = _deployment_env().get("TAWASUL_DATABASE_URL")
+    if not url:
+        print("associations-roles needs TAWASUL_DATABASE_URL (PostgreSQL)", file=sys.stderr)
+        return 2
+    passwords = {a.name: secrets.token_urlsafe(24) for a in associations}
+    try:
+        sql = roles_sql(associations, passwords)
+    except ConfigError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 2
+    print(sql, end="")
+    for a in associations:
+        schema = a.config.settings.database_schema or ""
+        line = role_url(url, schema, passwords[a.name])
+        print(f"-- {a.folder / SETTINGS_FILE}: TAWASUL_DATABASE_URL={line}")
     return 0

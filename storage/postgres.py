@@ -143,7 +143,13 @@ class PostgresDatabase:
             return
         conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True, row_factory=_rows)
         if self.schema is not None:
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}".encode())
+            # Only when missing: a role of the association's own (associations-roles) owns
+            # its schema but may not create one (CREATE on the database is checked first).
+            cursor = await conn.execute(
+                "SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)
+            )
+            if await cursor.fetchone() is None:
+                await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}".encode())
             # Only this schema: not even `public` is searched, so no statement can reach
             # a table that is not the association's own.
             await conn.execute(f"SET search_path TO {self.schema}".encode())

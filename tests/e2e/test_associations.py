@@ -16,16 +16,27 @@ import re
 import shutil
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psycopg
 import pytest
 
-from bot.associations import load_associations, serve_polling, serve_webhooks
+from bot.__main__ import main as bot_main
+from bot.associations import (
+    load_associations,
+    role_url,
+    roles_sql,
+    serve_polling,
+    serve_webhooks,
+)
 from bot.config import ConfigError
 from emulator import BotApiEmulator
 from storage.db import database_at
+from storage.outbox import Outbox
+from storage.sql import DatabaseError
 from tests.e2e.driver import Person
 from tests.e2e.test_monitoring import scrape, value
 from tests.postgres import Cluster
@@ -190,6 +201,80 @@ async def test_a_schema_is_all_an_association_reads(pg_cluster: Cluster) -> None
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_role_per_association_owns_its_schema_and_cannot_read_another(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    """`associations-roles`: al-amal's schema existed under the shared role (its rows stay
+    its own), al-khair's is new; each association's own role then works in its schema and
+    is refused another's, even by a statement that names it."""
+    url = pg_cluster.new_database()
+    folder = tmp_path / "associations"
+    for name, token in (
+        ("al-amal", "1110000001:AMAL-TOKEN-000000000000000000000000000"),
+        ("al-khair", "3330000003:KHAIR-TOKEN-00000000000000000000000000"),
+    ):
+        sub = folder / name
+        sub.mkdir(parents=True)
+        (sub / "association.env").write_text(f"TAWASUL_BOT_TOKEN={token}\n", encoding="utf-8")
+    associations = load_associations(folder, {"TAWASUL_DATABASE_URL": url})
+    shared = database_at(url, "al_amal")
+    await shared.open()
+    try:
+        async with shared.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO beneficiaries (user_id, chat_id, locale, created_at, updated_at)"
+                " VALUES (1, 1, 'ar', 't', 't')"
+            )
+    finally:
+        await shared.close()
+    passwords = {"al-amal": "amal-pass", "al-khair": "khair-pass"}
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as owner:
+        await owner.execute(roles_sql(associations, passwords).encode())
+    amal = database_at(role_url(url, "al_amal", "amal-pass"), "al_amal")
+    khair = database_at(role_url(url, "al_khair", "khair-pass"), "al_khair")
+    await amal.open()
+    await khair.open()  # its migrations run under its own role
+    try:
+        async with khair.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO beneficiaries (user_id, chat_id, locale, created_at, updated_at)"
+                " VALUES (2, 2, 'en', 't', 't')"
+            )
+            assert await conn.fetchval("SELECT current_user") == "tawasul_al_khair"
+        async with amal.transaction() as conn:
+            await conn.execute("UPDATE beneficiaries SET locale = 'en' WHERE user_id = 1")
+            # A table made under the shared role, with its id sequence: handed over too.
+            await Outbox(conn).add(1, "notice", {"n": 0}, datetime.now(UTC))
+        with pytest.raises(DatabaseError, match="permission denied"):
+            async with amal.reading() as conn:
+                await conn.fetchval("SELECT COUNT(*) FROM al_khair.beneficiaries")
+        with pytest.raises(DatabaseError, match="permission denied"):
+            async with khair.transaction() as conn:
+                await conn.execute("DELETE FROM al_amal.beneficiaries")
+    finally:
+        await amal.close()
+        await khair.close()
+
+
+def test_associations_roles_prints_the_sql_and_each_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "associations"
+    (folder / "al-amal").mkdir(parents=True)
+    (folder / "al-amal" / "association.env").write_text(
+        "TAWASUL_BOT_TOKEN=1110000001:AMAL-TOKEN-000000000000000000000000000\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("TAWASUL_DATABASE_URL", "postgresql://deploy:secret@db.internal:5433/tw")
+    assert bot_main(["associations-roles", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "CREATE ROLE tawasul_al_amal LOGIN PASSWORD '" in out
+    assert "ALTER SCHEMA al_amal OWNER TO tawasul_al_amal;" in out
+    (line,) = [x for x in out.splitlines() if "TAWASUL_DATABASE_URL=" in x]
+    assert line.startswith(f"-- {folder / 'al-amal' / 'association.env'}: ")
+    assert re.search(r"=postgresql://tawasul_al_amal:[\w-]{20,}@db\.internal:5433/tw$", line)
+    assert "deploy" not in out and "secret@" not in out  # the shared role's password stays
 
 
 def test_no_statement_names_a_schema() -> None:
