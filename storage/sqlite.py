@@ -95,6 +95,10 @@ class SqliteConnection(BaseConnection):
         """Queue COMMIT or ROLLBACK on the connection's thread and return its future
         without waiting: what is queued after it runs after it (aiosqlite's queue is
         first in, first out), so the lock can be let go at once."""
+        if not self._conn._running or self._conn._connection is None:
+            # As aiosqlite's own calls do: a closed connection's thread takes no more work
+            # (queued, this would never be answered).
+            raise DatabaseError("the database connection is closed")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         self._conn._tx.put_nowait((future, partial(_end, self._conn._conn, commit)))

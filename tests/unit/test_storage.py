@@ -12,7 +12,7 @@ from bot.config import load_profile
 from bot.services.requests import IncompleteForm, RequestService, StaleDraft
 from domain.models import DraftStage
 from storage.migrator import latest, migrations
-from storage.sql import Database, IntegrityError, format_placeholders
+from storage.sql import Database, DatabaseError, IntegrityError, format_placeholders
 from storage.sqlite import SqliteDatabase
 from tests.support import FakeClock
 
@@ -302,3 +302,17 @@ async def test_checkpoints_run_off_the_main_connection(tmp_path: Path) -> None:
     frames, copied = await db.checkpoint()
     assert frames > 0 and copied == frames  # the whole WAL is in the database now
     await db.close()
+
+
+async def test_a_transaction_that_outlives_its_connection_fails_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    """The COMMIT is queued on aiosqlite's thread directly (not through its calls, which
+    check the connection): once the connection is closed it is refused with the storage
+    seam's own error, never queued where no one would answer it."""
+    db = SqliteDatabase(tmp_path / "closing.sqlite3")
+    await db.open()
+    with pytest.raises(DatabaseError, match="closed"):
+        async with asyncio.timeout(10), db.transaction() as conn:
+            await conn.execute("INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (9, 't')")
+            await db.close()  # a shutdown while a handler's transaction is open
