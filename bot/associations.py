@@ -263,17 +263,24 @@ async def serve_webhooks(
         await runner.cleanup()
 
 
+def _load_or_say(folder: Path) -> list[Association]:
+    """The associations of folder; none, after printing every problem, if any is wrong."""
+    try:
+        return load_associations(folder)
+    except ConfigError as exc:
+        print("Tawasul cannot read the associations; fix these settings:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return []
+
+
 def run_associations(folder: Path) -> int:
     """`python -m bot run --associations DIR`: until SIGINT or SIGTERM."""
     from bot.app import stop_on_signals
     from bot.logs import configure_logging
 
-    try:
-        associations = load_associations(folder)
-    except ConfigError as exc:
-        print("Tawasul cannot start; fix these settings:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+    associations = _load_or_say(folder)
+    if not associations:
         return 2
     first = associations[0].config.settings
     configure_logging(first.log_level, first.log_format)
@@ -359,12 +366,8 @@ def role_url(database_url: str, schema: str, password: str) -> str:
 def print_roles(folder: Path) -> int:
     """`python -m bot associations-roles DIR`: the SQL on stdout, each association's
     TAWASUL_DATABASE_URL line in it as a comment (new passwords each time)."""
-    try:
-        associations = load_associations(folder)
-    except ConfigError as exc:
-        print("Tawasul cannot read the associations; fix these settings:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+    associations = _load_or_say(folder)
+    if not associations:
         return 2
     url = _deployment_env().get("TAWASUL_DATABASE_URL")
     if not url:

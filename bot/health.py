@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -181,20 +181,27 @@ def add_deployment_routes(server: web.Application, apps: Apps) -> None:
     server.router.add_get("/metrics", show_metrics)
 
 
-@asynccontextmanager
-async def deployment_side_server(apps: Apps, listen: str, port: int | None) -> AsyncIterator[None]:
+def deployment_side_server(
+    apps: Apps, listen: str, port: int | None
+) -> AbstractAsyncContextManager[None]:
     """The side port of a deployment of several associations (polling mode)."""
+    return _side_port(lambda server: add_deployment_routes(server, apps), listen, port)
+
+
+def side_server(app: AppType, listen: str, port: int | None) -> AbstractAsyncContextManager[None]:
+    """Serve /healthz and /metrics on listen:port while the block runs (no port: nothing)."""
+    return _side_port(lambda server: add_routes(server, app), listen, port)
+
+
+@asynccontextmanager
+async def _side_port(
+    routes: Callable[[web.Application], None], listen: str, port: int | None
+) -> AsyncIterator[None]:
     if port is None:
         yield
         return
     server = web.Application()
-    add_deployment_routes(server, apps)
-    async with _serving(server, listen, port):
-        yield
-
-
-@asynccontextmanager
-async def _serving(server: web.Application, listen: str, port: int) -> AsyncIterator[None]:
+    routes(server)
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
     try:
@@ -203,18 +210,6 @@ async def _serving(server: web.Application, listen: str, port: int) -> AsyncIter
         yield
     finally:
         await runner.cleanup()
-
-
-@asynccontextmanager
-async def side_server(app: AppType, listen: str, port: int | None) -> AsyncIterator[None]:
-    """Serve /healthz and /metrics on listen:port while the block runs (no port: nothing)."""
-    if port is None:
-        yield
-        return
-    server = web.Application()
-    add_routes(server, app)
-    async with _serving(server, listen, port):
-        yield
 
 
 async def connect(
