@@ -24,7 +24,9 @@ import asyncio
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -141,6 +143,22 @@ class DurableQueue(asyncio.Queue[object]):
             self._pruned_at = now
 
 
+# Set around a call whose answer the caller never reads (answer_unread): the message
+# Telegram sends back is not built into PTB's objects (with its whole keyboard, it was the
+# largest part of a form step's parsing).
+_UNREAD: ContextVar[bool] = ContextVar("tawasul_answer_unread", default=False)
+
+
+@contextmanager
+def answer_unread() -> Iterator[None]:
+    """Calls made in the block (in this task) return True instead of the sent message."""
+    token = _UNREAD.set(True)
+    try:
+        yield
+    finally:
+        _UNREAD.reset(token)
+
+
 class PollingBot(ExtBot[int]):
     """An ExtBot that stores each batch getUpdates returns in one transaction (and tells
     `poll_errors` that polling works)."""
@@ -167,6 +185,8 @@ class PollingBot(ExtBot[int]):
             for data in result:  # PTB parses copies: these are as Telegram sent them
                 if isinstance(data, dict) and isinstance(data.get("update_id"), int):
                     self._inbox.received(data["update_id"], json.dumps(data, ensure_ascii=False))
+        if isinstance(result, dict) and _UNREAD.get():
+            return True  # what PTB returns for a call that answers no object
         return result
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:

@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
+from bot.inbox import answer_unread
 from conversations import form_screens as screens
 from domain.models import Draft, DraftStage
 from handlers.common import reply
@@ -79,5 +80,5 @@ async def drop_keyboard(query: CallbackQuery) -> None:
     if not isinstance(message, Message) or message.reply_markup is None:
         return
     # Too old to edit, or already without buttons: nothing to fix.
-    with contextlib.suppress(BadRequest):
+    with contextlib.suppress(BadRequest), answer_unread():
         await message.edit_reply_markup(reply_markup=None)

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import filters
 
 from bot.i18n import Translator, isolate, ltr
+from bot.inbox import answer_unread
 from bot.services.roster import INVITATION_PREFIX
 from domain.models import Request
 from handlers.buttons import (
@@ -67,11 +68,13 @@ def main_menu(tr: Translator) -> InlineKeyboardMarkup:
     )
 
 
-async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
-    """Answer in the chat of the update (a message or a button press)."""
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer in the chat of the update (a message or a button press). The message sent is
+    not read back: PTB would build it, keyboard and all, for no one."""
     chat = update.effective_chat
     assert chat is not None
-    return await chat.send_message(text, reply_markup=markup)
+    with answer_unread():
+        await chat.send_message(text, reply_markup=markup)
 
 
 def edited_content(message: Message) -> dict[str, object]:
