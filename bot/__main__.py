@@ -26,6 +26,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="Tawasul: the beneficiary-relations bot."
     )
+    parser.add_argument(
+        "--association",
+        type=Path,
+        metavar="DIR/NAME",
+        help="act on one association of a `run --associations DIR` deployment (its folder)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser(
         "run",
@@ -75,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_associations(args.associations)
 
     try:
-        config = load_config()
+        config = _one_association(args.association) if args.association else load_config()
     except ConfigError as exc:
         print("Tawasul cannot start; fix these settings:", file=sys.stderr)
         for problem in exc.problems:
@@ -113,6 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             config, user_id=getattr(args, "user_id", 1001), language=getattr(args, "language", "ar")
         )
     return run_bot(config)
+
+
+def _one_association(folder: Path) -> Config:
+    from bot.associations import load_association
+
+    return load_association(folder).config
 
 
 async def _migrate(config: Config) -> None:

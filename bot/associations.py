@@ -67,13 +67,10 @@ def load_associations(
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         if not (sub / SETTINGS_FILE).is_file():
             continue
-        if not NAME.fullmatch(sub.name):
-            problems.append(f"{sub}: a folder name of lowercase letters, digits, - and _")
-            continue
         try:
-            found.append(Association(sub.name, sub, load_config(_env_of(sub, base))))
+            found.append(load_association(sub, base))
         except ConfigError as exc:
-            problems.extend(f"{sub.name}: {p}" for p in exc.problems)
+            problems.extend(exc.problems)
     if not found and not problems:
         problems.append(f"{folder}: no association (a folder with {SETTINGS_FILE})")
     tokens = [a.config.settings.bot_token for a in found]
@@ -83,6 +80,20 @@ def load_associations(
     if problems:
         raise ConfigError(problems)
     return found
+
+
+def load_association(sub: Path, deployment: Mapping[str, str] | None = None) -> Association:
+    """One association's folder (DIR/<name>), with the settings `run --associations` gives
+    it: `python -m bot --association DIR/<name> COMMAND` acts on it alone."""
+    base = dict(deployment) if deployment is not None else _deployment_env()
+    if not (sub / SETTINGS_FILE).is_file():
+        raise ConfigError([f"{sub}: no {SETTINGS_FILE} (not an association's folder)"])
+    if not NAME.fullmatch(sub.name):
+        raise ConfigError([f"{sub}: a folder name of lowercase letters, digits, - and _"])
+    try:
+        return Association(sub.name, sub, load_config(_env_of(sub, base)))
+    except ConfigError as exc:
+        raise ConfigError([f"{sub.name}: {p}" for p in exc.problems]) from exc
 
 
 def _deployment_env() -> dict[str, str]:

@@ -12,9 +12,13 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import os
 import re
 import shutil
 import socket
+import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +39,7 @@ from bot.associations import (
 from bot.config import ConfigError
 from emulator import BotApiEmulator
 from storage.db import database_at
+from storage.migrator import latest
 from storage.outbox import Outbox
 from storage.sql import DatabaseError
 from tests.e2e.driver import Person
@@ -42,7 +47,8 @@ from tests.e2e.test_monitoring import scrape, value
 from tests.postgres import Cluster
 from tests.support import DbTarget, eventually, table_names
 
-SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "profiles"
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "bot" / "profiles"
 NAMES = ("al-amal", "al-birr", "al-khair")
 
 
@@ -275,6 +281,42 @@ def test_associations_roles_prints_the_sql_and_each_url(
     assert line.startswith(f"-- {folder / 'al-amal' / 'association.env'}: ")
     assert re.search(r"=postgresql://tawasul_al_amal:[\w-]{20,}@db\.internal:5433/tw$", line)
     assert "deploy" not in out and "secret@" not in out  # the shared role's password stays
+
+
+async def test_a_command_acts_on_one_association_of_a_deployment(
+    db_target: DbTarget, tmp_path: Path
+) -> None:
+    """`python -m bot --association DIR/<name> migrate`: that association's own database
+    (its file, or its schema of the shared one), as `run --associations` would use it."""
+    folder = tmp_path / "associations"
+    sub = folder / "al-amal"
+    sub.mkdir(parents=True)
+    (sub / "association.env").write_text(
+        "TAWASUL_BOT_TOKEN=1110000001:AMAL-TOKEN-000000000000000000000000000\n", encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAWASUL_")}
+    env.update(_deployment(db_target))
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "--association", str(sub), "migrate"],
+        cwd=tmp_path,  # no .env of the repository's
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    # Read without opening it the bot's way (which would migrate it): the command did.
+    if isinstance(db_target, str):
+        async with await psycopg.AsyncConnection.connect(db_target) as conn:
+            cursor = await conn.execute("SELECT MAX(version) FROM al_amal.schema_migrations")
+            row = await cursor.fetchone()
+        newest = latest("postgresql")
+    else:
+        with contextlib.closing(sqlite3.connect(sub / "tawasul.sqlite3")) as lite:
+            row = lite.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        newest = latest("sqlite")
+    assert row is not None and row[0] == newest
 
 
 def test_no_statement_names_a_schema() -> None:
