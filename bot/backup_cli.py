@@ -29,9 +29,29 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     restore.add_argument("path", type=Path, metavar="PATH", help="the backup file")
 
 
+def _on_postgresql(config: Config, what: str) -> int | None:
+    """backup and restore copy SQLite's file; on PostgreSQL say which tool does it, for
+    this association's schema (instead of looking for a file that is not used)."""
+    if not isinstance(config.settings.database_target, str):
+        return None
+    schema = config.settings.database_schema
+    only = f" --schema={schema}" if schema else ""
+    print(
+        f"{what} copies the SQLite file; this bot's data is in PostgreSQL. Use PostgreSQL's"
+        f" own tools, for example: pg_dump --format=custom{only} --file=tawasul.dump"
+        ' "$TAWASUL_DATABASE_URL", and pg_restore to put it back.',
+        file=sys.stderr,
+    )
+    return 1
+
+
 def backup(config: Config, args: argparse.Namespace) -> int:
     """Write a checked copy of the database; 1 with the reason when refused."""
     from storage.backup import BackupError, take_backup
+
+    refused = _on_postgresql(config, "backup")
+    if refused is not None:
+        return refused
 
     try:
         copy = take_backup(
@@ -51,6 +71,9 @@ async def restore(config: Config, args: argparse.Namespace) -> int:
     from storage.backup import BackupError
     from storage.restore import restore_backup
 
+    refused = _on_postgresql(config, "restore")
+    if refused is not None:
+        return refused
     database = config.settings.database
     try:
         done = await restore_backup(args.path, database, now=datetime.now(UTC))
