@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from aiohttp import web
@@ -37,6 +37,7 @@ __all__ = [
     "connect",
     "deployment_side_server",
     "problems",
+    "sender_problems",
     "side_server",
 ]
 
@@ -46,8 +47,19 @@ FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
 
 
+Check = Callable[[AppType], Awaitable[list[str]]]
+
+
 async def problems(app: AppType) -> list[str]:
     """Return why the bot is not ready (nothing when it is)."""
+    found = await _reachable(app)
+    if not app.running:
+        found.append("the bot is not taking updates (starting or stopping)")
+    return found
+
+
+async def _reachable(app: AppType) -> list[str]:
+    """What any process of the bot needs: Telegram answered, the database up to date."""
     services: Services = app.bot_data[SERVICES_KEY]
     found = []
     try:
@@ -65,19 +77,30 @@ async def problems(app: AppType) -> list[str]:
             newest = latest(services.db.dialect)
             if version != newest:
                 found.append(f"the database is at migration {version} of {newest}")
-    if not app.running:
-        found.append("the bot is not taking updates (starting or stopping)")
     return found
 
 
-def add_routes(server: web.Application, app: AppType) -> None:
+def sender_problems(sending: Callable[[], bool]) -> Check:
+    """The check of an outbox worker (`outbox-worker`), which takes no updates: Telegram
+    and the database as for the bot, and its sender running (`sending()`)."""
+
+    async def check(app: AppType) -> list[str]:
+        found = await _reachable(app)
+        if not sending():
+            found.append("the outbox is not being sent (starting or stopping)")
+        return found
+
+    return check
+
+
+def add_routes(server: web.Application, app: AppType, check: Check = problems) -> None:
     """Answer GET /healthz and GET /metrics for the application on this server."""
     services: Services = app.bot_data[SERVICES_KEY]
     expose = make_aiohttp_handler(services.metrics.registry)
 
     async def show_health(request: web.Request) -> web.Response:
         """Says whether the bot is ready, and why not."""
-        found = await problems(app)
+        found = await check(app)
         if found:
             return web.json_response({"status": "unavailable", "problems": found}, status=503)
         body = {
@@ -188,9 +211,11 @@ def deployment_side_server(
     return _side_port(lambda server: add_deployment_routes(server, apps), listen, port)
 
 
-def side_server(app: AppType, listen: str, port: int | None) -> AbstractAsyncContextManager[None]:
+def side_server(
+    app: AppType, listen: str, port: int | None, check: Check = problems
+) -> AbstractAsyncContextManager[None]:
     """Serve /healthz and /metrics on listen:port while the block runs (no port: nothing)."""
-    return _side_port(lambda server: add_routes(server, app), listen, port)
+    return _side_port(lambda server: add_routes(server, app, check), listen, port)
 
 
 @asynccontextmanager

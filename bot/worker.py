@@ -17,7 +17,7 @@ from bot.app import build_application, stop_on_signals
 from bot.config import Config
 from bot.context import SERVICES_KEY, AppType, Services
 from bot.delivery.dispatcher import POLL_SECONDS, Dispatcher
-from bot.health import connect
+from bot.health import connect, sender_problems, side_server
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +26,39 @@ class WorkerRefused(Exception):
     """The settings do not allow a separate outbox worker."""
 
 
-async def work(app: AppType, stop: asyncio.Event, poll: float = POLL_SECONDS) -> None:
-    """Send from the outbox until stop is set; the sends under way finish first."""
+async def work(
+    app: AppType,
+    stop: asyncio.Event,
+    poll: float = POLL_SECONDS,
+    *,
+    metrics_listen: str = "127.0.0.1",
+    metrics_port: int | None = None,
+) -> None:
+    """Send from the outbox until stop is set; the sends under way finish first. With a
+    metrics port, /healthz says whether this worker sends, and /metrics what it sent."""
     services: Services = app.bot_data[SERVICES_KEY]
     if services.db.dialect != "postgresql":
         raise WorkerRefused(
             "an outbox worker needs PostgreSQL (TAWASUL_DATABASE_URL): SQLite's outbox has"
             " one sender, the bot itself"
         )
+    dispatcher = Dispatcher(app.bot, services, serves_group=False)
+
+    def sending() -> bool:
+        task = dispatcher.task
+        return task is not None and not task.done() and not dispatcher.stopping
+
+    async with side_server(app, metrics_listen, metrics_port, sender_problems(sending)):
+        await _work(app, services, dispatcher, stop, poll)
+
+
+async def _work(
+    app: AppType, services: Services, dispatcher: Dispatcher, stop: asyncio.Event, poll: float
+) -> None:
     if not await connect(app, stop):
         return
     try:
         await services.db.open()
-        dispatcher = Dispatcher(app.bot, services, serves_group=False)
         dispatcher.start()
         log.info("outbox worker %s sending", dispatcher.worker)
         try:
@@ -64,7 +84,13 @@ def run_worker(config: Config) -> int:
     app = build_application(config)
 
     async def main() -> None:
-        await work(app, stop_on_signals())
+        settings = config.settings
+        await work(
+            app,
+            stop_on_signals(),
+            metrics_listen=settings.metrics_listen,
+            metrics_port=settings.metrics_port,
+        )
 
     try:
         asyncio.run(main())

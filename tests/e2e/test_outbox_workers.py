@@ -16,12 +16,16 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from bench.outbox_workers import claimer, numbers, queue_notices, start_worker
 from bot.delivery.dispatcher import died_here
 from emulator import BotApiEmulator
 from storage.db import database_at
 from storage.outbox import Outbox, SendSlots
+from tests.e2e.test_monitoring import scrape, value
 from tests.postgres import Cluster
 from tests.support import TOKEN, eventually, peek
 
@@ -217,3 +221,58 @@ async def test_a_restarted_worker_resends_its_dead_predecessors_claims_before_th
             second.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(second.wait, 20) == 0, log.read_text()
     assert "sending again" in log.read_text()
+
+
+async def test_a_worker_answers_healthz_and_metrics_on_its_port(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    """A worker takes no updates: ready means Telegram answered, the database is up to date
+    and it sends; /metrics counts what it sent."""
+    url = pg_cluster.new_database()
+    await queue_notices(url, CHATS, 1)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "worker.log"
+    async with BotApiEmulator() as emu:
+        for chat in CHATS:
+            emu.user(chat, first_name=f"B{chat}", language_code="en")
+        down = emu.faults.add("5xx", "getMe", times=None)  # Telegram does not answer yet
+        worker = start_worker(emu, url, log, {"TAWASUL_METRICS_PORT": str(port)})
+        try:
+            status, body = await _until(base, lambda s, b: b is not None and down.fired >= 1)
+            assert status == 503 and body["problems"] == [
+                "Telegram has not answered getMe",
+                "the database is not open",
+                "the outbox is not being sent (starting or stopping)",
+            ]
+            emu.faults.clear()
+            status, body = await _until(base, lambda s, b: s == 200)
+            assert body["status"] == "ready"
+            await eventually(lambda: all(_received(emu).values()), 30, "every notice sent")
+            samples, _ = await scrape(base)
+            assert value(samples, "tawasul_outbox_sends_total", result="sent", lane="conversation")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(worker.wait, 20) == 0, log.read_text()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _until(base: str, want: Any) -> tuple[int, dict[str, Any]]:
+    """Ask /healthz until want(status, body) holds (body None while nothing listens)."""
+    status, body = 0, None
+    for _ in range(300):
+        try:
+            async with aiohttp.ClientSession() as http, http.get(base + "/healthz") as reply:
+                status, body = reply.status, await reply.json()
+        except aiohttp.ClientConnectionError:
+            status, body = 0, None
+        if want(status, body):
+            assert body is not None
+            return status, body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"/healthz never showed it: {status} {body}")
