@@ -12,7 +12,9 @@ from bot.config import Config
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = sub.add_parser(
-        "backup", help="copy the database (safe while the bot runs) to a file or a folder"
+        "backup",
+        help="copy the database (safe while the bot runs) to a file or a folder"
+        " (on PostgreSQL: a checked pg_dump of the association's schema)",
     )
     backup.add_argument(
         "path", type=Path, metavar="PATH", help="a new file, or a folder for a dated name"
@@ -29,29 +31,31 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     restore.add_argument("path", type=Path, metavar="PATH", help="the backup file")
 
 
-def _on_postgresql(config: Config, what: str) -> int | None:
-    """backup and restore copy SQLite's file; on PostgreSQL say which tool does it, for
-    this association's schema (instead of looking for a file that is not used)."""
-    if not isinstance(config.settings.database_target, str):
-        return None
-    schema = config.settings.database_schema
-    only = f" --schema={schema}" if schema else ""
-    print(
-        f"{what} copies the SQLite file; this bot's data is in PostgreSQL. Use PostgreSQL's"
-        f" own tools, for example: pg_dump --format=custom{only} --file=tawasul.dump"
-        ' "$TAWASUL_DATABASE_URL", and pg_restore to put it back.',
-        file=sys.stderr,
-    )
-    return 1
+def _pg_backup(config: Config, args: argparse.Namespace) -> int:
+    """On PostgreSQL: a checked pg_dump of the association's schema."""
+    from storage.backup import BackupError
+    from storage.pg_backup import take_pg_backup
+
+    url = str(config.settings.database_target)
+    try:
+        copy = take_pg_backup(
+            url, config.settings.database_schema, args.path, now=datetime.now(UTC), keep=args.keep
+        )
+    except BackupError as exc:
+        print(f"Backup refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written: {copy.path} (migration {copy.version}, {_size(copy.size)}, checked)")
+    for old in copy.removed:
+        print(f"Removed the older backup {old}")
+    return 0
 
 
 def backup(config: Config, args: argparse.Namespace) -> int:
     """Write a checked copy of the database; 1 with the reason when refused."""
     from storage.backup import BackupError, take_backup
 
-    refused = _on_postgresql(config, "backup")
-    if refused is not None:
-        return refused
+    if isinstance(config.settings.database_target, str):
+        return _pg_backup(config, args)
 
     try:
         copy = take_backup(
@@ -71,9 +75,16 @@ async def restore(config: Config, args: argparse.Namespace) -> int:
     from storage.backup import BackupError
     from storage.restore import restore_backup
 
-    refused = _on_postgresql(config, "restore")
-    if refused is not None:
-        return refused
+    if isinstance(config.settings.database_target, str):
+        schema = config.settings.database_schema
+        print(
+            "restore puts a SQLite file back; on PostgreSQL, stop the bot and use pg_restore"
+            " on a backup's dump, for example: pg_restore --clean --if-exists --no-owner"
+            f"{f' --schema={schema}' if schema else ''}"
+            ' --dbname="$TAWASUL_DATABASE_URL" FILE',
+            file=sys.stderr,
+        )
+        return 1
     database = config.settings.database
     try:
         done = await restore_backup(args.path, database, now=datetime.now(UTC))

@@ -64,7 +64,7 @@ def take_backup(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    removed = _prune(target.parent, database.stem, keep) if keep is not None else ()
+    removed = prune(target.parent, database.stem, keep) if keep is not None else ()
     return BackupCopy(target, version, target.stat().st_size, removed)
 
 
@@ -170,9 +170,9 @@ def is_sqlite_file(path: Path) -> bool:
         return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
 
 
-def _prune(folder: Path, stem: str, keep: int) -> tuple[Path, ...]:
+def prune(folder: Path, stem: str, keep: int, suffix: str = BACKUP_SUFFIX) -> tuple[Path, ...]:
     """Remove all but the keep newest dated backups of this database in folder."""
-    dated = sorted(folder.glob(f"{stem}-[0-9]*-[0-9]*Z{BACKUP_SUFFIX}"))  # names sort by time
+    dated = sorted(folder.glob(f"{stem}-[0-9]*-[0-9]*Z{suffix}"))  # names sort by time
     old = dated[: max(len(dated) - keep, 0)]
     for path in old:
         path.unlink()

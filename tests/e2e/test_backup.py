@@ -13,14 +13,20 @@ import asyncio
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 from bot.app import build_application, running
 from emulator import BotApiEmulator, BotMessage
+from storage.db import database_at
+from storage.pg_backup import pg_tool
 from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person, open_form
+from tests.postgres import Cluster
 from tests.support import FakeClock, emulator_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,9 +227,14 @@ def _forms(conn: sqlite3.Connection) -> dict[str, tuple[dict[str, object], bool]
     return forms
 
 
-async def _cli(database: Path, *args: str) -> tuple[int, str]:
+async def _cli(database: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run python -m bot in a separate process, as an operator (or cron) would."""
-    env = {**os.environ, "TAWASUL_DATABASE": str(database), "TAWASUL_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "TAWASUL_DATABASE": str(database),
+        "TAWASUL_LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
     env.pop("TAWASUL_BOT_TOKEN", None)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -237,3 +248,46 @@ async def _cli(database: Path, *args: str) -> tuple[int, str]:
     )
     output, _ = await process.communicate()
     return await process.wait(), output.decode()
+
+
+async def test_on_postgresql_backup_dumps_the_association_s_schema_that_pg_restore_reads(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    url = pg_cluster.new_database()
+    db = database_at(url, "al_amal")
+    await db.open()
+    try:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at,"
+                " updated_at) VALUES (1, 1, 'Sara', 'en', 't', 't')"
+            )
+    finally:
+        await db.close()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    env = {"TAWASUL_DATABASE_URL": url, "TAWASUL_DATABASE_SCHEMA": "al_amal"}
+    for _ in range(2):  # a second later: --keep 1 leaves the newer one
+        status, output = await _cli(
+            tmp_path / "unused.sqlite3", "backup", str(folder), "--keep", "1", env=env
+        )
+        assert status == 0, output
+        assert "Backup written:" in output and "(migration" in output and "checked" in output
+        await asyncio.sleep(1.1)
+    (dump,) = folder.glob("tawasul-al_amal-*.dump")
+    assert "Removed the older backup" in output
+    assert dump.stat().st_mode & 0o777 == 0o600  # personal data: its owner's only
+    # The dump is what pg_restore puts back, in another database.
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE restored")
+    restored = pg_cluster.url("restored")
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [str(pg_tool("pg_restore")), "--no-owner", f"--dbname={restored}", str(dump)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    with psycopg.connect(restored) as conn:
+        rows = conn.execute("SELECT first_name FROM al_amal.beneficiaries").fetchall()
+    assert rows == [("Sara",)]

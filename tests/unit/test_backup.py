@@ -127,19 +127,21 @@ def test_no_backup_of_a_database_that_is_not_there(
     assert not cli.exists()  # and none was created
 
 
-def test_on_postgresql_backup_and_restore_name_the_tool_instead(
+def test_on_postgresql_a_server_not_there_is_said_and_restore_names_pg_restore(
     cli: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """They copy SQLite's file: on PostgreSQL they would look for a file no one uses."""
-    monkeypatch.setenv("TAWASUL_DATABASE_URL", "postgresql://tawasul@127.0.0.1:1/tawasul")
+    """backup dumps PostgreSQL (tests/e2e/test_backup.py); restore leaves it to pg_restore.
+    Neither looks for a SQLite file no one uses."""
+    monkeypatch.setenv("TAWASUL_DATABASE_URL", "postgresql://tawasul:secret@127.0.0.1:1/tw")
     monkeypatch.setenv("TAWASUL_DATABASE_SCHEMA", "al_amal")
-    for command in ("backup", "restore"):
-        err = _refused(capsys, command, str(tmp_path / "b.dump"))
-        assert "PostgreSQL" in err and "pg_dump --format=custom --schema=al_amal" in err
-    assert not cli.exists() and not (tmp_path / "b.dump").exists()
+    err = _refused(capsys, "backup", str(tmp_path))
+    assert "Backup refused: The database cannot be read" in err and "secret" not in err
+    err = _refused(capsys, "restore", str(tmp_path / "b.dump"))
+    assert "pg_restore --clean --if-exists --no-owner --schema=al_amal" in err
+    assert not cli.exists() and list(tmp_path.glob("*.dump")) == []
 
 
 async def test_restore_keeps_the_current_database_aside_and_migrates_an_old_backup(
