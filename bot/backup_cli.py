@@ -31,36 +31,25 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     restore.add_argument("path", type=Path, metavar="PATH", help="the backup file")
 
 
-def _pg_backup(config: Config, args: argparse.Namespace) -> int:
-    """On PostgreSQL: a checked pg_dump of the association's schema."""
-    from storage.backup import BackupError
+def backup(config: Config, args: argparse.Namespace) -> int:
+    """Write a checked copy of the database; 1 with the reason when refused. On PostgreSQL,
+    a checked pg_dump of the association's schema."""
+    from storage.backup import BackupError, take_backup
     from storage.pg_backup import take_pg_backup
 
-    url = str(config.settings.database_target)
+    settings = config.settings
+    now = datetime.now(UTC)
     try:
-        copy = take_pg_backup(
-            url, config.settings.database_schema, args.path, now=datetime.now(UTC), keep=args.keep
-        )
-    except BackupError as exc:
-        print(f"Backup refused: {exc}", file=sys.stderr)
-        return 1
-    print(f"Backup written: {copy.path} (migration {copy.version}, {_size(copy.size)}, checked)")
-    for old in copy.removed:
-        print(f"Removed the older backup {old}")
-    return 0
-
-
-def backup(config: Config, args: argparse.Namespace) -> int:
-    """Write a checked copy of the database; 1 with the reason when refused."""
-    from storage.backup import BackupError, take_backup
-
-    if isinstance(config.settings.database_target, str):
-        return _pg_backup(config, args)
-
-    try:
-        copy = take_backup(
-            config.settings.database, args.path, now=datetime.now(UTC), keep=args.keep
-        )
+        if isinstance(settings.database_target, str):
+            copy = take_pg_backup(
+                settings.database_target,
+                settings.database_schema,
+                args.path,
+                now=now,
+                keep=args.keep,
+            )
+        else:
+            copy = take_backup(settings.database, args.path, now=now, keep=args.keep)
     except BackupError as exc:
         print(f"Backup refused: {exc}", file=sys.stderr)
         return 1

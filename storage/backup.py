@@ -73,6 +73,11 @@ def _refuse_target(database: Path, target: Path) -> None:
     companions = {live.with_name(live.name + tail) for tail in ("-wal", "-shm", "-journal")}
     if target.resolve() == live or target.resolve() in companions | {lock_path(live)}:
         raise BackupError("The backup cannot be written over the database itself.")
+    check_target(target)
+
+
+def check_target(target: Path) -> None:
+    """A backup goes to a new file in a folder that exists and may be written."""
     folder = target.parent
     if not folder.is_dir():
         raise BackupError(f"The folder {folder} does not exist; create it first.")

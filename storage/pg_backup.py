@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 
-from storage.backup import BackupCopy, BackupError, fsync, private_file, prune
+from storage.backup import BackupCopy, BackupError, check_target, fsync, private_file, prune
 
 DUMP_SUFFIX = ".dump"
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
@@ -65,13 +65,8 @@ def take_pg_backup(
         target = target / f"{stem}-{now.strftime('%Y%m%d-%H%M%SZ')}{DUMP_SUFFIX}"
     elif keep is not None:
         raise BackupError("--keep needs a folder as PATH (the backups in it are counted).")
+    check_target(target)
     folder = target.parent
-    if not folder.is_dir():
-        raise BackupError(f"The folder {folder} does not exist; create it first.")
-    if target.exists():
-        raise BackupError(
-            f"{target} already exists; give a new name, or a folder for a dated name."
-        )
     version = _version(url, schema)
     plain, env = _without_password(url)
     partial = private_file(target.with_name(f".{target.name}.partial"))
