@@ -216,13 +216,11 @@ class Outbox:
         Without `now`, every such row (one process sends: at its start none is its own);
         with it, only those whose claim expired (another process may be sending the rest).
         """
-        expired = " AND (claimed_until IS NULL OR claimed_until < ?)" if now is not None else ""
-        changed = await self.conn.execute(
-            "UPDATE outbox SET state = 'pending', ambiguous = ambiguous + 1,"
-            f" claimed_by = NULL, claimed_until = NULL WHERE state = 'sending'{expired}",
-            (ts(now),) if now is not None else (),
+        if now is None:
+            return await self._send_again("", ())
+        return await self._send_again(
+            " AND (claimed_until IS NULL OR claimed_until < ?)", (ts(now),)
         )
-        return changed
 
     async def claimers(self) -> list[str]:
         """The workers that hold rows being sent."""
@@ -237,11 +235,15 @@ class Outbox:
         if not workers:
             return 0
         marks = ",".join("?" * len(workers))
+        return await self._send_again(f" AND claimed_by IN ({marks})", tuple(workers))
+
+    async def _send_again(self, which: str, params: tuple[str, ...]) -> int:
+        """Put rows being sent (those `which` narrows to) back, counted as of unknown
+        outcome: they may have been delivered."""
         return await self.conn.execute(
             "UPDATE outbox SET state = 'pending', ambiguous = ambiguous + 1,"
-            " claimed_by = NULL, claimed_until = NULL"
-            f" WHERE state = 'sending' AND claimed_by IN ({marks})",
-            tuple(workers),
+            f" claimed_by = NULL, claimed_until = NULL WHERE state = 'sending'{which}",
+            params,
         )
 
     async def sent(self, message_id: int, now: datetime) -> None:
