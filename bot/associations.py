@@ -30,7 +30,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from dotenv import dotenv_values
@@ -39,6 +39,7 @@ from telegram.error import InvalidToken
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Config, ConfigError, load_config
 from bot.context import AppType
+from storage.db import with_login
 
 log = logging.getLogger(__name__)
 
@@ -364,14 +365,7 @@ def roles_sql(associations: list[Association], passwords: Mapping[str, str]) -> 
 
 def role_url(database_url: str, schema: str, password: str) -> str:
     """The deployment's database URL with the association's role and password in it."""
-    parts = urlsplit(database_url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{role_name(schema)}:{quote(password, safe='')}@{host}"
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return with_login(database_url, role_name(schema), password)
 
 
 def print_roles(folder: Path) -> int:

@@ -7,11 +7,19 @@ import fcntl
 import logging
 import os
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from storage.sql import Database
 from storage.sqlite import SqliteDatabase
 
-__all__ = ["Database", "SqliteDatabase", "database_at", "hold_shared_lock", "lock_path"]
+__all__ = [
+    "Database",
+    "SqliteDatabase",
+    "database_at",
+    "hold_shared_lock",
+    "lock_path",
+    "with_login",
+]
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -27,6 +35,21 @@ def database_at(target: Path | str, schema: str | None = None) -> Database:
 
         return PostgresDatabase(text, schema)
     return SqliteDatabase(Path(target))
+
+
+def with_login(url: str, user: str | None, password: str | None) -> str:
+    """A PostgreSQL URL with this user and password in place of its own (None: none)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    login = quote(user, safe="") if user else ""
+    if login and password is not None:
+        login += ":" + quote(password, safe="")
+    netloc = f"{login}@{host}" if login else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def is_postgres(target: Path | str) -> bool:

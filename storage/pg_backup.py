@@ -14,11 +14,12 @@ import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 
 from storage.backup import BackupCopy, BackupError, check_target, fsync, private_file, prune
+from storage.db import with_login
 
 DUMP_SUFFIX = ".dump"
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
@@ -45,14 +46,8 @@ def _without_password(url: str) -> tuple[str, dict[str, str]]:
     if parts.password is None:
         return url, env
     env["PGPASSWORD"] = unquote(parts.password)
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{user}@{host}" if user else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), env
+    user = unquote(parts.username) if parts.username else None
+    return with_login(url, user, None), env
 
 
 def take_pg_backup(

@@ -11,6 +11,7 @@ import pytest
 from bot.config import load_profile
 from bot.services.requests import IncompleteForm, RequestService, StaleDraft
 from domain.models import DraftStage
+from storage.db import with_login
 from storage.migrator import latest, migrations
 from storage.sql import Database, DatabaseError, IntegrityError, format_placeholders
 from storage.sqlite import SqliteDatabase
@@ -316,3 +317,12 @@ async def test_a_transaction_that_outlives_its_connection_fails_instead_of_hangi
         async with asyncio.timeout(10), db.transaction() as conn:
             await conn.execute("INSERT INTO foreign_chats (chat_id, noticed_at) VALUES (9, 't')")
             await db.close()  # a shutdown while a handler's transaction is open
+
+
+def test_a_url_takes_another_login_and_keeps_the_rest() -> None:
+    url = "postgresql://deploy:s%40cret@[::1]:5433/tw?sslmode=require"
+    assert with_login(url, "tawasul_al_amal", "p@ss/1") == (
+        "postgresql://tawasul_al_amal:p%40ss%2F1@[::1]:5433/tw?sslmode=require"
+    )
+    assert with_login(url, "deploy", None) == "postgresql://deploy@[::1]:5433/tw?sslmode=require"
+    assert with_login("postgresql://db.internal/tw", None, None) == "postgresql://db.internal/tw"
