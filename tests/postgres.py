@@ -15,7 +15,6 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,7 @@ from pathlib import Path
 import psycopg
 
 from storage.postgres import PostgresDatabase
+from tests.support import free_port
 
 USER = "tawasul"
 
@@ -41,18 +41,12 @@ def binaries() -> Path:
     return Path(found[-1]).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Cluster:
     def __init__(self) -> None:
         self.bin = binaries()
         self.folder = Path(tempfile.mkdtemp(prefix="tawasul-pg-"))
         self.data = self.folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self._names = itertools.count(1)
         self._as: list[str] = []
         if os.geteuid() == 0:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import aiohttp
 
 from bot.config import Config, Settings, load_profile
 from bot.services.validators import national_id_check_digit
@@ -106,3 +109,32 @@ async def eventually(
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"waited {timeout:g} s in vain for {what}")
+
+
+def free_port() -> int:
+    """A loopback TCP port no one listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def healthz(base: str, path: str = "/healthz") -> tuple[int, dict[str, Any] | None]:
+    """GET a health URL: the status and JSON body ((0, None) while nothing listens)."""
+    try:
+        async with aiohttp.ClientSession() as http, http.get(base + path) as response:
+            return response.status, await response.json()
+    except aiohttp.ClientConnectionError:
+        return 0, None
+
+
+async def healthz_until(
+    base: str, want: Callable[[int, Any], bool], what: str
+) -> tuple[int, dict[str, Any]]:
+    """Ask /healthz until `want(status, body)` holds (body None while nothing listens)."""
+    status, body = 0, None
+    for _ in range(300):
+        status, body = await healthz(base)
+        if body is not None and want(status, body):
+            return status, body
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"/healthz never showed {what}: {status} {body}")

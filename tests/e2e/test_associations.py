@@ -15,14 +15,12 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import psycopg
@@ -45,7 +43,7 @@ from storage.sql import DatabaseError
 from tests.e2e.driver import Person
 from tests.e2e.test_monitoring import scrape, value
 from tests.postgres import Cluster
-from tests.support import DbTarget, eventually, table_names
+from tests.support import DbTarget, eventually, free_port, healthz, healthz_until, table_names
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "bot" / "profiles"
@@ -83,21 +81,6 @@ def _deployment(db_target: DbTarget) -> dict[str, str]:
     return {"TAWASUL_DATABASE_URL": db_target} if isinstance(db_target, str) else {}
 
 
-async def _health(base: str, path: str = "/healthz") -> tuple[int, dict[str, Any]]:
-    async with aiohttp.ClientSession() as http, http.get(base + path) as response:
-        return response.status, await response.json()
-
-
-async def _until_health(base: str, want: Any, what: str) -> dict[str, Any]:
-    """Ask /healthz until `want(status, body)` holds; return the body."""
-    for _ in range(300):
-        status, body = await _health(base)
-        if want(status, body):
-            return body
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"/healthz never showed {what}: {status} {body}")
-
-
 async def test_one_process_serves_three_associations_and_one_fault_stops_only_its_own(
     db_target: DbTarget, tmp_path: Path
 ) -> None:
@@ -112,7 +95,7 @@ async def test_one_process_serves_three_associations_and_one_fault_stops_only_it
         assert [a.name for a in associations] == list(NAMES)
         revoked = amal.faults.add("401", "getMe", times=None)  # al-amal's token is revoked
         stop = asyncio.Event()
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         task = asyncio.create_task(
             serve_polling(associations, stop, poll_timeout=1, first_wait=0.5, metrics_port=port)
@@ -124,7 +107,7 @@ async def test_one_process_serves_three_associations_and_one_fault_stops_only_it
             assert "Welcome to" in welcome.text
             # The side port tells the operator which association is down, and why, while
             # still answering 200: the process serves the others.
-            body = await _until_health(
+            _, body = await healthz_until(
                 base,
                 lambda status, body: body["associations"]["al-birr"]["status"] == "ready",
                 "al-birr ready",
@@ -133,9 +116,9 @@ async def test_one_process_serves_three_associations_and_one_fault_stops_only_it
             assert body["associations"]["al-khair"]["status"] == "ready"
             assert body["associations"]["al-amal"]["status"] == "unavailable"
             assert body["associations"]["al-amal"]["problems"]
-            assert (await _health(base, "/healthz/al-amal"))[0] == 503
-            assert (await _health(base, "/healthz/al-khair"))[0] == 200
-            assert (await _health(base, "/healthz/al-nowhere"))[0] == 404
+            assert (await healthz(base, "/healthz/al-amal"))[0] == 503
+            assert (await healthz(base, "/healthz/al-khair"))[0] == 200
+            assert (await healthz(base, "/healthz/al-nowhere"))[0] == 404
             samples, text = await scrape(base)
             assert value(samples, "tawasul_updates_total", kind="message", association="al-khair")
             assert not value(
@@ -158,7 +141,7 @@ async def test_one_process_serves_three_associations_and_one_fault_stops_only_it
             amal.faults.clear()
             await omar.send_command("/start")
             assert "Welcome to" in (await omar.wait_for_message(timeout=30)).text
-            await _until_health(
+            await healthz_until(
                 base, lambda status, body: status == 200 and body["status"] == "ready", "ready"
             )
         finally:
@@ -360,7 +343,7 @@ async def test_webhooks_of_two_associations_on_one_port_each_with_its_secret(
     tmp_path: Path,
 ) -> None:
     """Webhook mode: one server, a path for each association, each checking its own secret."""
-    port = _free_port()
+    port = free_port()
     deployment = {
         "TAWASUL_MODE": "webhook",
         "TAWASUL_WEBHOOK_URL": f"http://127.0.0.1:{port}/hooks",
@@ -402,7 +385,7 @@ async def test_webhooks_of_two_associations_on_one_port_each_with_its_secret(
                 )
                 assert forged.status == 403
             # The webhook server answers /healthz for every association too.
-            body = await _until_health(
+            _, body = await healthz_until(
                 f"http://127.0.0.1:{port}",
                 lambda status, body: status == 200 and body["status"] == "ready",
                 "both ready",
@@ -411,9 +394,3 @@ async def test_webhooks_of_two_associations_on_one_port_each_with_its_secret(
         finally:
             stop.set()
             await asyncio.wait_for(task, 30)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -9,7 +9,6 @@ says why the bot is not ready, then that it is.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -30,16 +29,10 @@ from tests.e2e.desk import STAFF_CHAT, Desk, staff_config, submit
 from tests.e2e.driver import Person, open_form
 from tests.e2e.test_crash import BotProcess, killed_at_exit
 from tests.e2e.test_outbox import items_seen, queue_notices, tick_until
-from tests.support import DbTarget, FakeClock
+from tests.support import DbTarget, FakeClock, free_port
 
 SECRET = "a-webhook-secret-of-32-characters"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _get(url: str) -> tuple[int, str]:
@@ -216,7 +209,7 @@ async def serving(
 async def test_polling_serves_health_and_metrics_on_the_side_port(
     emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     group = emu.group(STAFF_CHAT, "Association staff", is_forum=True)
     app = build_application(staff_config(db_target, emu, metrics_port=port), clock=clock)
@@ -250,7 +243,7 @@ async def test_the_webhook_server_serves_health_and_metrics(
     webhook_emu: BotApiEmulator, clock: FakeClock, db_target: DbTarget
 ) -> None:
     emu = webhook_emu
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     url = f"{base}/telegram-hook"
     group = emu.group(STAFF_CHAT, "Association staff", is_forum=True)
@@ -296,7 +289,7 @@ async def test_the_webhook_server_serves_health_and_metrics(
 async def test_python_m_bot_run_serves_the_side_port_and_stops_cleanly(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = BotProcess(emu, tmp_path / "run.sqlite3", {"TAWASUL_METRICS_PORT": str(port)})
     process.ready_method = "getupdates"  # polling mode, with an extra setting

@@ -16,9 +16,6 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import aiohttp
 
 from bench.outbox_workers import claimer, numbers, queue_notices, start_worker
 from bot.delivery.dispatcher import died_here
@@ -27,7 +24,7 @@ from storage.db import database_at
 from storage.outbox import Outbox, SendSlots
 from tests.e2e.test_monitoring import scrape, value
 from tests.postgres import Cluster
-from tests.support import TOKEN, eventually, peek
+from tests.support import TOKEN, eventually, free_port, healthz_until, peek
 
 ROOT = Path(__file__).resolve().parents[2]
 CHATS = range(810_001, 810_013)  # 12 beneficiaries' private chats
@@ -230,7 +227,7 @@ async def test_a_worker_answers_healthz_and_metrics_on_its_port(
     and it sends; /metrics counts what it sent."""
     url = pg_cluster.new_database()
     await queue_notices(url, CHATS, 1)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "worker.log"
     async with BotApiEmulator() as emu:
@@ -239,14 +236,14 @@ async def test_a_worker_answers_healthz_and_metrics_on_its_port(
         down = emu.faults.add("5xx", "getMe", times=None)  # Telegram does not answer yet
         worker = start_worker(emu, url, log, {"TAWASUL_METRICS_PORT": str(port)})
         try:
-            status, body = await _until(base, lambda s, b: b is not None and down.fired >= 1)
+            status, body = await healthz_until(base, lambda s, b: down.fired >= 1, "getMe refused")
             assert status == 503 and body["problems"] == [
                 "Telegram has not answered getMe",
                 "the database is not open",
                 "the outbox is not being sent (starting or stopping)",
             ]
             emu.faults.clear()
-            status, body = await _until(base, lambda s, b: s == 200)
+            status, body = await healthz_until(base, lambda s, b: s == 200, "ready")
             assert body["status"] == "ready"
             await eventually(lambda: all(_received(emu).values()), 30, "every notice sent")
             samples, _ = await scrape(base)
@@ -254,25 +251,3 @@ async def test_a_worker_answers_healthz_and_metrics_on_its_port(
         finally:
             worker.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(worker.wait, 20) == 0, log.read_text()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _until(base: str, want: Any) -> tuple[int, dict[str, Any]]:
-    """Ask /healthz until want(status, body) holds (body None while nothing listens)."""
-    status, body = 0, None
-    for _ in range(300):
-        try:
-            async with aiohttp.ClientSession() as http, http.get(base + "/healthz") as reply:
-                status, body = reply.status, await reply.json()
-        except aiohttp.ClientConnectionError:
-            status, body = 0, None
-        if want(status, body):
-            assert body is not None
-            return status, body
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"/healthz never showed it: {status} {body}")

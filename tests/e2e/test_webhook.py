@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,15 +11,9 @@ import pytest
 from emulator import BotApiEmulator
 from tests.e2e.driver import ENGLISH_ANSWERS, Person
 from tests.e2e.test_crash import BotProcess, killed_at_exit
-from tests.support import DbTarget, peek
+from tests.support import DbTarget, free_port, peek
 
 SECRET = "a-webhook-secret-of-32-characters"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -30,7 +23,7 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 
 
 def _webhook_env() -> dict[str, str]:
-    port = _free_port()
+    port = free_port()
     return {
         "TAWASUL_MODE": "webhook",
         "TAWASUL_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram-hook",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from aiohttp import web
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HEALTHCHECK = ROOT / "deploy" / "healthcheck.py"
@@ -27,12 +28,6 @@ async def _check(port: int, **env: str) -> int:
     return await proc.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False)])
 async def test_the_health_check_passes_only_on_a_200(status: int, healthy: bool) -> None:
     async def healthz(_: web.Request) -> web.Response:
@@ -42,7 +37,7 @@ async def test_the_health_check_passes_only_on_a_200(status: int, healthy: bool)
     server.router.add_get("/healthz", healthz)
     runner = web.AppRunner(server)
     await runner.setup()
-    port = _free_port()
+    port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
         assert await _check(port) == (0 if healthy else 1)
@@ -51,7 +46,7 @@ async def test_the_health_check_passes_only_on_a_200(status: int, healthy: bool)
 
 
 async def test_the_health_check_fails_when_nothing_answers() -> None:
-    assert await _check(_free_port()) == 1
+    assert await _check(free_port()) == 1
 
 
 def test_the_health_check_finds_the_webhook_port_without_a_side_port() -> None:
