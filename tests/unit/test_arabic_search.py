@@ -14,7 +14,7 @@ from bot.services.faq.arabic import (
     tokens,
     variants,
 )
-from bot.services.faq.arabizi import looks_arabizi, spellings, to_arabic
+from bot.services.faq.arabizi import looks_arabizi, respell, spellings, to_arabic
 
 ARABIC = st.text(
     alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF) | st.sampled_from(" 0a"),
@@ -62,6 +62,13 @@ def test_skeletons_join_verbs_and_their_nouns() -> None:
     ]
     for verb, noun in pairs:
         assert skeletons(tokens(verb)[0]) & skeletons(tokens(noun)[0]), (verb, noun)
+
+
+def test_arabizi_read_back_keeps_numbers_and_punctuation() -> None:
+    # «200» is an amount, not «ء»; the comma and the question mark still cut the clauses.
+    spelt = respell("el ba7th 6alab mni 200 riyal, 3adi?", to_arabic)
+    assert spelt.startswith("البحث طلب") and " 200 " in spelt
+    assert spelt.endswith("?") and "," in spelt
 
 
 def test_tokens_split_numbers_from_words() -> None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.__main__ import main
-from bot.services.faq import semantic
+from bot.services.faq import answerer, semantic
 from bot.services.faq.answerer import Answerer, Outcome
 from bot.services.faq.evaluate import Case, EvalPassage, evaluate, padding
 from bot.services.faq.service import mask_digits
@@ -73,6 +75,48 @@ def test_arabizi_is_read_in_arabic_letters(small: Answerer) -> None:
     answer = small.answer("abi at6awa3 ma3akum")
     assert answer.arabizi
     assert answer.best is not None and answer.best.key == 4
+
+
+def test_words_of_how_people_write_are_not_evidence_against_an_answer(small: Answerer) -> None:
+    # «المهم» and «يعني» are how the message runs on, not what it asks: the guides'
+    # silence about them neither counts as an unknown word nor lowers the coverage.
+    plain = small.answer("متى تصرفون المساعدات الشهرية")
+    chatty = small.answer("المهم يعني متى تصرفون المساعدات الشهرية")
+    assert chatty.ranking.unknown == []
+    assert chatty.signals.coverage == pytest.approx(plain.signals.coverage)
+    # A topic word the guides lack still counts against.
+    assert small.answer("متى تصرفون المساعدات الشهرية للحجاج").ranking.unknown == ["للحجاج"]
+
+
+class _Fixed:
+    """An embedder that puts every question at one point (a unit test's stand-in)."""
+
+    name = "fixed"
+
+    def encode(self, texts: Sequence[str]) -> semantic.Matrix:
+        return np.tile(np.array([1.0, 0.0], dtype=np.float32), (len(texts), 1))
+
+
+def test_the_best_passage_has_its_cosine_even_beyond_the_semantic_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The sentence vectors put two other passages first; the words find passage 1, which
+    # wins the fusion. Its cosine (0.6) is a signal of the confidence: not a 0 because
+    # it fell outside the vectors' pool.
+    monkeypatch.setattr(answerer, "POOL", 2)
+    passages = [
+        EvalPassage(1, "التطوع", "نرحب بالمتطوعين في برامج الجمعية.", (), "د"),
+        EvalPassage(2, "الدوام", "من الأحد إلى الخميس.", (), "د"),
+        EvalPassage(3, "الموقع", "في حي الريان.", (), "د"),
+    ]
+    vectors = {1: [0.6, 0.8], 2: [1.0, 0.0], 3: [1.0, 0.0]}
+    answer = Answerer(
+        passages,
+        embedder=_Fixed(),
+        vectors={k: np.array(v, dtype=np.float32) for k, v in vectors.items()},
+    ).answer("المتطوعين")
+    assert answer.best is not None and answer.best.key == 1
+    assert answer.signals.cosine == pytest.approx(0.6)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -45,6 +45,22 @@ def test_a_run_on_without_punctuation_is_cut_at_its_turns() -> None:
     assert reading.questions == ["بس ابي اعرف متى يردون علي", "وكمان هل لازم اوقع على شي"]
 
 
+def test_a_question_tag_is_read_with_the_clause_it_confirms() -> None:
+    # «صدق؟» and "right?" ask whether what was just said is so: alone they ask nothing,
+    # and the report before them would count as a story.
+    for text, words in (
+        ("اختي تقول ان الدعم يوقف بعد سنة، صدق؟", ("الدعم", "يوقف", "صدق")),
+        ("My sister says the aid stops after a year, right?", ("aid", "stops", "right")),
+    ):
+        reading = read_message(text, LEXICON)
+        assert [c.kind for c in reading.clauses] == ["asking"], text
+        assert all(w in reading.query for w in words)
+        assert reading.questions == []  # one question, not the tag on its own
+    # At the end of a message, «ينفع؟» looks back too.
+    reading = read_message("البيت مكتوب باسم ولدي. ينفع؟", LEXICON)
+    assert reading.query == "البيت مكتوب باسم ولدي ينفع"
+
+
 def test_two_questions_in_english_are_two_questions() -> None:
     reading = read_message(
         "Hello, I am a widow with two kids. Can I apply for rent help? Also how long does"

@@ -29,7 +29,7 @@ from bot.services.faq import answer_type, arabizi, calibration, semantic
 from bot.services.faq.arabic import arabic_share, tokens
 from bot.services.faq.arabizi import looks_arabizi
 from bot.services.faq.calibration import Signals
-from bot.services.faq.lexicon import Lexicon, load_lexicon
+from bot.services.faq.lexicon import Lexicon, load_lexicon, load_reading
 from bot.services.faq.message import read_message
 from bot.services.faq.ranker import Entry, Hit, Index, Ranking
 
@@ -195,6 +195,7 @@ class Answerer:
         lexical = {h.key: (rank, h) for rank, h in enumerate(ranking.hits)}
         cosines: dict[int, float] = {}
         order: list[tuple[int, float]] = []
+        vector = None
         if self.vectors is not None and self.embedder is not None:
             vector = self.embedder.encode([query])[0]
             order = self.vectors.search(vector, POOL)
@@ -222,6 +223,8 @@ class Answerer:
         if not hits:
             return hits, Signals()
         best = hits[0]
+        if vector is not None and self.vectors is not None and best.key not in cosines:
+            cosines[best.key] = self.vectors.cosine(best.key, vector)  # beyond the pool
         lex_hits = ranking.hits
         mine = self.words[best.key]
         second_lex = next(
@@ -269,14 +272,17 @@ class Answerer:
 
     def _read_arabizi(self, question: str) -> str:
         """Spell each Latin word as the Arabic word the guides or the lexicon know."""
-        out = []
-        for article, word in arabizi.words(question):
-            spelt = next(
-                (a for a in arabizi.spellings(word) if self.index.knows(a)),
-                arabizi.to_arabic(word),
+
+        reading = load_reading().vocabulary
+
+        def spell(word: str) -> str:
+            spelt = arabizi.spellings(word)
+            return next(
+                (a for a in spelt if self.index.knows(a)),
+                next((a for a in spelt if a in reading), arabizi.to_arabic(word)),
             )
-            out.append(("ال" if article else "") + spelt)
-        return " ".join(out)
+
+        return arabizi.respell(question, spell)
 
     def _with_names(self, question: str) -> str:
         """Spell Latin words no list knows (names: «Tiryaq», «Safa») as the guides do."""

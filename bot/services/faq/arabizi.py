@@ -12,8 +12,9 @@ spelling is known.  This is a best effort, and the answer says so when it fails.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-__all__ = ["looks_arabizi", "spellings", "to_arabic", "words"]
+__all__ = ["looks_arabizi", "respell", "spellings", "to_arabic", "words"]
 
 MAX_SPELLINGS = 512
 # Letters and digraphs with more than one Arabic reading; the first is the usual one.
@@ -235,6 +236,25 @@ def words(text: str) -> list[tuple[bool, str]]:
         out.append((article, word))
         article = False
     return out
+
+
+_WORD = re.compile(r"\b(?:(el|al|il)\s+)?([a-z0-9']+)", re.I)
+
+
+def respell(text: str, spell: Callable[[str], str]) -> str:
+    """Return text with each Latin word replaced by spell(word) and its article as «ال».
+
+    Everything else stays where it was: punctuation and line breaks (they cut the message
+    into clauses), and numbers («200 riyal» is 200 riyals, not «ء»).
+    """
+
+    def one(match: re.Match[str]) -> str:
+        article, word = match.group(1), match.group(2)
+        if word.isdigit():
+            return match.group(0)
+        return ("ال" if article else "") + spell(word.lower())
+
+    return _WORD.sub(one, text)
 
 
 def to_arabic(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -115,8 +115,22 @@ class Reading:
     opening_auxiliaries: frozenset[str]
     story_openers: frozenset[str]
     social: frozenset[str]
+    confirming: frozenset[str]
     wants: dict[str, frozenset[str]]  # "number" | "time" | "place" -> question words
     holds: dict[str, frozenset[str]]  # the same kinds -> words a passage holds them by
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Return every word the reading knows (an Arabizi word is spelt as one of them)."""
+        return frozenset().union(
+            self.turns,
+            self.asking,
+            self.opening_auxiliaries,
+            self.story_openers,
+            self.social,
+            self.confirming,
+            *self.wants.values(),
+        )
 
 
 def _folded(words: list[object] | None) -> frozenset[str]:
@@ -133,6 +147,7 @@ def load_reading(path: Path = READING_FILE) -> Reading:
         opening_auxiliaries=_folded(data.get("opening_auxiliaries")),
         story_openers=_folded(data.get("story_openers")),
         social=_folded(data.get("social")),
+        confirming=_folded(data.get("confirming")),
         wants={k: _folded(v) for k, v in (data.get("wants") or {}).items()},
         holds={k: _folded(v) for k, v in (data.get("holds") or {}).items()},
     )

@@ -107,6 +107,7 @@ def read_message(text: str, lexicon: Lexicon) -> Reading:
         words = tokens(piece)
         content = sum(1 for w in words if not lexicon.is_filler(w) and w not in social)
         clauses.append(Clause(piece, _kind(words, content, marked), content))
+    clauses = _tags_joined(clauses, lexicon)
     asking = [c for c in clauses if c.kind == "asking"]
     around = ""
     if asking:
@@ -117,6 +118,40 @@ def read_message(text: str, lexicon: Lexicon) -> Reading:
         chosen = [c.text for c in clauses if c.kind != "social"] or [text]
     questions = _joined(clauses) if len(asking) > 1 else []
     return Reading(clauses, " ".join(chosen) if chosen else text, questions, around)
+
+
+def _tags_joined(clauses: list[Clause], lexicon: Lexicon) -> list[Clause]:
+    """Join each question tag («صحيح؟», «ينفع؟», "right?") to the clause before it.
+
+    A tag asks about what was just said and has no subject of its own: ranked alone it
+    finds nothing, and the clause it confirms, being a report or a story, would count less.
+    """
+    known = load_reading()
+    last = max((i for i, c in enumerate(clauses) if c.kind != "social"), default=-1)
+    out: list[Clause] = []
+    for i, clause in enumerate(clauses):
+        words = tokens(clause.text)
+        # «ابي اعرف» in the middle introduces what follows; at the end, or with «صح»,
+        # it looks back.
+        tag = (
+            clause.kind == "asking"
+            and bool(words)
+            and (i == last or any(w in known.confirming for w in words))
+            and all(
+                w in known.asking
+                or w in known.confirming
+                or w in known.social
+                or lexicon.is_filler(w)
+                for w in words
+            )
+        )
+        if tag and out and out[-1].kind != "social":
+            before = out.pop()
+            clause = Clause(
+                f"{before.text} {clause.text}", "asking", before.content + clause.content
+            )
+        out.append(clause)
+    return out
 
 
 def _joined(clauses: list[Clause]) -> list[str]:

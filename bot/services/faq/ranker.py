@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from bot.services.faq.arabic import is_arabic_word, skeletons, tokens, variants
-from bot.services.faq.lexicon import Lexicon, english_stem, key_of
+from bot.services.faq.lexicon import Lexicon, english_stem, key_of, load_reading
 
 __all__ = ["Concept", "Entry", "Hit", "Index", "Ranking"]
 
@@ -263,9 +263,12 @@ class Index:
         covered: dict[int, float] = defaultdict(float)
         total = 0.0
         unknown: list[str] = []
+        manner = load_reading().vocabulary
         for concept in (*concepts, *context):
             present = [alt for alt in concept.alternatives if alt in self.postings]
             share = concept.share
+            if not present and concept.word in manner:
+                continue  # a word of how people write («المهم», "right"), not of what they ask
             if not present:
                 if share == 1.0:
                     unknown.append(concept.word)

@@ -79,7 +79,12 @@ class Vectors:
 
     def __init__(self, keys: Sequence[int], matrix: Matrix) -> None:
         self.keys = list(keys)
+        self.rows = {key: row for row, key in enumerate(self.keys)}
         self.matrix = matrix
+
+    def cosine(self, key: int, query: Matrix) -> float:
+        """Return one passage's cosine with the query vector."""
+        return float(self.matrix[self.rows[key]] @ query)
 
     def search(self, query: Matrix, limit: int) -> list[tuple[int, float]]:
         """Return (key, cosine) of the passages nearest the query vector, nearest first."""
