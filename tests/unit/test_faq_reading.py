@@ -45,6 +45,16 @@ def test_a_run_on_without_punctuation_is_cut_at_its_turns() -> None:
     assert reading.questions == ["بس ابي اعرف متى يردون علي", "وكمان هل لازم اوقع على شي"]
 
 
+def test_a_question_word_behind_wa_or_fa_still_asks() -> None:
+    # «فهل» and «وكم» are «هل» and «كم»: three letters, but a question word behind ف/و.
+    reading = read_message(
+        "قدمت الطلب وجتني رسالة ان فيه ورق ناقص وكنت مسافرة وما شفتها الا بعد اسبوعين"
+        " فهل الطلب لسه موجود",
+        LEXICON,
+    )
+    assert reading.query == "فهل الطلب لسه موجود"
+
+
 def test_a_question_tag_is_read_with_the_clause_it_confirms() -> None:
     # «صدق؟» and "right?" ask whether what was just said is so: alone they ask nothing,
     # and the report before them would count as a story.

@@ -76,8 +76,7 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
         start = 0
         for i, word in enumerate(words):
             key = fold(word)
-            bare = key[1:] if key[:1] == "و" and len(key) > 3 else key
-            turn = key in known.turns or bare in known.asking or key in known.asking
+            turn = key in known.turns or _bare(key) in known.asking or key in known.asking
             if i - start >= 3 and turn:
                 out.append((" ".join(words[start:i]), False))
                 start = i
@@ -85,9 +84,16 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
     return [(p.strip(), m) for p, m in out if p.strip()]
 
 
+def _bare(word: str) -> str:
+    """Return the word without a leading «و» or «ف» («وكمان», «فهل», «فمتى»)."""
+    if word[:1] in ("و", "ف") and (len(word) > 3 or word[1:] in load_reading().asking):
+        return word[1:]
+    return word
+
+
 def _kind(words: list[str], content: int, question_mark: bool) -> str:
     known = load_reading()
-    bare = [w[1:] if w[:1] in "وف" and len(w) > 3 else w for w in words]
+    bare = [_bare(w) for w in words]
     if question_mark or any(w in known.asking for w in (*words, *bare)):
         return "asking"
     if words and words[0] in known.opening_auxiliaries:
