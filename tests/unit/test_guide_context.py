@@ -217,6 +217,36 @@ def test_a_plain_heading_line_keeps_its_words_when_a_lead_in_follows(tmp_path: P
     assert guardian.lead == "يقصد بالألفاظ الآتية المعاني المبينة أمامها"
 
 
+def test_a_short_line_right_above_its_paragraph_is_a_heading(tmp_path: Path) -> None:
+    # Plain text often has no blank line under a heading; the title stays the title.
+    guide = tmp_path / "plain.md"
+    guide.write_text(
+        "Green Valley Food Bank - Beneficiary Guide\n\n"
+        "Who can register\nFamilies in Abha whose income per person is below 1,200 riyals.\n\n"
+        "Documents\nBring the national ID of the head of the family and the family record.\n\n"
+        "Documents we return\n- The original deed\n- The salary certificate\n",
+        encoding="utf-8",
+    )
+    passages = passages_from([guide])
+    assert {p.guide_title for p in passages} == {"Green Valley Food Bank - Beneficiary Guide"}
+    by_text = {p.text.split()[0]: p for p in passages}
+    assert by_text["Families"].heading == "Who can register"
+    assert by_text["Bring"].heading == "Documents"
+    assert by_text["The"].heading == "Documents we return"
+    assert all(p.text not in ("Documents", "Who can register") for p in passages)
+
+
+def test_the_tens_alone_number_a_part(tmp_path: Path) -> None:
+    guide = tmp_path / "plain.txt"
+    guide.write_text(
+        "دليل البرنامج\n\nتاسع عشر: الخصوصية\n- تحفظ البيانات بسرية.\n\n"
+        "عشرون: قنوات التواصل\n- الرقم الموحد: 920000000.\n",
+        encoding="utf-8",
+    )
+    phone = next(p for p in passages_from([guide]) if "920000000" in p.text)
+    assert phone.heading == "عشرون: قنوات التواصل" and phone.path == ()
+
+
 async def test_a_device_or_a_pipe_is_refused_before_it_is_read(
     db_target: Path | str, tmp_path: Path
 ) -> None:

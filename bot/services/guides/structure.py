@@ -91,6 +91,9 @@ def structure(cleaned: Cleaned, title: str | None, fallback_title: str) -> Struc
                 continue
             if len(text.split()) > HEADING_WORDS or _BULLET.match(text) or len(leading) >= 3:
                 break
+            below = lines[start + 1] if start + 1 < len(lines) else None
+            if leading and below is not None and below.text and _opens_body(below):
+                break  # a heading right above its paragraph, not a second title line
             leading.append(text)
             start += 1
         if not any(_is_heading(lines, i, known) for i in range(start, len(lines))):
@@ -170,11 +173,13 @@ def _is_heading(lines: list[Line], i: int, known: set[str], *, weak: bool = True
         return False
     if _heading_key(text) in known or _COLON_END.search(text):
         return True
-    # A short line alone between blank lines, with no sentence end, before more text.
+    # A short line with no sentence end, after a blank line, before more text: alone
+    # between blank lines, or right above a paragraph or a list ("Documents" then
+    # "Bring the national ID of…"; a paragraph's own lines are longer).
     if not weak:
         return False
     before = i == 0 or not lines[i - 1].text
-    after = i + 1 < len(lines) and not lines[i + 1].text
+    after = i + 1 < len(lines) and (not lines[i + 1].text or _opens_body(lines[i + 1]))
     return (
         words <= 6
         and before
@@ -183,6 +188,16 @@ def _is_heading(lines: list[Line], i: int, known: set[str], *, weak: bool = True
         and not _ONLY_DATE.match(text)
         and any(line.text for line in lines[i + 1 :])
     )
+
+
+def _opens_body(line: Line) -> bool:
+    """Tell whether a line starts a paragraph or a list (what a heading stands above)."""
+    text = line.text
+    if line.heading:
+        return False
+    if line.bullet or _BULLET.match(text):
+        return True
+    return len(text.split()) > HEADING_WORDS or text.endswith((".", "؟", "?", "!"))
 
 
 def _is_lead(section: Section, items: list[tuple[int, str]], line: Line, text: str) -> bool:
