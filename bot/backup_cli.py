@@ -65,15 +65,7 @@ async def restore(config: Config, args: argparse.Namespace) -> int:
     from storage.restore import restore_backup
 
     if isinstance(config.settings.database_target, str):
-        schema = config.settings.database_schema
-        print(
-            "restore puts a SQLite file back; on PostgreSQL, stop the bot and use pg_restore"
-            " on a backup's dump, for example: pg_restore --clean --if-exists --no-owner"
-            f"{f' --schema={schema}' if schema else ''}"
-            ' --dbname="$TAWASUL_DATABASE_URL" FILE',
-            file=sys.stderr,
-        )
-        return 1
+        return await _restore_pg(config.settings.database_target, config, args)
     database = config.settings.database
     try:
         done = await restore_backup(args.path, database, now=datetime.now(UTC))
@@ -86,6 +78,31 @@ async def restore(config: Config, args: argparse.Namespace) -> int:
         f", brought up to migration {done.migrated_to}" if done.migrated_to > done.version else ""
     )
     print(f"Restored {args.path} to {database} (migration {done.version}{upgraded}).")
+    return 0
+
+
+async def _restore_pg(url: str, config: Config, args: argparse.Namespace) -> int:
+    from storage.backup import BackupError
+    from storage.pg_backup import restore_pg_backup
+
+    schema = config.settings.database_schema
+    try:
+        done = await restore_pg_backup(url, schema, args.path, now=datetime.now(UTC))
+    except BackupError as exc:
+        print(f"Restore refused: {exc}", file=sys.stderr)
+        return 1
+    if done.kept is not None:
+        print(
+            f"The schema it replaces is kept as {done.kept}"
+            f" (DROP SCHEMA {done.kept} CASCADE when it is no longer needed)"
+        )
+    upgraded = (
+        f", brought up to migration {done.migrated_to}" if done.migrated_to > done.version else ""
+    )
+    print(
+        f"Restored {args.path} to the schema {schema or 'public'}"
+        f" (migration {done.version}{upgraded})."
+    )
     return 0
 
 

@@ -1,17 +1,27 @@
-"""Backups on PostgreSQL: `pg_dump` of the association's schema, checked with `pg_restore`.
+"""Backups on PostgreSQL: `pg_dump` of the association's schema, checked with `pg_restore`,
+and the restore of such a dump in place of the schema.
 
 pg_dump reads one snapshot of the database (a consistent copy while the bot runs). The
 dump goes to a file readable by its owner only, under a temporary name, is listed by
 `pg_restore --list` to check it is whole and holds the tables, and is then renamed, as the
 SQLite backup is. The password never appears on a command line: it goes in PGPASSWORD.
-Restoring is left to `pg_restore` itself (it replaces a schema: the operator's act).
+
+A restore does what the SQLite one does, with a schema for a file: it is refused while
+any process uses the association's schema (they hold its use lock shared; the restore
+takes it alone, and a bot started meanwhile waits), the dump is listed and checked first
+(a Tawasul dump, of this association's schema, of a migration this code knows), the
+current schema is renamed aside (kept, not dropped), `pg_restore` puts the dump's schema
+back, and the migrations the dump lacks are applied. If `pg_restore` fails, what it made
+is dropped and the current schema renamed back.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -20,6 +30,8 @@ import psycopg
 
 from storage.backup import BackupCopy, BackupError, check_target, fsync, private_file, prune
 from storage.db import with_login
+from storage.migrator import latest
+from storage.postgres import USE_LOCK, PostgresDatabase
 
 DUMP_SUFFIX = ".dump"
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
@@ -100,3 +112,87 @@ def _run(argv: list[str], env: dict[str, str], name: str) -> str:
         reason = (done.stderr or done.stdout).strip().splitlines()
         raise BackupError(f"{name} failed: {reason[-1] if reason else done.returncode}")
     return done.stdout
+
+
+# «12; 2615 16386 SCHEMA - al_amal tawasul» in pg_restore --list: the dump's schema.
+_LISTED_SCHEMA = re.compile(r"^\d+; \d+ \d+ SCHEMA - (\S+)", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class PgRestored:
+    """A restore done on PostgreSQL."""
+
+    version: int  # the dump's migration
+    migrated_to: int  # the migration the restored schema is at now
+    kept: str | None  # the schema it replaced, renamed aside (None: there was none)
+
+
+async def restore_pg_backup(
+    url: str, schema: str | None, dump: Path, *, now: datetime
+) -> PgRestored:
+    """Put the dump's schema in place of the association's, keeping the current one aside."""
+    if not dump.is_file():
+        raise BackupError(f"There is no file at {dump}.")
+    target = schema or "public"
+    plain, env = _without_password(url)
+    listing = _run([str(pg_tool("pg_restore")), "--list", str(dump)], env, "pg_restore")
+    if "TABLE" not in listing or "schema_migrations" not in listing:
+        raise BackupError(f"{dump.name} is not a dump of a Tawasul database.")
+    listed = set(_LISTED_SCHEMA.findall(listing))
+    dumped = listed or {"public"}  # a whole database's dump may not list `public`
+    if dumped != {target}:
+        raise BackupError(
+            f"{dump.name} is a dump of the schema {', '.join(sorted(dumped))}, not of {target}."
+        )
+    aside = f"{target[:40]}_before_{now.strftime('%Y%m%d_%H%M%S')}"
+    try:
+        lock = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise BackupError(f"The database cannot be reached: {exc}".strip()) from None
+    with lock:
+        held = lock.execute(
+            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (USE_LOCK, target)
+        ).fetchone()
+        if not held or not held[0]:
+            raise BackupError(
+                f"The schema {target} is in use: the bot (or migrate, export, import-guides)"
+                " is running. Stop it first, then restore."
+            )
+        exists = lock.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (target,))
+        kept = aside if exists.fetchone() else None
+        if kept:
+            lock.execute(f"ALTER SCHEMA {target} RENAME TO {kept}")
+        try:
+            if not listed:
+                lock.execute(f"CREATE SCHEMA {target}")
+            _run(
+                [
+                    str(pg_tool("pg_restore")),
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    f"--dbname={plain}",
+                    str(dump),
+                ],
+                env,
+                "pg_restore",
+            )
+            version = _version(url, target)
+            if version > latest("postgresql"):
+                raise BackupError(
+                    f"{dump.name} is at migration {version}, newer than this code knows"
+                    f" ({latest('postgresql')}): update the bot first."
+                )
+            migrated = PostgresDatabase(url, schema, shared=False)
+            try:
+                await migrated.open()
+                migrated_to = await migrated.schema_version()
+            finally:
+                await migrated.close()
+        except BaseException:
+            lock.execute(f"DROP SCHEMA IF EXISTS {target} CASCADE")
+            if kept:
+                lock.execute(f"ALTER SCHEMA {kept} RENAME TO {target}")
+            raise
+    return PgRestored(version, migrated_to, kept)

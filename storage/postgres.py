@@ -34,6 +34,10 @@ SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # A number of our own for pg_advisory_lock, with the schema's: processes starting together
 # migrate an association's schema in turn.
 MIGRATION_LOCK = 0x7A5C_0001
+# Held shared by every process using an association's schema, for as long as its
+# connection lives; a restore takes it alone, so it is refused while any of them runs
+# and one started during a restore waits for it (the lock file does this on SQLite).
+USE_LOCK = 0x7A5C_0002
 
 
 def _rows(cursor: Any) -> RowMaker[Any]:
@@ -116,14 +120,17 @@ class PostgresDatabase:
 
     dialect: Dialect = "postgresql"
 
-    def __init__(self, url: str, schema: str | None = None) -> None:
+    def __init__(self, url: str, schema: str | None = None, *, shared: bool = True) -> None:
         """`schema`: the association's own schema (created if missing); every statement of
         this connection reads and writes there only (its search_path), so that several
-        associations share one database and none can read another's rows."""
+        associations share one database and none can read another's rows. `shared`: take
+        the schema's use lock (USE_LOCK); only a restore, which holds it alone, opens
+        without."""
         if schema is not None and not SCHEMA_NAME.fullmatch(schema):
             raise ValueError(f"not a schema name: {schema!r} (lowercase letters, digits, _)")
         self.url = url
         self.schema = schema
+        self.shared = shared
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self._seam: PostgresConnection | None = None
         self._lock = asyncio.Lock()
@@ -142,17 +149,11 @@ class PostgresDatabase:
         if self._conn is not None:
             return
         conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True, row_factory=_rows)
-        if self.schema is not None:
-            # Only when missing: a role of the association's own (associations-roles) owns
-            # its schema but may not create one (CREATE on the database is checked first).
-            cursor = await conn.execute(
-                "SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)
-            )
-            if await cursor.fetchone() is None:
-                await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}".encode())
-            # Only this schema: not even `public` is searched, so no statement can reach
-            # a table that is not the association's own.
-            await conn.execute(f"SET search_path TO {self.schema}".encode())
+        try:
+            await self._enter(conn)
+        except BaseException:
+            await conn.close()
+            raise
         self._conn = conn
         self._seam = PostgresConnection(conn)
         try:
@@ -160,6 +161,24 @@ class PostgresDatabase:
         except BaseException:
             await self.close()
             raise
+
+    async def _enter(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        """Take the schema's use lock, make the schema if missing and search it alone."""
+        if self.shared:  # first: a restore may be putting the schema back
+            await conn.execute(
+                f"SELECT pg_advisory_lock_shared({USE_LOCK}, hashtext(%s))".encode(),
+                (self.schema or "public",),
+            )
+        if self.schema is None:
+            return
+        # Only when missing: a role of the association's own (associations-roles) owns
+        # its schema but may not create one (CREATE on the database is checked first).
+        cursor = await conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,))
+        if await cursor.fetchone() is None:
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}".encode())
+        # Only this schema: not even `public` is searched, so no statement can reach a
+        # table that is not the association's own.
+        await conn.execute(f"SET search_path TO {self.schema}".encode())
 
     @property
     def is_open(self) -> bool:

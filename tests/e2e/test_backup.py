@@ -25,6 +25,7 @@ from bot.app import build_application, running
 from emulator import BotApiEmulator, BotMessage
 from storage.db import database_at
 from storage.pg_backup import pg_tool
+from storage.postgres import USE_LOCK
 from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person, open_form
 from tests.postgres import Cluster
 from tests.support import FakeClock, emulator_config
@@ -291,3 +292,102 @@ async def test_on_postgresql_backup_dumps_the_association_s_schema_that_pg_resto
     with psycopg.connect(restored) as conn:
         rows = conn.execute("SELECT first_name FROM al_amal.beneficiaries").fetchall()
     assert rows == [("Sara",)]
+
+
+async def _names(url: str, schema: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(f"SELECT first_name FROM {schema}.beneficiaries ORDER BY user_id")
+        return [r[0] for r in rows.fetchall()]
+
+
+async def _add(url: str, schema: str | None, user_id: int, name: str) -> None:
+    db = database_at(url, schema)
+    await db.open()
+    try:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at,"
+                " updated_at) VALUES (?, ?, ?, 'en', 't', 't')",
+                (user_id, user_id, name),
+            )
+    finally:
+        await db.close()
+
+
+async def test_on_postgresql_restore_puts_the_dump_back_and_keeps_the_schema_it_replaced(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    url = pg_cluster.new_database()
+    await _add(url, "al_amal", 1, "Sara")
+    env = {"TAWASUL_DATABASE_URL": url, "TAWASUL_DATABASE_SCHEMA": "al_amal"}
+    unused = tmp_path / "unused.sqlite3"
+    status, output = await _cli(unused, "backup", str(tmp_path), env=env)
+    assert status == 0, output
+    (dump,) = tmp_path.glob("tawasul-al_amal-*.dump")
+    await _add(url, "al_amal", 2, "Omar")  # after the backup
+
+    # Refused while a process uses the association's schema (the bot, an export…).
+    running_bot = database_at(url, "al_amal")
+    await running_bot.open()
+    try:
+        status, output = await _cli(unused, "restore", str(dump), env=env)
+    finally:
+        await running_bot.close()
+    assert status == 1 and "is in use" in output, output
+    assert await _names(url, "al_amal") == ["Sara", "Omar"]
+
+    # Another association's dump, or a damaged one, is refused before anything changes.
+    other = {**env, "TAWASUL_DATABASE_SCHEMA": "al_noor"}
+    status, output = await _cli(unused, "restore", str(dump), env=other)
+    assert status == 1 and "a dump of the schema al_amal, not of al_noor" in output, output
+    damaged = tmp_path / "damaged.dump"
+    damaged.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+    status, output = await _cli(unused, "restore", str(damaged), env=env)
+    assert status == 1 and "Restore refused" in output, output
+    assert await _names(url, "al_amal") == ["Sara", "Omar"]
+
+    status, output = await _cli(unused, "restore", str(dump), env=env)
+    assert status == 0, output
+    assert "Restored" in output and "kept as al_amal_before_" in output
+    assert await _names(url, "al_amal") == ["Sara"]
+    kept = output.split("kept as ", 1)[1].split()[0]
+    assert await _names(url, kept) == ["Sara", "Omar"]  # nothing is dropped
+    # The restored schema is the association's: the bot opens and writes it.
+    await _add(url, "al_amal", 3, "Huda")
+    assert await _names(url, "al_amal") == ["Sara", "Huda"]
+
+
+async def test_on_postgresql_a_whole_database_dump_restores_into_public(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    url = pg_cluster.new_database()
+    await _add(url, None, 1, "Sara")
+    env = {"TAWASUL_DATABASE_URL": url}
+    unused = tmp_path / "unused.sqlite3"
+    status, output = await _cli(unused, "backup", str(tmp_path), env=env)
+    assert status == 0, output
+    (dump,) = tmp_path.glob("tawasul-*.dump")
+    await _add(url, None, 2, "Omar")
+    status, output = await _cli(unused, "restore", str(dump), env=env)
+    assert status == 0, output
+    assert await _names(url, "public") == ["Sara"]
+
+
+async def test_a_bot_started_during_a_postgresql_restore_waits_for_it(
+    pg_cluster: Cluster,
+) -> None:
+    url = pg_cluster.new_database()
+    await _add(url, "al_amal", 1, "Sara")
+    with psycopg.connect(url, autocommit=True) as restoring:  # what a restore holds
+        restoring.execute("SELECT pg_advisory_lock(%s, hashtext('al_amal'))", (USE_LOCK,))
+        bot = database_at(url, "al_amal")
+        opening = asyncio.create_task(bot.open())
+        await asyncio.sleep(0.5)
+        assert not opening.done()
+        # Another association is not held up.
+        other = database_at(url, "al_noor")
+        await asyncio.wait_for(other.open(), 10)
+        await other.close()
+        restoring.execute("SELECT pg_advisory_unlock(%s, hashtext('al_amal'))", (USE_LOCK,))
+        await asyncio.wait_for(opening, 10)
+    await bot.close()
