@@ -118,6 +118,22 @@ def _run(argv: list[str], env: dict[str, str], name: str) -> str:
 _LISTED_SCHEMA = re.compile(r"^\d+; \d+ \d+ SCHEMA - (\S+)", re.MULTILINE)
 
 
+def _schemas_of(dump: Path, target: str, env: dict[str, str]) -> set[str]:
+    """Check the dump is a Tawasul dump of the target schema; return the schemas it lists."""
+    if not dump.is_file():
+        raise BackupError(f"There is no file at {dump}.")
+    listing = _run([str(pg_tool("pg_restore")), "--list", str(dump)], env, "pg_restore")
+    if "TABLE" not in listing or "schema_migrations" not in listing:
+        raise BackupError(f"{dump.name} is not a dump of a Tawasul database.")
+    listed = set(_LISTED_SCHEMA.findall(listing))
+    dumped = listed or {"public"}  # a whole database's dump may not list `public`
+    if dumped != {target}:
+        raise BackupError(
+            f"{dump.name} is a dump of the schema {', '.join(sorted(dumped))}, not of {target}."
+        )
+    return listed
+
+
 @dataclass(frozen=True, slots=True)
 class PgRestored:
     """A restore done on PostgreSQL."""
@@ -131,19 +147,9 @@ async def restore_pg_backup(
     url: str, schema: str | None, dump: Path, *, now: datetime
 ) -> PgRestored:
     """Put the dump's schema in place of the association's, keeping the current one aside."""
-    if not dump.is_file():
-        raise BackupError(f"There is no file at {dump}.")
     target = schema or "public"
     plain, env = _without_password(url)
-    listing = _run([str(pg_tool("pg_restore")), "--list", str(dump)], env, "pg_restore")
-    if "TABLE" not in listing or "schema_migrations" not in listing:
-        raise BackupError(f"{dump.name} is not a dump of a Tawasul database.")
-    listed = set(_LISTED_SCHEMA.findall(listing))
-    dumped = listed or {"public"}  # a whole database's dump may not list `public`
-    if dumped != {target}:
-        raise BackupError(
-            f"{dump.name} is a dump of the schema {', '.join(sorted(dumped))}, not of {target}."
-        )
+    listed = _schemas_of(dump, target, env)
     aside = f"{target[:40]}_before_{now.strftime('%Y%m%d_%H%M%S')}"
     try:
         lock = psycopg.connect(url, autocommit=True, connect_timeout=10)

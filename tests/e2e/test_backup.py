@@ -294,6 +294,10 @@ async def test_on_postgresql_backup_dumps_the_association_s_schema_that_pg_resto
     assert rows == [("Sara",)]
 
 
+def _dumps(folder: Path) -> list[Path]:
+    return list(folder.glob("tawasul-*.dump"))
+
+
 async def _names(url: str, schema: str) -> list[str]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(f"SELECT first_name FROM {schema}.beneficiaries ORDER BY user_id")
@@ -323,7 +327,7 @@ async def test_on_postgresql_restore_puts_the_dump_back_and_keeps_the_schema_it_
     unused = tmp_path / "unused.sqlite3"
     status, output = await _cli(unused, "backup", str(tmp_path), env=env)
     assert status == 0, output
-    (dump,) = tmp_path.glob("tawasul-al_amal-*.dump")
+    (dump,) = _dumps(tmp_path)
     await _add(url, "al_amal", 2, "Omar")  # after the backup
 
     # Refused while a process uses the association's schema (the bot, an export…).
@@ -366,7 +370,7 @@ async def test_on_postgresql_a_whole_database_dump_restores_into_public(
     unused = tmp_path / "unused.sqlite3"
     status, output = await _cli(unused, "backup", str(tmp_path), env=env)
     assert status == 0, output
-    (dump,) = tmp_path.glob("tawasul-*.dump")
+    (dump,) = _dumps(tmp_path)
     await _add(url, None, 2, "Omar")
     status, output = await _cli(unused, "restore", str(dump), env=env)
     assert status == 0, output
