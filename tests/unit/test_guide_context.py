@@ -236,6 +236,29 @@ def test_a_short_line_right_above_its_paragraph_is_a_heading(tmp_path: Path) -> 
     assert all(p.text not in ("Documents", "Who can register") for p in passages)
 
 
+def test_a_table_drawn_with_pipes_in_plain_text_is_read_as_rows(tmp_path: Path) -> None:
+    # «1 - 2 | 3000 ريال» is a row, not a subsection «1-2»; the plain heading above the
+    # lead-in stays the section's heading, not a second title line.
+    guide = tmp_path / "plain.txt"
+    guide.write_text(
+        "دليل الخدمات\n\nحدود الدخل\nيحدد الحد الأعلى للدخل حسب عدد أفراد الأسرة كما يلي:\n"
+        "عدد الأفراد | الحد الأعلى للدخل\n1 - 2 | 3000 ريال\n3 - 4 | 4500 ريال\n\n"
+        "التواصل\nالرقم الموحد 920000000 من الأحد إلى الخميس.\n",
+        encoding="utf-8",
+    )
+    passages = passages_from([guide])
+    assert {p.guide_title for p in passages} == {"دليل الخدمات"}
+    row = next(p for p in passages if p.kind == "bullet" and "4500" in p.text)
+    assert row.text == "عدد الأفراد: 3 - 4، الحد الأعلى للدخل: 4500 ريال"
+    assert row.heading == "حدود الدخل"
+    assert row.lead == "يحدد الحد الأعلى للدخل حسب عدد أفراد الأسرة كما يلي"
+    # One line with a "|" in it is not a table.
+    single = tmp_path / "one.txt"
+    single.write_text("التواصل\n\nالهاتف 920000000 | البريد care@example.org\n", encoding="utf-8")
+    (contact,) = [p for p in passages_from([single]) if "920000000" in p.text]
+    assert contact.text == "الهاتف 920000000 | البريد care@example.org"
+
+
 def test_the_tens_alone_number_a_part(tmp_path: Path) -> None:
     guide = tmp_path / "plain.txt"
     guide.write_text(

@@ -197,6 +197,8 @@ def _opens_body(line: Line) -> bool:
         return False
     if line.bullet or _BULLET.match(text):
         return True
+    if _COLON_END.search(text):  # a lead-in: «يشترط ما يلي:»
+        return True
     return len(text.split()) > HEADING_WORDS or text.endswith((".", "؟", "?", "!"))
 
 

@@ -1,10 +1,12 @@
-"""Tables in a guide (Markdown pipes, tab-separated text) read as rows that stand alone.
+"""Tables in a guide (Markdown pipes, tab- or pipe-separated text) read as rows that stand alone.
 
 A row quoted as an answer must make sense without the table around it: «3 | 4500» says
 nothing, «عدد أفراد الأسرة: 3، الحد الأعلى للدخل: 4500» does.  So each data row becomes a
-list item that names its columns, and the header row is dropped.  A block of tab-separated
-lines is a table only when its first row is a header (no cell is a bare number): a table of
-contents («3<TAB>تمهيد») is left as it is for the cleaner to remove.
+list item that names its columns, and the header row is dropped.  A block of lines whose
+cells are separated by tabs or by "|" (plain text often draws a table so: «عدد الأفراد |
+الحد الأعلى») is a table only when its lines have as many cells each and its first row is
+a header (no cell is a bare number): a table of contents («3<TAB>تمهيد») is left as it is
+for the cleaner to remove.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ def _pipe_cells(text: str) -> list[str]:
 
 def _tab_cells(text: str) -> list[str]:
     return [c.strip() for c in text.split("\t")]
+
+
+def _loose_cells(text: str) -> list[str]:
+    """The cells of a line separated by tabs, or else by "|" (without a leading "|")."""
+    if "\t" in text:
+        return _tab_cells(text)
+    if "|" in text and not _PIPE_RULE.match(text):
+        return _pipe_cells(text)
+    return [text]
 
 
 def _row_text(header: list[str], cells: list[str]) -> str:
@@ -56,15 +67,15 @@ def read_tables(lines: list[Line], *, markdown: bool) -> list[Line]:
         if markdown and _PIPE_ROW.match(line.text):
             end = _block(lines, i, lambda t: bool(_PIPE_ROW.match(t)))
             rows = [_pipe_cells(ln.text) for ln in lines[i:end] if not _PIPE_RULE.match(ln.text)]
-        elif not markdown and line.text.count("\t") >= 1 and not line.heading:
-            width = len(_tab_cells(line.text))
+        elif len(_loose_cells(line.text)) >= 2 and not line.heading and not line.bullet:
+            width = len(_loose_cells(line.text))
 
             def same_width(text: str, width: int = width) -> bool:
-                return "\t" in text and len(_tab_cells(text)) == width
+                return len(_loose_cells(text)) == width or bool(_PIPE_RULE.match(text))
 
             end = _block(lines, i, same_width)
-            rows = [_tab_cells(ln.text) for ln in lines[i:end]]
-            if any(_NUMBER.match(c) for c in rows[0] if c):
+            rows = [_loose_cells(ln.text) for ln in lines[i:end] if not _PIPE_RULE.match(ln.text)]
+            if len(rows) < MIN_ROWS or any(_NUMBER.match(c) for c in rows[0] if c):
                 out.extend(lines[i:end])  # no header row: contents or loose tabs
                 i = end
                 continue
