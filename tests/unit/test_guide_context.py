@@ -259,6 +259,20 @@ def test_a_table_drawn_with_pipes_in_plain_text_is_read_as_rows(tmp_path: Path) 
     assert contact.text == "الهاتف 920000000 | البريد care@example.org"
 
 
+def test_a_bold_line_of_its_own_is_a_heading_in_markdown(tmp_path: Path) -> None:
+    guide = tmp_path / "bold.md"
+    guide.write_text(
+        "# دليل المستفيد\n\n**شروط التسجيل**\nأن يكون المتقدم سعودي الجنسية\n\n"
+        "__التواصل__\nالهاتف: 920000000\n\n**الوصي:** من يتولى شؤون اليتيم.\n",
+        encoding="utf-8",
+    )
+    by_text = {p.text: p for p in passages_from([guide])}
+    assert by_text["أن يكون المتقدم سعودي الجنسية"].heading == "شروط التسجيل"
+    assert by_text["الهاتف: 920000000"].heading == "التواصل"
+    # Bold words leading a sentence are not a heading.
+    assert "الوصي: من يتولى شؤون اليتيم." in by_text
+
+
 def test_the_tens_alone_number_a_part(tmp_path: Path) -> None:
     guide = tmp_path / "plain.txt"
     guide.write_text(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.services.guides.extract import Line
 from bot.services.textnorm import clean_text, normalize_digits
@@ -88,7 +88,7 @@ def clean_lines(lines: list[Line]) -> Cleaned:
         if _FILLER_LINE.match(text) and text:
             removed["filler"] += 1
             continue
-        cleaned.append(Line(text, heading=line.heading, bullet=line.bullet, page=line.page))
+        cleaned.append(replace(line, text=text))
     return Cleaned(cleaned, letterhead, contents, removed)
 
 

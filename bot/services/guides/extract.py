@@ -37,6 +37,8 @@ _MD_BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?")
 _MD_FENCE = re.compile(r" {0,3}(```|~~~)")
 # Emphasis marks around words («**الوصي:**», "__note__"): the reader sees none of them.
 _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
+# A line bold from end to end: authors write headings so when they skip the '#'.
+_MD_STRONG_LINE = re.compile(r"[ \t]*(\*\*|__)(?=\S)(.+?)(?<=\S)\1[ \t]*")
 # Magic numbers of files that arrive with the wrong name.
 _MAGIC = (
     (b"%PDF-", "a PDF; rename it to .pdf"),
@@ -52,6 +54,7 @@ class Line:
     heading: int = 0  # 1.. when the source marks it as a heading; 0 otherwise
     bullet: bool = False  # the source marks it as a list item (marker removed for md/docx)
     page: int = 1  # 1-based page when the format knows pages (pdf, txt \f, docx breaks)
+    strong: bool = False  # the whole line is bold («**شروط التسجيل**»): a heading, if short
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +221,8 @@ def _markdown(raw: list[tuple[str, int]]) -> list[Line]:
         elif bullet := _MD_BULLET.fullmatch(text):
             lines.append(Line(_plain(bullet.group(1) or ""), bullet=True, page=page))
         else:
-            lines.append(Line(_plain(text), page=page))
+            strong = bool(_MD_STRONG_LINE.fullmatch(text))
+            lines.append(Line(_plain(text), page=page, strong=strong))
     return lines
 
 

@@ -173,6 +173,8 @@ def _is_heading(lines: list[Line], i: int, known: set[str], *, weak: bool = True
         return False
     if _heading_key(text) in known or _COLON_END.search(text):
         return True
+    if line.strong and not text.endswith((".", "،", ",", "؟", "?", "!")):
+        return True  # a bold line of its own («**التواصل**»)
     # A short line with no sentence end, after a blank line, before more text: alone
     # between blank lines, or right above a paragraph or a list ("Documents" then
     # "Bring the national ID of…"; a paragraph's own lines are longer).
