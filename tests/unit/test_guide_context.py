@@ -176,6 +176,33 @@ def test_a_docx_keeps_its_heading_levels_and_lead_ins(tmp_path: Path) -> None:
     assert age.lead == "يُشترط لقبول الطلب ما يلي"
 
 
+def test_a_bold_paragraph_of_its_own_is_a_heading_in_a_docx(tmp_path: Path) -> None:
+    from tests.unit.test_guide_extract import make_docx, p
+
+    def bold(text: str, tag: str = "w:bCs") -> str:
+        return (
+            f'<w:p><w:r><w:rPr><{tag}/></w:rPr><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+        )
+
+    body = (
+        p("دليل الدعم", "Title")
+        + bold("شروط الاستحقاق")
+        + p("أن يكون المتقدم مقيمًا في المحافظة.")
+        + bold("التواصل", "w:b")
+        + p("الهاتف 920000000")
+        + p(
+            "بعض النص",
+            extra='<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve"> المهم</w:t></w:r>',
+        )
+    )
+    guide = tmp_path / "support.docx"
+    guide.write_bytes(make_docx(body))
+    by_text = {p.text: p for p in passages_from([guide])}
+    assert by_text["أن يكون المتقدم مقيمًا في المحافظة."].heading == "شروط الاستحقاق"
+    assert by_text["الهاتف 920000000"].heading == "التواصل"
+    assert "بعض النص المهم" in by_text  # one bold word does not make a heading
+
+
 def test_a_pdf_keeps_numbered_headings_and_lead_ins(tmp_path: Path) -> None:
     from tests.unit.test_guide_extract import make_pdf
 

@@ -45,6 +45,7 @@ class Para(NamedTuple):
     heading: int
     bullet: bool
     page: int
+    strong: bool = False  # every run with text is bold (a heading typed without a style)
 
 
 class Style(NamedTuple):
@@ -140,6 +141,7 @@ class _Walker:
         self.page = 1
         self.fresh = True  # no text since the last page break: a rendered break is the same one
         self.paras: list[Para] = []
+        self.strong = False  # the paragraph being read is bold throughout
 
     def run(self, root: ET.Element) -> tuple[list[Para], int]:
         body = root.find(W + "body")
@@ -180,6 +182,7 @@ class _Walker:
     def _paragraph(self, para: ET.Element) -> None:
         ppr = para.find(W + "pPr")
         heading, bullet = self._kind(ppr)
+        self.strong = not heading and not bullet and _all_bold(para)
         if ppr is not None and _on(ppr.find(W + "pageBreakBefore")):
             self._break(hard=True)
         parts: list[str] = []
@@ -219,7 +222,21 @@ class _Walker:
     def _emit(self, text: str, heading: int, bullet: bool) -> None:
         if text.strip():
             self.fresh = False
-        self.paras.append(Para(text, heading, bullet, self.page))
+        self.paras.append(Para(text, heading, bullet, self.page, self.strong))
+
+
+def _all_bold(para: ET.Element) -> bool:
+    """Tell whether every run of the paragraph that has text is bold (w:b, or w:bCs, the
+    bold of Arabic and other complex scripts)."""
+    seen = False
+    for run in para.iter(W + "r"):
+        if not "".join(t.text or "" for t in run.iter(T)).strip():
+            continue
+        props = run.find(W + "rPr")
+        if props is None or not (_on(props.find(W + "b")) or _on(props.find(W + "bCs"))):
+            return False
+        seen = True
+    return seen
 
 
 def _paragraphs(elem: ET.Element) -> Iterator[ET.Element]:

@@ -109,7 +109,7 @@ def read_bytes(data: bytes, suffix: str, on_page: PageProgress | None = None) ->
             docx = read_docx(data)
         except DocxError as exc:
             raise DocumentError(str(exc)) from exc
-        lines = [Line(_nfc(p.text), p.heading, p.bullet, p.page) for p in docx.paras]
+        lines = [Line(_nfc(p.text), p.heading, p.bullet, p.page, p.strong) for p in docx.paras]
         title = _nfc(docx.title) if docx.title else None
         document = Document(lines, title, max(docx.pages, 1))
         empty = "the document has no text"
