@@ -28,6 +28,7 @@ def test_spelling_variants_fold_together() -> None:
     assert fold("على") == fold("علي")
     assert fold("مـــرحبا") == "مرحبا"
     assert fold("٢٠٢٥/٦/١") == "2025/6/1"
+    assert tokens("اس\u200dجل کیف") == ["اسجل", "كيف"]  # a joiner typed inside a word
     assert fold("Committee") == "committee"
     # Presentation forms from PDFs become the letters they show.
     assert fold("\ufe8e\ufedf") == "ال"

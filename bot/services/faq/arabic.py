@@ -51,6 +51,8 @@ _FOLD = str.maketrans(
         "ؤ": "ء",
         "ئ": "ء",
         TATWEEL: None,
+        "\u200c": None,  # zero-width non-joiner and joiner: inside a word, it is one word
+        "\u200d": None,
     }
 )
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
