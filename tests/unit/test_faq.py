@@ -229,30 +229,36 @@ BLIND = ROOT / "tests" / "fixtures" / "blind"
 @pytest.mark.parametrize(
     ("questions", "guides", "floor"),
     [
-        # Held-out halves of the blind sets; floors a little under what was measured
-        # (0.462, 0.432, 0.540, 0.654; before: 0.256, 0.250, 0.180, 0.000).
-        ("orphan_care.jsonl", ["guides/orphan_care.md"], 0.41),
-        ("housing.jsonl", ["guides/housing.md"], 0.38),
+        # Held-out halves of the first blind bed, and the second bed whole; floors a
+        # little under what was measured (0.487, 0.523, 0.540, 0.692; 0.634, 0.683).
+        ("orphan_care.jsonl", ["guides/orphan_care.md"], 0.44),
+        ("housing.jsonl", ["guides/housing.md"], 0.47),
         ("women_empowerment.jsonl", ["guides/women_empowerment.txt"], 0.48),
-        ("seed_chatty.jsonl", [], 0.58),
+        ("seed_chatty.jsonl", [], 0.62),
+        ("../blind2/disability.jsonl", ["../blind2/guides/disability.txt"], 0.58),
+        ("../blind2/food_bank.jsonl", ["../blind2/guides/food_bank.md"], 0.63),
     ],
 )
-def test_blind_held_out_halves_stay_at_their_measured_level(
+def test_blind_held_out_questions_stay_at_their_measured_level(
     cli: Path, capsys: pytest.CaptureFixture[str], questions: str, guides: list[str], floor: float
 ) -> None:
     paths = [str(BLIND / g) for g in guides] or [str(p) for p in SEED_GUIDES]
-    args = ["faq-eval", str(BLIND / questions), "--part", "held-out", "--sections", "0"]
-    args += ["--repeats", "0"]
+    whole = questions.startswith("../blind2/")  # the second bed is held out whole
+    args = ["faq-eval", str(BLIND / questions), "--sections", "0", "--repeats", "0"]
+    args += [] if whole else ["--part", "held-out"]
     assert main([*args, "--guides", *paths]) == 0
     figures = _figures(capsys.readouterr().out)
     assert figures["top-1 accuracy"] >= floor
 
 
-def test_the_blind_sets_are_the_frozen_ones() -> None:
+@pytest.mark.parametrize("bed", [BLIND, BLIND.with_name("blind2")])
+def test_the_blind_sets_are_the_frozen_ones(bed: Path) -> None:
     # Written before any tuning; their hashes were committed with them (SHA256SUMS).
-    for line in (BLIND / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+    lines = (bed / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 4
+    for line in lines:
         digest, name = line.split(maxsplit=1)
-        assert hashlib.sha256((BLIND / name).read_bytes()).hexdigest() == digest, name
+        assert hashlib.sha256((bed / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_import_guides_reports_each_file_and_lists_the_guides(
