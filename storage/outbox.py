@@ -14,12 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from domain.models import BULK, CONVERSATION, NOTICES, OutboxMessage
-from storage.sql import Connection, Row, json_true
+from storage.sql import AdvisoryLock, Connection, Row, json_true
 from storage.values import dt, to_json, ts
 
 HELD_LANES = (NOTICES, BULK)  # what quiet hours hold for beneficiaries
-# pg_advisory_xact_lock's key for claims, with the schema's (see Outbox.lock_claims).
-CLAIM_LOCK = 0x7A5C_0002
+CLAIM_LOCK = int(AdvisoryLock.CLAIM)  # pg_advisory_xact_lock's key (Outbox.lock_claims)
 
 # A row is eligible when it is due and no earlier row of its chat and lane is unsent.
 _ELIGIBLE = (

@@ -20,6 +20,7 @@ import psycopg
 from psycopg.rows import RowMaker
 
 from storage.sql import (
+    AdvisoryLock,
     BaseConnection,
     DatabaseError,
     Dialect,
@@ -31,13 +32,8 @@ from storage.sql import (
 )
 
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-# A number of our own for pg_advisory_lock, with the schema's: processes starting together
-# migrate an association's schema in turn.
-MIGRATION_LOCK = 0x7A5C_0001
-# Held shared by every process using an association's schema, for as long as its
-# connection lives; a restore takes it alone, so it is refused while any of them runs
-# and one started during a restore waits for it (the lock file does this on SQLite).
-USE_LOCK = 0x7A5C_0002
+MIGRATION_LOCK = int(AdvisoryLock.MIGRATION)
+USE_LOCK = int(AdvisoryLock.USE)
 
 
 def _rows(cursor: Any) -> RowMaker[Any]:

@@ -11,8 +11,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from enum import IntEnum, unique
 from functools import lru_cache
 from typing import Any, Literal, Protocol
+
+
+@unique
+class AdvisoryLock(IntEnum):
+    """The first key of each PostgreSQL advisory lock Tawasul takes (the second is the
+    schema's hash). One list, unique by construction: two uses sharing a key would wait
+    on each other (a shared use lock once blocked the outbox's claims)."""
+
+    MIGRATION = 0x7A5C_0001  # processes starting together migrate a schema in turn
+    CLAIM = 0x7A5C_0002  # outbox workers claim rows in turn (Outbox.lock_claims)
+    USE = 0x7A5C_0003  # held shared while a process uses a schema; a restore takes it alone
+
 
 Dialect = Literal["sqlite", "postgresql"]
 Params = Sequence[Any] | Mapping[str, Any]  # `?` in order, or `:name` by name
