@@ -24,6 +24,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -31,7 +32,8 @@ import psycopg
 from storage.backup import BackupCopy, BackupError, check_target, fsync, private_file, prune
 from storage.db import with_login
 from storage.migrator import latest
-from storage.postgres import USE_LOCK, PostgresDatabase
+from storage.postgres import SCHEMA_NAME, USE_LOCK, PostgresDatabase
+from storage.sql import DatabaseError
 
 DUMP_SUFFIX = ".dump"
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
@@ -148,57 +150,76 @@ async def restore_pg_backup(
 ) -> PgRestored:
     """Put the dump's schema in place of the association's, keeping the current one aside."""
     target = schema or "public"
-    plain, env = _without_password(url)
+    if not SCHEMA_NAME.fullmatch(target):
+        raise BackupError(f"Not a schema name: {target!r} (lowercase letters, digits, _).")
+    _, env = _without_password(url)
     listed = _schemas_of(dump, target, env)
-    aside = f"{target[:40]}_before_{now.strftime('%Y%m%d_%H%M%S')}"
     try:
         lock = psycopg.connect(url, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
         raise BackupError(f"The database cannot be reached: {exc}".strip()) from None
-    with lock:
-        held = lock.execute(
-            "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (USE_LOCK, target)
-        ).fetchone()
-        if not held or not held[0]:
+    try:
+        with lock:
+            return await _swap_schema(lock, url, schema, target, dump, listed, now)
+    except (psycopg.Error, DatabaseError) as exc:  # a right missing, the server gone…
+        raise BackupError(f"The restore failed: {exc}".strip()) from None
+
+
+async def _swap_schema(
+    lock: psycopg.Connection[Any],
+    url: str,
+    schema: str | None,
+    target: str,
+    dump: Path,
+    listed: set[str],
+    now: datetime,
+) -> PgRestored:
+    """Under the schema's use lock, alone: rename it aside, restore the dump, migrate."""
+    plain, env = _without_password(url)
+    aside = f"{target[:40]}_before_{now.strftime('%Y%m%d_%H%M%S')}"
+    held = lock.execute(
+        "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (USE_LOCK, target)
+    ).fetchone()
+    if not held or not held[0]:
+        raise BackupError(
+            f"The schema {target} is in use: the bot (or migrate, export, import-guides)"
+            " is running. Stop it first, then restore."
+        )
+    exists = lock.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (target,))
+    kept = aside if exists.fetchone() else None
+    if kept:
+        lock.execute(f"ALTER SCHEMA {target} RENAME TO {kept}")
+    try:
+        if not listed:
+            lock.execute(f"CREATE SCHEMA {target}")
+        _run(
+            [
+                str(pg_tool("pg_restore")),
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                f"--dbname={plain}",
+                str(dump),
+            ],
+            env,
+            "pg_restore",
+        )
+        version = _version(url, target)
+        if version > latest("postgresql"):
             raise BackupError(
-                f"The schema {target} is in use: the bot (or migrate, export, import-guides)"
-                " is running. Stop it first, then restore."
+                f"{dump.name} is at migration {version}, newer than this code knows"
+                f" ({latest('postgresql')}): update the bot first."
             )
-        exists = lock.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (target,))
-        kept = aside if exists.fetchone() else None
-        if kept:
-            lock.execute(f"ALTER SCHEMA {target} RENAME TO {kept}")
+        migrated = PostgresDatabase(url, schema, shared=False)
         try:
-            if not listed:
-                lock.execute(f"CREATE SCHEMA {target}")
-            _run(
-                [
-                    str(pg_tool("pg_restore")),
-                    "--no-owner",
-                    "--no-privileges",
-                    "--exit-on-error",
-                    "--single-transaction",
-                    f"--dbname={plain}",
-                    str(dump),
-                ],
-                env,
-                "pg_restore",
-            )
-            version = _version(url, target)
-            if version > latest("postgresql"):
-                raise BackupError(
-                    f"{dump.name} is at migration {version}, newer than this code knows"
-                    f" ({latest('postgresql')}): update the bot first."
-                )
-            migrated = PostgresDatabase(url, schema, shared=False)
-            try:
-                await migrated.open()
-                migrated_to = await migrated.schema_version()
-            finally:
-                await migrated.close()
-        except BaseException:
-            lock.execute(f"DROP SCHEMA IF EXISTS {target} CASCADE")
-            if kept:
-                lock.execute(f"ALTER SCHEMA {kept} RENAME TO {target}")
-            raise
+            await migrated.open()
+            migrated_to = await migrated.schema_version()
+        finally:
+            await migrated.close()
+    except BaseException:
+        lock.execute(f"DROP SCHEMA IF EXISTS {target} CASCADE")
+        if kept:
+            lock.execute(f"ALTER SCHEMA {kept} RENAME TO {target}")
+        raise
     return PgRestored(version, migrated_to, kept)

@@ -23,7 +23,7 @@ import psycopg
 
 from bot.app import build_application, running
 from emulator import BotApiEmulator, BotMessage
-from storage.db import database_at
+from storage.db import database_at, with_login
 from storage.pg_backup import pg_tool
 from storage.postgres import USE_LOCK
 from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person, open_form
@@ -395,3 +395,30 @@ async def test_a_bot_started_during_a_postgresql_restore_waits_for_it(
         restoring.execute("SELECT pg_advisory_unlock(%s, hashtext('al_amal'))", (USE_LOCK,))
         await asyncio.wait_for(opening, 10)
     await bot.close()
+
+
+async def test_on_postgresql_a_role_that_may_not_create_schemas_is_refused_and_changes_nothing(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    url = pg_cluster.new_database()
+    await _add(url, "al_amal", 1, "Sara")
+    status, output = await _cli(
+        tmp_path / "unused.sqlite3",
+        "backup",
+        str(tmp_path),
+        env={"TAWASUL_DATABASE_URL": url, "TAWASUL_DATABASE_SCHEMA": "al_amal"},
+    )
+    assert status == 0, output
+    (dump,) = _dumps(tmp_path)
+    with psycopg.connect(url, autocommit=True) as admin:  # as associations-roles makes it
+        admin.execute("CREATE ROLE amal_role LOGIN PASSWORD 'pw-amal'")
+        admin.execute("ALTER SCHEMA al_amal OWNER TO amal_role")
+    own = with_login(url, "amal_role", "pw-amal")
+    env = {"TAWASUL_DATABASE_URL": own, "TAWASUL_DATABASE_SCHEMA": "al_amal"}
+    status, output = await _cli(tmp_path / "unused.sqlite3", "restore", str(dump), env=env)
+    assert status == 1 and "Restore refused: The restore failed" in output, output
+    assert "pw-amal" not in output
+    assert await _names(url, "al_amal") == ["Sara"]
+    with psycopg.connect(url) as conn:
+        schemas = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'al_amal%'")
+        assert [r[0] for r in schemas.fetchall()] == ["al_amal"]
