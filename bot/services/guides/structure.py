@@ -173,13 +173,13 @@ def _is_heading(lines: list[Line], i: int, known: set[str], *, weak: bool = True
         return False
     if _heading_key(text) in known or _COLON_END.search(text):
         return True
+    if not weak:
+        return False
     if line.strong and not text.endswith((".", "،", ",", "؟", "?", "!")):
-        return True  # a bold line of its own («**التواصل**»)
+        return True  # a bold line of its own («**التواصل**»); the first may be the title
     # A short line with no sentence end, after a blank line, before more text: alone
     # between blank lines, or right above a paragraph or a list ("Documents" then
     # "Bring the national ID of…"; a paragraph's own lines are longer).
-    if not weak:
-        return False
     before = i == 0 or not lines[i - 1].text
     after = i + 1 < len(lines) and (not lines[i + 1].text or _opens_body(lines[i + 1]))
     return (
