@@ -100,15 +100,8 @@ def add_routes(server: web.Application, app: AppType, check: Check = problems) -
 
     async def show_health(request: web.Request) -> web.Response:
         """Says whether the bot is ready, and why not."""
-        found = await check(app)
-        if found:
-            return web.json_response({"status": "unavailable", "problems": found}, status=503)
-        body = {
-            "status": "ready",
-            "bot": app.bot.username,
-            "migration": latest(services.db.dialect),
-        }
-        return web.json_response(body)
+        report = await _report(app, check)
+        return web.json_response(report, status=200 if report["status"] == "ready" else 503)
 
     async def show_metrics(request: web.Request) -> web.StreamResponse:
         """Reads the outbox and the scheduler, then gives every metric."""
@@ -125,12 +118,13 @@ Apps = Callable[[], Mapping[str, AppType | None]]
 NOT_RUNNING = "not running: it stopped and is started again after a wait"
 
 
-async def _report(app: AppType | None) -> dict[str, object]:
-    found = [NOT_RUNNING] if app is None else await problems(app)
-    if found:
+async def _report(app: AppType | None, check: Check = problems) -> dict[str, object]:
+    """One bot's /healthz body: ready (its name, the database's migration) or why not."""
+    found = [NOT_RUNNING] if app is None else await check(app)
+    if found or app is None:
         return {"status": "unavailable", "problems": found}
-    assert app is not None
-    return {"status": "ready", "bot": app.bot.username}
+    services: Services = app.bot_data[SERVICES_KEY]
+    return {"status": "ready", "bot": app.bot.username, "migration": latest(services.db.dialect)}
 
 
 class _Merged:
