@@ -318,16 +318,23 @@ async def _add(url: str, schema: str | None, user_id: int, name: str) -> None:
         await db.close()
 
 
+async def _backed_up(pg_cluster: Cluster, folder: Path, schema: str | None) -> tuple[str, Path]:
+    """A new database whose association has Sara, and the `backup` command's dump of it."""
+    url = pg_cluster.new_database()
+    await _add(url, schema, 1, "Sara")
+    env = {"TAWASUL_DATABASE_URL": url, **({"TAWASUL_DATABASE_SCHEMA": schema} if schema else {})}
+    status, output = await _cli(folder / "unused.sqlite3", "backup", str(folder), env=env)
+    assert status == 0, output
+    (dump,) = _dumps(folder)
+    return url, dump
+
+
 async def test_on_postgresql_restore_puts_the_dump_back_and_keeps_the_schema_it_replaced(
     pg_cluster: Cluster, tmp_path: Path
 ) -> None:
-    url = pg_cluster.new_database()
-    await _add(url, "al_amal", 1, "Sara")
+    url, dump = await _backed_up(pg_cluster, tmp_path, "al_amal")
     env = {"TAWASUL_DATABASE_URL": url, "TAWASUL_DATABASE_SCHEMA": "al_amal"}
     unused = tmp_path / "unused.sqlite3"
-    status, output = await _cli(unused, "backup", str(tmp_path), env=env)
-    assert status == 0, output
-    (dump,) = _dumps(tmp_path)
     await _add(url, "al_amal", 2, "Omar")  # after the backup
 
     # Refused while a process uses the association's schema (the bot, an export…).
@@ -364,15 +371,10 @@ async def test_on_postgresql_restore_puts_the_dump_back_and_keeps_the_schema_it_
 async def test_on_postgresql_a_whole_database_dump_restores_into_public(
     pg_cluster: Cluster, tmp_path: Path
 ) -> None:
-    url = pg_cluster.new_database()
-    await _add(url, None, 1, "Sara")
-    env = {"TAWASUL_DATABASE_URL": url}
-    unused = tmp_path / "unused.sqlite3"
-    status, output = await _cli(unused, "backup", str(tmp_path), env=env)
-    assert status == 0, output
-    (dump,) = _dumps(tmp_path)
+    url, dump = await _backed_up(pg_cluster, tmp_path, None)
     await _add(url, None, 2, "Omar")
-    status, output = await _cli(unused, "restore", str(dump), env=env)
+    env = {"TAWASUL_DATABASE_URL": url}
+    status, output = await _cli(tmp_path / "unused.sqlite3", "restore", str(dump), env=env)
     assert status == 0, output
     assert await _names(url, "public") == ["Sara"]
 
@@ -400,16 +402,7 @@ async def test_a_bot_started_during_a_postgresql_restore_waits_for_it(
 async def test_on_postgresql_a_role_that_may_not_create_schemas_is_refused_and_changes_nothing(
     pg_cluster: Cluster, tmp_path: Path
 ) -> None:
-    url = pg_cluster.new_database()
-    await _add(url, "al_amal", 1, "Sara")
-    status, output = await _cli(
-        tmp_path / "unused.sqlite3",
-        "backup",
-        str(tmp_path),
-        env={"TAWASUL_DATABASE_URL": url, "TAWASUL_DATABASE_SCHEMA": "al_amal"},
-    )
-    assert status == 0, output
-    (dump,) = _dumps(tmp_path)
+    url, dump = await _backed_up(pg_cluster, tmp_path, "al_amal")
     with psycopg.connect(url, autocommit=True) as admin:  # as associations-roles makes it
         admin.execute("CREATE ROLE amal_role LOGIN PASSWORD 'pw-amal'")
         admin.execute("ALTER SCHEMA al_amal OWNER TO amal_role")

@@ -8,7 +8,7 @@ import pytest
 
 from bot.services.faq import semantic
 from bot.services.faq.answerer import Answerer, Outcome
-from bot.services.faq.evaluate import passages_from
+from bot.services.faq.evaluate import EvalPassage, passages_from
 from bot.services.guides.importer import GuideImporter
 from storage.db import database_at
 from storage.guides import Guides
@@ -59,6 +59,13 @@ def guides(tmp_path: Path) -> list[Path]:
     txt = tmp_path / "women.txt"
     txt.write_text(TEXT, encoding="utf-8")
     return [md, txt]
+
+
+def _read(tmp_path: Path, name: str, text: str) -> list[EvalPassage]:
+    """The passages of a guide file written with this text."""
+    guide = tmp_path / name
+    guide.write_text(text, encoding="utf-8")
+    return passages_from([guide])
 
 
 def test_a_lead_in_under_a_heading_keeps_the_heading_and_introduces_each_bullet(
@@ -248,15 +255,14 @@ def test_a_plain_heading_line_keeps_its_words_when_a_lead_in_follows(tmp_path: P
 
 def test_a_short_line_right_above_its_paragraph_is_a_heading(tmp_path: Path) -> None:
     # Plain text often has no blank line under a heading; the title stays the title.
-    guide = tmp_path / "plain.md"
-    guide.write_text(
+    passages = _read(
+        tmp_path,
+        "plain.md",
         "Green Valley Food Bank - Beneficiary Guide\n\n"
         "Who can register\nFamilies in Abha whose income per person is below 1,200 riyals.\n\n"
         "Documents\nBring the national ID of the head of the family and the family record.\n\n"
         "Documents we return\n- The original deed\n- The salary certificate\n",
-        encoding="utf-8",
     )
-    passages = passages_from([guide])
     assert {p.guide_title for p in passages} == {"Green Valley Food Bank - Beneficiary Guide"}
     by_text = {p.text.split()[0]: p for p in passages}
     assert by_text["Families"].heading == "Who can register"
@@ -268,34 +274,32 @@ def test_a_short_line_right_above_its_paragraph_is_a_heading(tmp_path: Path) -> 
 def test_a_table_drawn_with_pipes_in_plain_text_is_read_as_rows(tmp_path: Path) -> None:
     # «1 - 2 | 3000 ريال» is a row, not a subsection «1-2»; the plain heading above the
     # lead-in stays the section's heading, not a second title line.
-    guide = tmp_path / "plain.txt"
-    guide.write_text(
+    passages = _read(
+        tmp_path,
+        "plain.txt",
         "دليل الخدمات\n\nحدود الدخل\nيحدد الحد الأعلى للدخل حسب عدد أفراد الأسرة كما يلي:\n"
         "عدد الأفراد | الحد الأعلى للدخل\n1 - 2 | 3000 ريال\n3 - 4 | 4500 ريال\n\n"
         "التواصل\nالرقم الموحد 920000000 من الأحد إلى الخميس.\n",
-        encoding="utf-8",
     )
-    passages = passages_from([guide])
     assert {p.guide_title for p in passages} == {"دليل الخدمات"}
     row = next(p for p in passages if p.kind == "bullet" and "4500" in p.text)
     assert row.text == "عدد الأفراد: 3 - 4، الحد الأعلى للدخل: 4500 ريال"
     assert row.heading == "حدود الدخل"
     assert row.lead == "يحدد الحد الأعلى للدخل حسب عدد أفراد الأسرة كما يلي"
     # One line with a "|" in it is not a table.
-    single = tmp_path / "one.txt"
-    single.write_text("التواصل\n\nالهاتف 920000000 | البريد care@example.org\n", encoding="utf-8")
-    (contact,) = [p for p in passages_from([single]) if "920000000" in p.text]
+    single = _read(tmp_path, "one.txt", "التواصل\n\nالهاتف 920000000 | البريد care@example.org\n")
+    (contact,) = [p for p in single if "920000000" in p.text]
     assert contact.text == "الهاتف 920000000 | البريد care@example.org"
 
 
 def test_a_bold_line_of_its_own_is_a_heading_in_markdown(tmp_path: Path) -> None:
-    guide = tmp_path / "bold.md"
-    guide.write_text(
+    passages = _read(
+        tmp_path,
+        "bold.md",
         "# دليل المستفيد\n\n**شروط التسجيل**\nأن يكون المتقدم سعودي الجنسية\n\n"
         "__التواصل__\nالهاتف: 920000000\n\n**الوصي:** من يتولى شؤون اليتيم.\n",
-        encoding="utf-8",
     )
-    by_text = {p.text: p for p in passages_from([guide])}
+    by_text = {p.text: p for p in passages}
     assert by_text["أن يكون المتقدم سعودي الجنسية"].heading == "شروط التسجيل"
     assert by_text["الهاتف: 920000000"].heading == "التواصل"
     # Bold words leading a sentence are not a heading.
@@ -303,13 +307,13 @@ def test_a_bold_line_of_its_own_is_a_heading_in_markdown(tmp_path: Path) -> None
 
 
 def test_the_tens_alone_number_a_part(tmp_path: Path) -> None:
-    guide = tmp_path / "plain.txt"
-    guide.write_text(
+    passages = _read(
+        tmp_path,
+        "plain.txt",
         "دليل البرنامج\n\nتاسع عشر: الخصوصية\n- تحفظ البيانات بسرية.\n\n"
         "عشرون: قنوات التواصل\n- الرقم الموحد: 920000000.\n",
-        encoding="utf-8",
     )
-    phone = next(p for p in passages_from([guide]) if "920000000" in p.text)
+    phone = next(p for p in passages if "920000000" in p.text)
     assert phone.heading == "عشرون: قنوات التواصل" and phone.path == ()
 
 
