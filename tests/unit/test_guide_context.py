@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.services.faq import semantic
 from bot.services.faq.answerer import Answerer, Outcome
 from bot.services.faq.evaluate import EvalPassage, passages_from
+from bot.services.guides.extract import Line
 from bot.services.guides.importer import GuideImporter
+from bot.services.guides.wrapping import join_wrapped
 from storage.db import database_at
 from storage.guides import Guides
 from tests.support import FakeClock
@@ -304,6 +308,41 @@ def test_a_bold_line_of_its_own_is_a_heading_in_markdown(tmp_path: Path) -> None
     assert by_text["الهاتف: 920000000"].heading == "التواصل"
     # Bold words leading a sentence are not a heading.
     assert "الوصي: من يتولى شؤون اليتيم." in by_text
+
+
+WRAPPED = (
+    "Green Valley Food Bank Guide\n\n"
+    "Eligibility\n"
+    "Families living in the city of Abha whose monthly income per\n"
+    "person is below 1,200 riyals can register with the bank, and\n"
+    "a family registers once and renews its file every twelve\n"
+    "months at the warehouse or through the website.\n\n"
+    "Baskets\n"
+    "Each registered family receives one food basket every month\n"
+    "and families of six or more receive two baskets, collected\n"
+    "from the warehouse on the first Saturday of every month by\n"
+    "the head of the family or someone with a written proxy.\n"
+)
+
+
+def test_a_guide_wrapped_at_a_width_is_read_in_paragraphs(tmp_path: Path) -> None:
+    # Saved from an editor that wraps: a sentence is one passage again, and the heading
+    # above its paragraph is seen.
+    passages = _read(tmp_path, "wrapped.txt", WRAPPED)
+    assert {p.guide_title for p in passages} == {"Green Valley Food Bank Guide"}
+    income = next(p for p in passages if "1,200 riyals" in p.text)
+    assert "income per person is below" in income.text and income.heading == "Eligibility"
+    baskets = next(p for p in passages if "two baskets" in p.text)
+    assert baskets.text.endswith("someone with a written proxy.")
+    assert baskets.heading == "Baskets"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab .:\n", max_size=90), max_size=30))
+def test_joining_wrapped_lines_keeps_every_word_in_order(texts: list[str]) -> None:
+    lines = [Line(t.replace("\n", " ")) for t in texts]
+    joined = join_wrapped(lines)
+    assert " ".join(ln.text for ln in joined).split() == " ".join(t.text for t in lines).split()
 
 
 def test_the_tens_alone_number_a_part(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.services.faq import semantic
@@ -23,6 +23,7 @@ from bot.services.guides.extract import (
 from bot.services.guides.numbering import mark_numbered_headings
 from bot.services.guides.structure import structure
 from bot.services.guides.tables import read_tables
+from bot.services.guides.wrapping import join_wrapped
 from bot.services.requests import Clock
 from storage.guides import GuideInfo, Guides, NewPassage, NewSection
 from storage.sql import Database
@@ -81,6 +82,8 @@ def _parse(
     if suffix in (".txt", ".pdf"):
         lines = mark_numbered_headings(lines)
     cleaned = clean_lines(lines)
+    if suffix in (".txt", ".pdf"):  # after the cleaner: a letterhead is not a paragraph's end
+        cleaned = replace(cleaned, lines=join_wrapped(cleaned.lines))
     shaped = structure(cleaned, document.title, _slug(path))
     sections = [
         NewSection(
