@@ -337,6 +337,23 @@ def test_a_guide_wrapped_at_a_width_is_read_in_paragraphs(tmp_path: Path) -> Non
     assert baskets.heading == "Baskets"
 
 
+def test_a_list_of_lines_without_full_stops_is_not_taken_for_wrapped_text() -> None:
+    # Guides often leave the full stop off list lines; short ones make no width.
+    items = [
+        "صورة الهوية الوطنية لرب الأسرة",
+        "صورة سجل الأسرة كاملا",
+        "تعريف بالراتب أو إفادة الضمان الاجتماعي",
+        "عقد الإيجار الموثق إن وجد",
+        "تقرير طبي حديث لمن لديه مرض مزمن",
+        "صورة صك الولاية أو الوصاية",
+        "فاتورة الكهرباء لآخر شهر",
+        "رقم الآيبان باسم المستفيد",
+        "شهادة وفاة الأب عند الحاجة",
+    ]
+    lines = [Line(text) for text in items]
+    assert join_wrapped(lines) == lines
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet="ab .:\n", max_size=90), max_size=30))
 def test_joining_wrapped_lines_keeps_every_word_in_order(texts: list[str]) -> None:

@@ -3,11 +3,13 @@
 A .txt saved from an e-mail or an editor that wraps, or a PDF's text, breaks a line every
 60 to 130 characters inside sentences: stored a line a passage, a sentence is cut in two,
 and a heading above a paragraph is missed (the paragraph's first line looks as short as
-a heading).  A guide is *wrapped* when many of its lines end near one width (at least
-WRAPPED_SHARE of its body lines within NEAR of the 90th percentile of their lengths);
-then a line that reaches NEAR of that width and does not end a sentence («.», «؟», "?",
-"!", ":") goes on in the next line, unless that one is blank, a heading or a list item.
-A guide written a paragraph a line has lines of every length and is left as it is.
+a heading).  A guide is *wrapped* when many of its lines end at one width: at least
+WRAPPED_SHARE of its body lines within BAND of the 90th percentile of their lengths, that
+width being at least MIN_WIDTH characters (a wrap leaves less than a word of slack; a
+list of short items does not make a width).  Then a line that reaches NEAR of the width
+and does not end a sentence («.», «؟», "?", "!", ":") goes on in the next line, unless
+that one is blank, a heading or a list item.  A guide written a paragraph a line has
+lines of every length and is left as it is.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from bot.services.guides.extract import Line
 __all__ = ["join_wrapped"]
 
 NEAR = 0.7  # a line this close to the width (or longer) may have been wrapped
-WRAPPED_SHARE = 0.4  # of the body lines near the width: the guide was wrapped
+BAND = 0.8  # lines from this share of the width to the width end at it
+WRAPPED_SHARE = 0.4  # of the body lines ending at the width: the guide was wrapped
+MIN_WIDTH = 50
 MIN_LINES = 8  # fewer body lines than this say nothing about a width
 _ENDS = (".", "؟", "?", "!", ":", "؛")
 
@@ -34,8 +38,8 @@ def _width(lines: list[Line]) -> int | None:
     if len(lengths) < MIN_LINES:
         return None
     width = lengths[int(0.9 * (len(lengths) - 1))]
-    near = sum(1 for n in lengths if NEAR * width <= n <= width * 1.05)
-    return width if width >= 40 and near >= WRAPPED_SHARE * len(lengths) else None
+    at_width = sum(1 for n in lengths if BAND * width <= n <= width * 1.05)
+    return width if width >= MIN_WIDTH and at_width >= WRAPPED_SHARE * len(lengths) else None
 
 
 def join_wrapped(lines: list[Line]) -> list[Line]:
