@@ -40,6 +40,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -85,10 +86,25 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+
+def machine() -> str:
+    """This machine as a claim names it: its host name and, where Linux tells it, the id of
+    this boot, so that two machines given the same host name are not taken for one (one
+    would think the other's live processes dead), nor a machine after a reboot for itself
+    before it."""
+    try:
+        boot = BOOT_ID.read_text(encoding="ascii").strip()[:8]
+    except OSError:
+        boot = ""
+    return f"{socket.gethostname()}/{boot}" if boot else socket.gethostname()
+
+
 def died_here(worker: str, me: str) -> bool:
-    """Whether a claim's worker (host:pid:token) was a process of this machine that is gone:
-    its pid is no process now, or is this process's own (a container's restarted bot has
-    pid 1 again). A worker of another machine is left to its lease."""
+    """Whether a claim's worker (machine:pid:token) was a process of this machine that is
+    gone: its pid is no process now, or is this process's own (a container's restarted bot
+    has pid 1 again). A worker of another machine is left to its lease."""
     try:
         host, pid, _token = worker.rsplit(":", 2)
         my_host, my_pid, _ = me.rsplit(":", 2)
@@ -136,7 +152,7 @@ class Dispatcher:
         self.stopping = False
         # Several processes may send from a PostgreSQL outbox (see the module docstring).
         self.shared = services.db.dialect == "postgresql"
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.worker = f"{machine()}:{os.getpid()}:{secrets.token_hex(3)}"
         # Longer than any send may take (a claimed row waits its turn, up to a few seconds
         # of the overall rate, then may take the timeout): a live claim never expires.
         self.lease = timedelta(seconds=3 * settings.outbox_timeout + 10)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.outbox_workers import claimer, numbers, queue_notices, start_worker
-from bot.delivery.dispatcher import died_here
+from bot.delivery.dispatcher import BOOT_ID, died_here, machine
 from emulator import BotApiEmulator
 from storage.db import database_at
 from storage.outbox import Outbox, SendSlots
@@ -177,16 +177,24 @@ def test_a_worker_is_refused_on_sqlite(tmp_path: Path) -> None:
 
 
 def test_a_claim_of_a_dead_process_of_this_machine_is_known_at_once() -> None:
-    me = f"{socket.gethostname()}:{os.getpid()}:aaaaaa"
+    host = machine()
+    me = f"{host}:{os.getpid()}:aaaaaa"
     gone = subprocess.Popen([sys.executable, "-c", ""])
     gone.wait()
-    host = socket.gethostname()
     assert died_here(f"{host}:{gone.pid}:bbbbbb", me)  # no such process now
     assert died_here(f"{host}:{os.getpid()}:cccccc", me)  # this pid's earlier life
     assert not died_here(me, me)
     assert not died_here(f"{host}:{os.getppid()}:dddddd", me)  # alive
     assert not died_here(f"elsewhere:{gone.pid}:eeeeee", me)  # another machine's: its lease
     assert not died_here("not a worker", me)
+    # Another machine given the same host name (or this one before a reboot) is another
+    # machine: the boot's id is part of the name, and the other's pid, even this
+    # process's own, says nothing here.
+    if BOOT_ID.exists():
+        assert host == f"{socket.gethostname()}/{BOOT_ID.read_text().strip()[:8]}"
+        twin = f"{socket.gethostname()}/00000000"
+        assert not died_here(f"{twin}:{os.getpid()}:ffffff", me)
+        assert not died_here(f"{twin}:{gone.pid}:ffffff", me)
 
 
 async def test_a_restarted_worker_resends_its_dead_predecessors_claims_before_the_lease(
