@@ -55,10 +55,13 @@ def database_env(target: DbTarget) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def peek(target: DbTarget, *, write: bool = False) -> AsyncIterator[Connection]:
-    """A connection of the test's own to the database, to read what the bot stored (or,
-    with `write`, a transaction to set up rows the bot reads)."""
-    db = database_at(target)
+async def peek(
+    target: DbTarget, *, write: bool = False, schema: str | None = None
+) -> AsyncIterator[Connection]:
+    """A connection of the test's own to the database (in an association's `schema` on
+    PostgreSQL), to read what the bot stored (or, with `write`, a transaction to set up
+    rows the bot reads)."""
+    db = database_at(target, schema)
     await db.open()
     try:
         async with db.transaction() if write else db.reading() as conn:
@@ -67,9 +70,21 @@ async def peek(target: DbTarget, *, write: bool = False) -> AsyncIterator[Connec
         await db.close()
 
 
-def change(target: DbTarget) -> AbstractAsyncContextManager[Connection]:
+def change(target: DbTarget, schema: str | None = None) -> AbstractAsyncContextManager[Connection]:
     """A transaction of the test's own on the database."""
-    return peek(target, write=True)
+    return peek(target, write=True, schema=schema)
+
+
+async def add_beneficiary(
+    target: DbTarget, schema: str | None, user_id: int, name: str = ""
+) -> None:
+    """Store a beneficiary (chat = user id), as the bot would after a /start."""
+    async with change(target, schema) as conn:
+        await conn.execute(
+            "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at,"
+            " updated_at) VALUES (?, ?, ?, 'en', 't', 't')",
+            (user_id, user_id, name),
+        )
 
 
 async def table_names(conn: Connection) -> list[str]:

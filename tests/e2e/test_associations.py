@@ -43,7 +43,15 @@ from storage.sql import DatabaseError
 from tests.e2e.driver import Person
 from tests.e2e.test_monitoring import scrape, value
 from tests.postgres import Cluster
-from tests.support import DbTarget, eventually, free_port, healthz, healthz_until, table_names
+from tests.support import (
+    DbTarget,
+    add_beneficiary,
+    eventually,
+    free_port,
+    healthz,
+    healthz_until,
+    table_names,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "bot" / "profiles"
@@ -208,16 +216,7 @@ async def test_a_role_per_association_owns_its_schema_and_cannot_read_another(
         sub.mkdir(parents=True)
         (sub / "association.env").write_text(f"TAWASUL_BOT_TOKEN={token}\n", encoding="utf-8")
     associations = load_associations(folder, {"TAWASUL_DATABASE_URL": url})
-    shared = database_at(url, "al_amal")
-    await shared.open()
-    try:
-        async with shared.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO beneficiaries (user_id, chat_id, locale, created_at, updated_at)"
-                " VALUES (1, 1, 'ar', 't', 't')"
-            )
-    finally:
-        await shared.close()
+    await add_beneficiary(url, "al_amal", 1)  # under the shared role
     passwords = {"al-amal": "amal-pass", "al-khair": "khair-pass"}
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as owner:
         await owner.execute(roles_sql(associations, passwords).encode())
@@ -233,7 +232,7 @@ async def test_a_role_per_association_owns_its_schema_and_cannot_read_another(
             )
             assert await conn.fetchval("SELECT current_user") == "tawasul_al_khair"
         async with amal.transaction() as conn:
-            await conn.execute("UPDATE beneficiaries SET locale = 'en' WHERE user_id = 1")
+            await conn.execute("UPDATE beneficiaries SET locale = 'ar' WHERE user_id = 1")
             # A table made under the shared role, with its id sequence: handed over too.
             await Outbox(conn).add(1, "notice", {"n": 0}, datetime.now(UTC))
         with pytest.raises(DatabaseError, match="permission denied"):

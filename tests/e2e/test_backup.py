@@ -28,7 +28,7 @@ from storage.pg_backup import pg_tool
 from storage.postgres import USE_LOCK
 from tests.e2e.driver import ENGLISH_ANSWERS, NATIONAL_ID, Person, open_form
 from tests.postgres import Cluster
-from tests.support import FakeClock, emulator_config
+from tests.support import FakeClock, add_beneficiary, emulator_config
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_NAMES = ("Sarah", "Noura", "Fahad", "Khalid", "Reem", "Omar")
@@ -255,16 +255,7 @@ async def test_on_postgresql_backup_dumps_the_association_s_schema_that_pg_resto
     pg_cluster: Cluster, tmp_path: Path
 ) -> None:
     url = pg_cluster.new_database()
-    db = database_at(url, "al_amal")
-    await db.open()
-    try:
-        async with db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at,"
-                " updated_at) VALUES (1, 1, 'Sara', 'en', 't', 't')"
-            )
-    finally:
-        await db.close()
+    await add_beneficiary(url, "al_amal", 1, "Sara")
     folder = tmp_path / "backups"
     folder.mkdir()
     env = {"TAWASUL_DATABASE_URL": url, "TAWASUL_DATABASE_SCHEMA": "al_amal"}
@@ -304,24 +295,10 @@ async def _names(url: str, schema: str) -> list[str]:
         return [r[0] for r in rows.fetchall()]
 
 
-async def _add(url: str, schema: str | None, user_id: int, name: str) -> None:
-    db = database_at(url, schema)
-    await db.open()
-    try:
-        async with db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO beneficiaries (user_id, chat_id, first_name, locale, created_at,"
-                " updated_at) VALUES (?, ?, ?, 'en', 't', 't')",
-                (user_id, user_id, name),
-            )
-    finally:
-        await db.close()
-
-
 async def _backed_up(pg_cluster: Cluster, folder: Path, schema: str | None) -> tuple[str, Path]:
     """A new database whose association has Sara, and the `backup` command's dump of it."""
     url = pg_cluster.new_database()
-    await _add(url, schema, 1, "Sara")
+    await add_beneficiary(url, schema, 1, "Sara")
     env = {"TAWASUL_DATABASE_URL": url, **({"TAWASUL_DATABASE_SCHEMA": schema} if schema else {})}
     status, output = await _cli(folder / "unused.sqlite3", "backup", str(folder), env=env)
     assert status == 0, output
@@ -335,7 +312,7 @@ async def test_on_postgresql_restore_puts_the_dump_back_and_keeps_the_schema_it_
     url, dump = await _backed_up(pg_cluster, tmp_path, "al_amal")
     env = {"TAWASUL_DATABASE_URL": url, "TAWASUL_DATABASE_SCHEMA": "al_amal"}
     unused = tmp_path / "unused.sqlite3"
-    await _add(url, "al_amal", 2, "Omar")  # after the backup
+    await add_beneficiary(url, "al_amal", 2, "Omar")  # after the backup
 
     # Refused while a process uses the association's schema (the bot, an export…).
     running_bot = database_at(url, "al_amal")
@@ -364,7 +341,7 @@ async def test_on_postgresql_restore_puts_the_dump_back_and_keeps_the_schema_it_
     kept = output.split("kept as ", 1)[1].split()[0]
     assert await _names(url, kept) == ["Sara", "Omar"]  # nothing is dropped
     # The restored schema is the association's: the bot opens and writes it.
-    await _add(url, "al_amal", 3, "Huda")
+    await add_beneficiary(url, "al_amal", 3, "Huda")
     assert await _names(url, "al_amal") == ["Sara", "Huda"]
 
 
@@ -372,7 +349,7 @@ async def test_on_postgresql_a_whole_database_dump_restores_into_public(
     pg_cluster: Cluster, tmp_path: Path
 ) -> None:
     url, dump = await _backed_up(pg_cluster, tmp_path, None)
-    await _add(url, None, 2, "Omar")
+    await add_beneficiary(url, None, 2, "Omar")
     env = {"TAWASUL_DATABASE_URL": url}
     status, output = await _cli(tmp_path / "unused.sqlite3", "restore", str(dump), env=env)
     assert status == 0, output
@@ -383,7 +360,7 @@ async def test_a_bot_started_during_a_postgresql_restore_waits_for_it(
     pg_cluster: Cluster,
 ) -> None:
     url = pg_cluster.new_database()
-    await _add(url, "al_amal", 1, "Sara")
+    await add_beneficiary(url, "al_amal", 1, "Sara")
     with psycopg.connect(url, autocommit=True) as restoring:  # what a restore holds
         restoring.execute("SELECT pg_advisory_lock(%s, hashtext('al_amal'))", (USE_LOCK,))
         bot = database_at(url, "al_amal")
