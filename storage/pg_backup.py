@@ -152,7 +152,7 @@ async def restore_pg_backup(
     target = schema or "public"
     if not SCHEMA_NAME.fullmatch(target):
         raise BackupError(f"Not a schema name: {target!r} (lowercase letters, digits, _).")
-    _, env = _without_password(url)
+    plain, env = _without_password(url)
     listed = _schemas_of(dump, target, env)
     try:
         lock = psycopg.connect(url, autocommit=True, connect_timeout=10)
@@ -160,22 +160,23 @@ async def restore_pg_backup(
         raise BackupError(f"The database cannot be reached: {exc}".strip()) from None
     try:
         with lock:
-            return await _swap_schema(lock, url, schema, target, dump, listed, now)
+            return await _swap_schema(lock, (url, plain, env), schema, target, dump, listed, now)
     except (psycopg.Error, DatabaseError) as exc:  # a right missing, the server gone…
         raise BackupError(f"The restore failed: {exc}".strip()) from None
 
 
 async def _swap_schema(
     lock: psycopg.Connection[Any],
-    url: str,
+    login: tuple[str, str, dict[str, str]],
     schema: str | None,
     target: str,
     dump: Path,
     listed: set[str],
     now: datetime,
 ) -> PgRestored:
-    """Under the schema's use lock, alone: rename it aside, restore the dump, migrate."""
-    plain, env = _without_password(url)
+    """Under the schema's use lock, alone: rename it aside, restore the dump, migrate.
+    `login`: the URL, the same without its password, and the environment giving it."""
+    url, plain, env = login
     aside = f"{target[:40]}_before_{now.strftime('%Y%m%d_%H%M%S')}"
     held = lock.execute(
         "SELECT pg_try_advisory_lock(%s, hashtext(%s))", (USE_LOCK, target)
