@@ -38,6 +38,7 @@ class Clause:
     text: str
     kind: str  # "asking", "story", "social" or "other"
     content: int  # words that are not fillers
+    words: tuple[str, ...] = ()  # its folded words
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def read_message(text: str, lexicon: Lexicon) -> Reading:
     for piece, marked in _pieces(text):
         words = tokens(piece)
         content = sum(1 for w in words if not lexicon.is_filler(w) and w not in social)
-        clauses.append(Clause(piece, _kind(words, content, marked), content))
+        clauses.append(Clause(piece, _kind(words, content, marked), content, tuple(words)))
     clauses = _tags_joined(clauses, lexicon)
     asking = [c for c in clauses if c.kind == "asking"]
     around = ""
@@ -136,7 +137,7 @@ def _tags_joined(clauses: list[Clause], lexicon: Lexicon) -> list[Clause]:
     last = max((i for i, c in enumerate(clauses) if c.kind != "social"), default=-1)
     out: list[Clause] = []
     for i, clause in enumerate(clauses):
-        words = tokens(clause.text)
+        words = clause.words
         # «ابي اعرف» in the middle introduces what follows; at the end, or with «صح»,
         # it looks back.
         tag = (
@@ -154,7 +155,10 @@ def _tags_joined(clauses: list[Clause], lexicon: Lexicon) -> list[Clause]:
         if tag and out and out[-1].kind != "social":
             before = out.pop()
             clause = Clause(
-                f"{before.text} {clause.text}", "asking", before.content + clause.content
+                f"{before.text} {clause.text}",
+                "asking",
+                before.content + clause.content,
+                before.words + clause.words,
             )
         out.append(clause)
     return out
